@@ -1,0 +1,24 @@
+/* Growable string buffer: the one way nfsh builds text output. */
+#ifndef NFSH_STRBUF_H
+#define NFSH_STRBUF_H
+
+#include <stddef.h>
+
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+	int oom; /* set once an allocation failed; further appends are dropped */
+};
+
+void sb_init(struct strbuf *sb);
+void sb_free(struct strbuf *sb);
+void sb_reset(struct strbuf *sb);
+void sb_add(struct strbuf *sb, const char *s);
+void sb_addn(struct strbuf *sb, const char *s, size_t n);
+void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_addc(struct strbuf *sb, char c);
+/* Append s as one iptables-save word: quoted with "..." when it holds blanks or quotes. */
+void sb_add_word(struct strbuf *sb, const char *s);
+const char *sb_str(const struct strbuf *sb);
+
+#endif
