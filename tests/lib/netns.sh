@@ -1,0 +1,69 @@
+# Shared helpers for shell tests. Source it, then call `netns_enter "$@"` first:
+# the script re-executes itself inside a private network namespace, so nothing it
+# does can touch the host's ruleset or conntrack table.
+#
+# As root: `unshare -n` (user namespaces may be refused in chroots/containers).
+# Without root: `unshare -Urn`. If neither works the test FAILS: it never skips silently.
+
+netns_enter() {
+	if [ "${NFSH_IN_NETNS:-}" = "$$" ] || [ "${NFSH_IN_NETNS:-}" = "1" ]; then
+		ip link set lo up 2>/dev/null
+		return 0
+	fi
+	export NFSH_IN_NETNS=1
+	if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+		exec unshare -n bash "$0" "$@"
+	fi
+	if unshare -Urn true 2>/dev/null; then
+		exec unshare -Urn bash "$0" "$@"
+	fi
+	echo "FAIL: cannot create a private network namespace (unshare -n / -Urn refused)" >&2
+	exit 1
+}
+
+# Counters for the plain closing line "N passed, N failed".
+T_PASS=0
+T_FAIL=0
+T_NAME=${T_NAME:-$(basename "$0" .sh)}
+
+pass() { T_PASS=$((T_PASS + 1)); echo "ok - $*"; }
+fail() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $*"; }
+
+# check DESC CMD...: passes when CMD exits 0.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then pass "$desc"; else fail "$desc"; fi
+}
+
+# expect_eq DESC GOT WANT
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1"
+		printf '    got:  %s\n    want: %s\n' "$2" "$3" | head -40
+	fi
+}
+
+# expect_status DESC WANT CMD...: CMD must exit with status WANT.
+expect_status() {
+	local desc=$1 want=$2 got
+	shift 2
+	"$@" >/tmp/nfsh-test-out.$$ 2>&1
+	got=$?
+	if [ "$got" = "$want" ]; then
+		pass "$desc"
+	else
+		fail "$desc (exit $got, want $want)"
+		head -5 /tmp/nfsh-test-out.$$ | sed 's/^/    /'
+	fi
+	rm -f /tmp/nfsh-test-out.$$
+}
+
+# Print the closing line and exit non-zero on any failure or when nothing ran.
+finish() {
+	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" = 0 ] && [ "$T_PASS" -gt 0 ]
+	exit $?
+}
