@@ -1,0 +1,425 @@
+/* Carrying out one command: build one batch, apply it as one transaction.
+ * Commands that name a rule by number or by spec resolve it against a listing
+ * first and address the rule by its handle. */
+#include "cmd/run.h"
+#include "cmd/print.h"
+#include "nft/batch.h"
+#include "nft/json.h"
+#include "xlate/xlate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *nft_table(const struct cmd *c)
+{
+	return table_by_id(c->table)->nftname;
+}
+
+static json_t *rule_cmd_obj(const struct rule *r, struct nfsh_err *e)
+{
+	return xlate_rule(r, e);
+}
+
+static int no_chain(const struct cmd *c, const char *name, struct nfsh_err *e)
+{
+	err_set(e, NFSH_EOTHER, name, "chain \"%s\" does not exist in table %s", name,
+		table_by_id(c->table)->name);
+	err_hint(e, "create it with -N %s", name);
+	return -1;
+}
+
+/* The listed rules of c's chain. */
+static int read_chain(struct nfsh_session *s, const struct cmd *c, struct table_info *ti,
+		      struct chain_info **ch, struct nfsh_err *e)
+{
+	if (table_read(s, c->family, c->table, c->chain, ti, e) < 0)
+		return -1;
+	*ch = table_find_chain(ti, c->chain);
+	if (!*ch && !table_builtin(c->table, c->chain)) {
+		table_info_free(ti);
+		return no_chain(c, c->chain, e);
+	}
+	return 0;
+}
+
+static int rule_handle_at(const struct cmd *c, struct chain_info *ch, int num, uint64_t *handle,
+			  struct nfsh_err *e)
+{
+	if (!ch || num < 1 || num > ch->nrules) {
+		err_set(e, NFSH_EOTHER, NULL, "chain %s has no rule number %d", c->chain, num);
+		err_hint(e, "it has %d rule%s", ch ? ch->nrules : 0,
+			 ch && ch->nrules == 1 ? "" : "s");
+		return -1;
+	}
+	*handle = ch->rules[num - 1].handle;
+	return 0;
+}
+
+/* The first listed rule equal to r (compared in canonical iptables-save form,
+ * counters ignored), or -1. */
+static int find_rule(struct chain_info *ch, const struct rule *r)
+{
+	struct strbuf want, got;
+	int hit = -1;
+
+	if (!ch)
+		return -1;
+	sb_init(&want);
+	sb_init(&got);
+	print_rule_save(r, false, &want);
+	for (int k = 0; k < ch->nrules && hit < 0; k++) {
+		if (ch->foreign && ch->foreign[k])
+			continue;
+		sb_reset(&got);
+		print_rule_save(&ch->rules[k], false, &got);
+		if (strcmp(sb_str(&got), sb_str(&want)) == 0)
+			hit = k;
+	}
+	sb_free(&want);
+	sb_free(&got);
+	return hit;
+}
+
+static int bad_rule(struct nfsh_err *e)
+{
+	err_set(e, NFSH_EOTHER, NULL, "no such rule in that chain");
+	err_hint(e, "-S CHAIN shows the rules as they must be written");
+	return -1;
+}
+
+static void add_rule_cmds(json_t *cmds, const char *verb, json_t *obj)
+{
+	nftb_cmd(cmds, verb, "rule", obj);
+}
+
+static int build_append_insert(struct nfsh_session *s, const struct cmd *c, json_t *cmds,
+			       struct nfsh_err *e)
+{
+	struct table_info ti;
+	struct chain_info *ch = NULL;
+	uint64_t handle = 0;
+	bool at_end = false;
+
+	if (c->op == OP_INSERT && c->rulenum > 1) {
+		if (read_chain(s, c, &ti, &ch, e) < 0)
+			return -1;
+		/* -I n with n = count+1 appends, as iptables allows. */
+		if (ch && c->rulenum == ch->nrules + 1)
+			at_end = true;
+		else if (rule_handle_at(c, ch, c->rulenum, &handle, e) < 0) {
+			table_info_free(&ti);
+			return -1;
+		}
+		table_info_free(&ti);
+	}
+	nftb_ensure_table(cmds, c->family, c->table);
+	/* Rules expanded from address lists keep their order at the position. */
+	for (int k = 0; k < c->nrules; k++) {
+		json_t *o = rule_cmd_obj(&c->rules[k], e);
+
+		if (!o)
+			return -1;
+		if (c->op == OP_APPEND || at_end) {
+			add_rule_cmds(cmds, "add", o);
+		} else if (handle) {
+			nftb_set_handle(o, handle);
+			add_rule_cmds(cmds, "insert", o);
+		} else {
+			/* Insert at the top: later expanded rules go after earlier ones. */
+			if (k == 0)
+				add_rule_cmds(cmds, "insert", o);
+			else {
+				nftb_set_index(o, k - 1);
+				add_rule_cmds(cmds, "add", o);
+			}
+		}
+	}
+	return 0;
+}
+
+static json_t *handle_obj(const struct cmd *c, uint64_t handle)
+{
+	json_t *o = nftb_rule(c->family, nft_table(c), c->chain, NULL, NULL);
+
+	nftb_set_handle(o, handle);
+	return o;
+}
+
+static int build_delete_replace(struct nfsh_session *s, const struct cmd *c, json_t *cmds,
+				struct nfsh_err *e)
+{
+	struct table_info ti;
+	struct chain_info *ch;
+	uint64_t handle;
+
+	if (read_chain(s, c, &ti, &ch, e) < 0)
+		return -1;
+	if (c->op == OP_DELETE && !c->rulenum) {
+		/* Each expanded rule deletes its first match. */
+		for (int k = 0; k < c->nrules; k++) {
+			int hit = find_rule(ch, &c->rules[k]);
+
+			if (hit < 0) {
+				table_info_free(&ti);
+				return bad_rule(e);
+			}
+			nftb_cmd(cmds, "delete", "rule", handle_obj(c, ch->rules[hit].handle));
+			/* Do not pick the same rule twice for duplicate specs. */
+			ch->foreign = ch->foreign ? ch->foreign : calloc((size_t)ch->nrules, sizeof(char *));
+			if (ch->foreign)
+				ch->foreign[hit] = strdup("taken");
+		}
+		table_info_free(&ti);
+		return 0;
+	}
+	if (rule_handle_at(c, ch, c->rulenum, &handle, e) < 0) {
+		table_info_free(&ti);
+		return -1;
+	}
+	table_info_free(&ti);
+	if (c->op == OP_DELETE) {
+		nftb_cmd(cmds, "delete", "rule", handle_obj(c, handle));
+		return 0;
+	}
+	if (c->nrules != 1)
+		return err_set(e, NFSH_EPARAM, NULL, "-R replaces one rule; the addresses expand to %d",
+			       c->nrules);
+	{
+		json_t *o = rule_cmd_obj(&c->rules[0], e);
+
+		if (!o)
+			return -1;
+		nftb_set_handle(o, handle);
+		add_rule_cmds(cmds, "replace", o);
+	}
+	return 0;
+}
+
+/* -Z: replace every rule with itself and fresh counters (libnftables 1.0.6 has
+ * no "reset rules"); the replacement is atomic in one batch. */
+static int build_zero(struct nfsh_session *s, const struct cmd *c, json_t *cmds,
+		      struct nfsh_err *e)
+{
+	struct table_info ti;
+
+	if (table_read(s, c->family, c->table, NULL, &ti, e) < 0)
+		return -1;
+	if (c->chain[0] && !table_find_chain(&ti, c->chain)) {
+		table_info_free(&ti);
+		return no_chain(c, c->chain, e);
+	}
+	for (int i = 0; i < ti.nchains; i++) {
+		struct chain_info *ch = &ti.chains[i];
+
+		if (c->chain[0] && strcmp(ch->name, c->chain))
+			continue;
+		for (int k = 0; k < ch->nrules; k++) {
+			struct rule *r = &ch->rules[k];
+			json_t *o;
+
+			if ((c->rulenum && k + 1 != c->rulenum) || (ch->foreign && ch->foreign[k]))
+				continue;
+			if (!r->counters_set)
+				continue;
+			r->packets = r->bytes = 0;
+			o = rule_cmd_obj(r, e);
+			if (!o) {
+				table_info_free(&ti);
+				return -1;
+			}
+			nftb_set_handle(o, r->handle);
+			add_rule_cmds(cmds, "replace", o);
+		}
+	}
+	if (c->rulenum) {
+		struct chain_info *ch = table_find_chain(&ti, c->chain);
+
+		if (!ch || c->rulenum > ch->nrules) {
+			table_info_free(&ti);
+			return err_set(e, NFSH_EOTHER, NULL, "chain %s has no rule number %d", c->chain,
+				       c->rulenum);
+		}
+	}
+	table_info_free(&ti);
+	return 0;
+}
+
+static int build_delchain(struct nfsh_session *s, const struct cmd *c, json_t *cmds,
+			  struct nfsh_err *e)
+{
+	struct table_info ti;
+	int n = 0;
+
+	if (table_read(s, c->family, c->table, NULL, &ti, e) < 0)
+		return -1;
+	for (int i = 0; i < ti.nchains; i++) {
+		struct chain_info *ch = &ti.chains[i];
+
+		if (ch->builtin || (c->chain[0] && strcmp(ch->name, c->chain)))
+			continue;
+		if (c->chain[0] && ch->refs) {
+			err_set(e, NFSH_EOTHER, ch->name, "chain \"%s\" is still referenced by %d rule%s",
+				ch->name, ch->refs, ch->refs == 1 ? "" : "s");
+			err_hint(e, "delete the rules that jump to it first");
+			table_info_free(&ti);
+			return -1;
+		}
+		if (c->chain[0] && ch->nrules) {
+			err_set(e, NFSH_EOTHER, ch->name, "chain \"%s\" is not empty", ch->name);
+			err_hint(e, "flush it first with -F %s", ch->name);
+			table_info_free(&ti);
+			return -1;
+		}
+		/* -X without a chain: iptables-nft flushes and deletes every user chain. */
+		if (!c->chain[0])
+			nftb_cmd(cmds, "flush", "chain",
+				 nftb_chain(c->family, nft_table(c), ch->name, NULL, NULL));
+		n++;
+	}
+	for (int i = 0; i < ti.nchains; i++) {
+		struct chain_info *ch = &ti.chains[i];
+
+		if (ch->builtin || (c->chain[0] && strcmp(ch->name, c->chain)))
+			continue;
+		nftb_cmd(cmds, "delete", "chain",
+			 nftb_chain(c->family, nft_table(c), ch->name, NULL, NULL));
+	}
+	table_info_free(&ti);
+	if (c->chain[0] && !n)
+		return no_chain(c, c->chain, e);
+	return 0;
+}
+
+int cmd_build(struct nfsh_session *s, const struct cmd *c, json_t *cmds, struct nfsh_err *e)
+{
+	const struct table_desc *t = table_by_id(c->table);
+
+	switch (c->op) {
+	case OP_APPEND:
+	case OP_INSERT:
+		return build_append_insert(s, c, cmds, e);
+	case OP_DELETE:
+	case OP_REPLACE:
+		return build_delete_replace(s, c, cmds, e);
+	case OP_ZERO:
+		return build_zero(s, c, cmds, e);
+	case OP_NEWCHAIN:
+		nftb_ensure_table(cmds, c->family, c->table);
+		nftb_cmd(cmds, "create", "chain", nftb_chain(c->family, t->nftname, c->chain, NULL, NULL));
+		return 0;
+	case OP_DELCHAIN:
+		return build_delchain(s, c, cmds, e);
+	case OP_RENAME: {
+		json_t *o = nftb_chain(c->family, t->nftname, c->chain, NULL, NULL);
+
+		nftj_put_str(o, "newname", c->newname);
+		nftb_cmd(cmds, "rename", "chain", o);
+		return 0;
+	}
+	case OP_FLUSH:
+		nftb_ensure_table(cmds, c->family, c->table);
+		if (c->chain[0])
+			nftb_cmd(cmds, "flush", "chain", nftb_chain(c->family, t->nftname, c->chain, NULL, NULL));
+		else
+			nftb_cmd(cmds, "flush", "table", nftb_table(c->family, t->nftname));
+		return 0;
+	case OP_POLICY:
+		nftb_ensure_table(cmds, c->family, c->table);
+		nftb_cmd(cmds, "add", "chain",
+			 nftb_chain(c->family, t->nftname, c->chain, table_builtin(c->table, c->chain),
+				    strcmp(c->policy, "DROP") == 0 ? "drop" : "accept"));
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/* After a failed apply, find the cause the kernel could not name: a missing
+ * chain (the rule's own, or its jump target). */
+static void diagnose(struct nfsh_session *s, const struct cmd *c, struct nfsh_err *e)
+{
+	struct table_info ti;
+	struct nfsh_err e2;
+
+	if (strstr(e->msg, "File exists") && (c->op == OP_NEWCHAIN || c->op == OP_RENAME)) {
+		const char *name = c->op == OP_NEWCHAIN ? c->chain : c->newname;
+
+		err_set(e, NFSH_EOTHER, name, "chain \"%s\" already exists", name);
+		return;
+	}
+	if (!strstr(e->msg, "No such file or directory"))
+		return;
+	err_clear(&e2);
+	if (table_read(s, c->family, c->table, NULL, &ti, &e2) < 0)
+		return;
+	if (c->chain[0] && !table_find_chain(&ti, c->chain)) {
+		no_chain(c, c->chain, e);
+	} else {
+		for (int k = 0; k < c->nrules; k++) {
+			const struct rule *r = &c->rules[k];
+
+			if ((r->target_kind == TGT_JUMP || r->target_kind == TGT_GOTO) &&
+			    !table_find_chain(&ti, r->jump)) {
+				static const char *const std[] = { "ACCEPT", "DROP", "RETURN", NULL };
+				const char *close = err_closest(r->jump, std, -1);
+
+				err_set(e, NFSH_EOTHER, r->jump,
+					"no target or chain named \"%s\"", r->jump);
+				if (close)
+					err_hint(e, "did you mean \"%s\"?", close);
+				else
+					err_hint(e, "create the chain with -N %s, or see 'nfsh help targets'",
+						 r->jump);
+				break;
+			}
+		}
+	}
+	table_info_free(&ti);
+}
+
+static int run_check(struct nfsh_session *s, const struct cmd *c, struct nfsh_err *e)
+{
+	struct table_info ti;
+	struct chain_info *ch;
+	int rc = 0;
+
+	if (read_chain(s, c, &ti, &ch, e) < 0)
+		return -1;
+	for (int k = 0; k < c->nrules && rc == 0; k++)
+		if (find_rule(ch, &c->rules[k]) < 0)
+			rc = bad_rule(e);
+	table_info_free(&ti);
+	return rc;
+}
+
+int cmd_run(struct nfsh_session *s, const struct cmd *c, FILE *out, struct nfsh_err *e)
+{
+	json_t *cmds;
+	int rc;
+
+	switch (c->op) {
+	case OP_LIST:
+	case OP_SPEC:
+		rc = print_listing(s, c, out, e);
+		if (rc == 0 && c->zero_after_list) {
+			struct cmd z = *c;
+
+			z.op = OP_ZERO;
+			return cmd_run(s, &z, out, e);
+		}
+		return rc < 0 ? e->status : 0;
+	case OP_CHECK:
+		return run_check(s, c, e) < 0 ? e->status : 0;
+	default:
+		break;
+	}
+	cmds = nftj_array();
+	rc = cmd_build(s, c, cmds, e);
+	if (rc == 0 && json_array_size(cmds) > 0) {
+		rc = sess_apply(s, cmds, e);
+		if (rc < 0)
+			diagnose(s, c, e);
+	}
+	json_decref(cmds);
+	return rc < 0 ? (e->status ? e->status : NFSH_EOTHER) : 0;
+}

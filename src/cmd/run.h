@@ -1,0 +1,42 @@
+/* Carrying out a parsed command against the kernel through the session, and
+ * the offline translation of a command (nfsh translate). */
+#ifndef NFSH_RUN_H
+#define NFSH_RUN_H
+
+#include <stdio.h>
+
+#include "cmd/cmd.h"
+#include "nft/session.h"
+
+/* Run c; listings go to out. Returns an exit status (0, or e set). */
+int cmd_run(struct nfsh_session *s, const struct cmd *c, FILE *out, struct nfsh_err *e);
+
+/* Build the batch c would apply (listing the kernel read-only where a rule
+ * number or spec must be resolved). Appends to cmds. 0 or -1. For
+ * commands that only read (-L, -S, -C), returns 1 and appends nothing. */
+int cmd_build(struct nfsh_session *s, const struct cmd *c, json_t *cmds, struct nfsh_err *e);
+
+/* The chain listing of nfsh's table for c's family and table: rules read back. */
+struct chain_info {
+	char name[NFSH_CHAIN_MAX + 1];
+	bool builtin;
+	char policy[16];
+	uint64_t handle;
+	int refs; /* jumps/gotos to it from this table */
+	struct rule *rules;
+	int nrules;
+	char **foreign; /* rules not expressible in iptables syntax, as JSON text (NULL: none) */
+};
+struct table_info {
+	int family, table;
+	bool exists;
+	struct chain_info *chains;
+	int nchains;
+};
+/* Read nfsh's table (or just one chain when chain != NULL). */
+int table_read(struct nfsh_session *s, int family, int table, const char *chain,
+	       struct table_info *ti, struct nfsh_err *e);
+void table_info_free(struct table_info *ti);
+struct chain_info *table_find_chain(struct table_info *ti, const char *name);
+
+#endif

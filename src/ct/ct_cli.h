@@ -1,0 +1,24 @@
+/* Shared by the command implementations (ct_cli.c, ct_create.c, ct_event.c, ...). */
+#ifndef NFSH_CT_CLI_H
+#define NFSH_CT_CLI_H
+
+#include "ct/ct_cmd.h"
+
+int ct_cli_run(int argc, char **argv, bool in_load);
+int ct_fail(int status, const char *fmt, const char *arg);
+const char *ct_strerror(int err, enum ct_command cmd);
+int ct_open(struct ct_sock *s, unsigned groups);
+uint16_t ct_type(uint8_t msg);
+int ct_dump(struct ct_sock *s, const struct ct_filter *f, uint8_t msgtype,
+	    int (*fn)(const struct ct_msg *, void *), void *data);
+
+int ct_cmd_create(struct ct_cmd *c);
+int ct_cmd_update(struct ct_cmd *c);
+int ct_cmd_get(struct ct_cmd *c);
+int ct_cmd_load(struct ct_cmd *c);
+int ct_cmd_event(struct ct_cmd *c);
+int ct_expect_list(struct ct_cmd *c);
+int ct_expect_count(struct ct_cmd *c);
+int ct_expect_flush(struct ct_cmd *c);
+
+#endif

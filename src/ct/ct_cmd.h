@@ -1,0 +1,62 @@
+/* A parsed conntrack(8) command line: command, table, filter, and the template
+ * used by -I/-A/-U/-G. */
+#ifndef NFSH_CT_CMD_H
+#define NFSH_CT_CMD_H
+
+#include "ct/ct_int.h"
+
+enum ct_command {
+	CT_CMD_NONE,
+	CT_CMD_LIST,
+	CT_CMD_CREATE,
+	CT_CMD_ADD,
+	CT_CMD_UPDATE,
+	CT_CMD_DELETE,
+	CT_CMD_GET,
+	CT_CMD_EVENT,
+	CT_CMD_FLUSH,
+	CT_CMD_COUNT,
+	CT_CMD_STATS,
+	CT_CMD_LOAD,
+	CT_CMD_HELP,
+	CT_CMD_VERSION,
+};
+
+enum ct_table { CT_TAB_CONNTRACK, CT_TAB_EXPECT, CT_TAB_DYING, CT_TAB_UNCONFIRMED };
+
+enum { CT_EVF_NEW = 1, CT_EVF_UPDATE = 2, CT_EVF_DESTROY = 4, CT_EVF_ALL = 7 };
+
+struct ct_cmd {
+	enum ct_command command;
+	enum ct_table table;
+	struct ct_filter f;
+	/* template */
+	uint8_t family;
+	int l4;
+	struct ct_tuple orig, reply;
+	bool orig_src, orig_dst, reply_src, reply_dst;
+	bool has_timeout, has_status, has_mark, has_id;
+	uint32_t timeout, status, mark, mark_mask, id;
+	int tcp_state;
+	int zone;
+	struct ct_addr_match snat, dnat;
+	int snat_port, dnat_port;
+	bool set_labels;
+	uint8_t labels[16], labels_add[16], labels_del[16];
+	bool has_label_add, has_label_del;
+	bool mask_src, mask_dst;
+	unsigned of;     /* CT_O_* */
+	unsigned events; /* CT_EVF_* */
+	unsigned long bufsize;
+	const char *load_file;
+	bool in_load;    /* run from -R: zero matches is not an error */
+	unsigned opts;   /* bitmap of the option letters seen, for checks */
+	struct ct_labelmap lm;
+};
+
+/* Parse argv (argv[0] is the program name). Fills e and returns -1 on error. */
+int ct_cmd_parse(struct ct_cmd *c, int argc, char **argv, struct nfsh_err *e);
+void ct_cmd_free(struct ct_cmd *c);
+void ct_usage(FILE *f);
+
+#endif

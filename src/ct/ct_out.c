@@ -1,0 +1,83 @@
+/* Buffered output of entries: one large buffer, written when full, so listing a
+ * quarter of a million entries costs a few hundred write calls. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "ct/ct_int.h"
+
+#define CT_OUT_CAP (128 * 1024)
+
+int ct_out_init(struct ct_out *o, FILE *f, unsigned of, const struct ct_labelmap *lm)
+{
+	memset(o, 0, sizeof(*o));
+	o->f = f;
+	o->of = of;
+	o->lm = lm;
+	o->buf = malloc(CT_OUT_CAP);
+	if (!o->buf)
+		return -1;
+	o->cap = CT_OUT_CAP;
+	return 0;
+}
+
+void ct_out_flush(struct ct_out *o)
+{
+	if (o->len) {
+		fflush(o->f);
+		if (fwrite(o->buf, 1, o->len, o->f) != o->len) {
+			/* a closed pipe: nothing more to say */
+		}
+		o->len = 0;
+	}
+	fflush(o->f);
+}
+
+void ct_out_text(struct ct_out *o, const char *s, size_t n)
+{
+	if (o->len + n > o->cap)
+		ct_out_flush(o);
+	if (n > o->cap) {
+		if (fwrite(s, 1, n, o->f) != n) {
+			/* as above */
+		}
+		return;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+void ct_out_emit(struct ct_out *o, const struct ct_msg *m, enum ct_evtype ev)
+{
+	struct ct_line *l = &o->line;
+
+	if (o->of & CT_O_JSON) {
+		if (ct_format_json(l, m, ev, o->lm) < 0)
+			return;
+	} else if (o->of & CT_O_SAVE) {
+		ct_format_save(l, m, ev);
+		if (!l->len)
+			return;
+	} else {
+		if ((o->of & CT_O_TMS) && ev != CT_EV_NONE) {
+			struct timeval tv;
+			char tmp[48];
+			int n;
+			gettimeofday(&tv, NULL);
+			n = snprintf(tmp, sizeof(tmp), "[%-.8ld.%-.6ld]\t", (long)tv.tv_sec,
+				     (long)tv.tv_usec);
+			ct_out_text(o, tmp, (size_t)n);
+		}
+		ct_format_default(l, m, o->of, ev, (o->of & CT_O_LABELS) ? o->lm : o->lm);
+	}
+	ct_line_addn(l, "\n", 1);
+	ct_out_text(o, l->buf, l->len);
+	o->n++;
+}
+
+void ct_out_free(struct ct_out *o)
+{
+	ct_out_flush(o);
+	free(o->buf);
+	o->buf = NULL;
+}

@@ -1,0 +1,262 @@
+#include "ext/ext.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Bounds of the "nfsh_ext" section, provided by the linker. */
+extern const struct ext *const __start_nfsh_ext[];
+extern const struct ext *const __stop_nfsh_ext[];
+
+const struct ext *const *ext_begin(void)
+{
+	return __start_nfsh_ext;
+}
+
+const struct ext *const *ext_end(void)
+{
+	return __stop_nfsh_ext;
+}
+
+const struct ext *ext_find(const char *name, enum ext_type type)
+{
+	for (const struct ext *const *p = ext_begin(); p < ext_end(); p++)
+		if ((*p)->type == type && strcmp((*p)->name, name) == 0)
+			return *p;
+	/* iptables accepts match names case-insensitively only where they are
+	 * unique; targets are upper case by convention and matched exactly. */
+	if (type == EXT_MATCH)
+		for (const struct ext *const *p = ext_begin(); p < ext_end(); p++)
+			if ((*p)->type == type && strcasecmp((*p)->name, name) == 0)
+				return *p;
+	return NULL;
+}
+
+const struct ext *ext_for_proto(int proto)
+{
+	for (const struct ext *const *p = ext_begin(); p < ext_end(); p++)
+		if ((*p)->type == EXT_MATCH && (*p)->implicit_proto == proto && proto)
+			return *p;
+	return NULL;
+}
+
+const struct ext_opt *ext_opt_find(const struct ext *x, const char *name, bool *ambiguous)
+{
+	const struct ext_opt *hit = NULL;
+	size_t len = strlen(name);
+	int nhits = 0;
+
+	*ambiguous = false;
+	for (size_t i = 0; i < x->nopts; i++) {
+		if (strcmp(x->opts[i].name, name) == 0)
+			return &x->opts[i];
+		if (strncmp(x->opts[i].name, name, len) == 0) {
+			hit = &x->opts[i];
+			nhits++;
+		}
+	}
+	if (nhits > 1) {
+		*ambiguous = true;
+		return NULL;
+	}
+	return hit;
+}
+
+int ext_emit(struct emit_ctx *x, json_t *stmt)
+{
+	if (!stmt) {
+		if (!x->err->status)
+			err_set(x->err, NFSH_EOTHER, NULL, "out of memory building the rule");
+		return -1;
+	}
+	json_array_append_new(x->exprs, stmt);
+	return 0;
+}
+
+json_t *read_peek(const struct read_ctx *r, size_t k)
+{
+	return json_array_get(r->exprs, r->pos + k);
+}
+
+void read_take(struct read_ctx *r, size_t k)
+{
+	r->pos += k;
+}
+
+const struct sym *sym_by_name(const struct sym *tab, const char *name)
+{
+	for (; tab->name; tab++)
+		if (strcasecmp(tab->name, name) == 0)
+			return tab;
+	return NULL;
+}
+
+const struct sym *sym_by_value(const struct sym *tab, unsigned value)
+{
+	for (; tab->name; tab++)
+		if (tab->value == value)
+			return tab;
+	return NULL;
+}
+
+int sym_parse_list(const struct sym *tab, const char *text, unsigned *mask, const char *what,
+		   struct nfsh_err *e)
+{
+	char buf[512], *save = NULL, *tok;
+
+	if (strlen(text) >= sizeof(buf))
+		return err_set(e, NFSH_EPARAM, text, "%s list too long", what);
+	if (!*text || text[strlen(text) - 1] == ',' || text[0] == ',' || strstr(text, ",,"))
+		return err_set(e, NFSH_EPARAM, text, "bad %s list \"%s\"", what, text);
+	strcpy(buf, text);
+	*mask = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const struct sym *s = sym_by_name(tab, tok);
+
+		if (!s) {
+			const char *names[64];
+			int n = 0;
+			struct strbuf sb;
+
+			for (const struct sym *t = tab; t->name && n < 63; t++)
+				names[n++] = t->name;
+			names[n] = NULL;
+			err_set(e, NFSH_EPARAM, tok, "unknown %s \"%s\"", what, tok);
+			sb_init(&sb);
+			sym_print_list(tab, ~0u, ", ", &sb);
+			{
+				const char *close = err_closest(tok, names, n);
+
+				if (close)
+					err_hint(e, "did you mean \"%s\"? (one of: %s)", close,
+						 sb_str(&sb));
+				else
+					err_hint(e, "one of: %s", sb_str(&sb));
+			}
+			sb_free(&sb);
+			return -1;
+		}
+		*mask |= s->value;
+	}
+	return 0;
+}
+
+void sym_print_list(const struct sym *tab, unsigned mask, const char *sep, struct strbuf *sb)
+{
+	bool first = true;
+	unsigned done = 0;
+
+	for (; tab->name; tab++) {
+		/* Each value once: a table may hold aliases of one value. */
+		if (!(mask & tab->value) || (done & tab->value) == tab->value)
+			continue;
+		if (!tab->value && mask != ~0u)
+			continue;
+		if (!first)
+			sb_add(sb, sep);
+		sb_add(sb, tab->name);
+		first = false;
+		done |= tab->value;
+	}
+}
+
+int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_range(const char *s, unsigned long long max, unsigned long long *lo,
+		unsigned long long *hi)
+{
+	char buf[64];
+	const char *colon = strchr(s, ':');
+
+	if (!colon)
+		colon = strchr(s, '-') && s[0] != '-' ? strchr(s, '-') : NULL;
+	if (!colon) {
+		if (parse_uint(s, max, lo) < 0)
+			return -1;
+		*hi = *lo;
+		return 0;
+	}
+	if ((size_t)(colon - s) >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, (size_t)(colon - s));
+	buf[colon - s] = '\0';
+	if (!buf[0])
+		*lo = 0;
+	else if (parse_uint(buf, max, lo) < 0)
+		return -1;
+	if (!colon[1])
+		*hi = max;
+	else if (parse_uint(colon + 1, max, hi) < 0)
+		return -1;
+	return *lo <= *hi ? 0 : -1;
+}
+
+/* The service names iptables users commonly write; numbers always work. */
+static const struct sym services[] = {
+	{ "ftp-data", 20 }, { "ftp", 21 },      { "ssh", 22 },       { "telnet", 23 },
+	{ "smtp", 25 },     { "domain", 53 },   { "bootps", 67 },    { "bootpc", 68 },
+	{ "tftp", 69 },     { "http", 80 },     { "www", 80 },       { "kerberos", 88 },
+	{ "pop3", 110 },    { "sunrpc", 111 },  { "ntp", 123 },      { "netbios-ns", 137 },
+	{ "imap", 143 },    { "imap2", 143 },   { "snmp", 161 },     { "bgp", 179 },
+	{ "ldap", 389 },    { "https", 443 },   { "microsoft-ds", 445 }, { "isakmp", 500 },
+	{ "syslog", 514 },  { "submission", 587 }, { "ldaps", 636 }, { "imaps", 993 },
+	{ "pop3s", 995 },   { "openvpn", 1194 }, { "mysql", 3306 },  { "postgresql", 5432 },
+	{ NULL, 0 },
+};
+
+int parse_port(const char *s, unsigned *port)
+{
+	unsigned long long v;
+	const struct sym *svc;
+
+	if (parse_uint(s, 65535, &v) == 0) {
+		*port = (unsigned)v;
+		return 0;
+	}
+	svc = sym_by_name(services, s);
+	if (!svc)
+		return -1;
+	*port = svc->value;
+	return 0;
+}
+
+int parse_port_range(const char *s, unsigned *lo, unsigned *hi)
+{
+	char a[64], b[64];
+	const char *colon = strchr(s, ':');
+
+	if (!colon) {
+		if (parse_port(s, lo) < 0)
+			return -1;
+		*hi = *lo;
+		return 0;
+	}
+	if ((size_t)(colon - s) >= sizeof(a) || strlen(colon + 1) >= sizeof(b))
+		return -1;
+	memcpy(a, s, (size_t)(colon - s));
+	a[colon - s] = '\0';
+	strcpy(b, colon + 1);
+	if (!a[0])
+		*lo = 0;
+	else if (parse_port(a, lo) < 0)
+		return -1;
+	if (!b[0])
+		*hi = 65535;
+	else if (parse_port(b, hi) < 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,162 @@
+/* The extension registry: one descriptor per iptables match or target, each in
+ * its own file in src/ext/, registered with EXT_REGISTER(). The descriptor's
+ * option table is the single source of truth for an option: the parser, the
+ * printers, help, and tab completion all read it.
+ *
+ * Life of an extension instance:
+ *   parse   once per option on the command line (after `!` handling and argument
+ *           collection by the grammar),
+ *   check   once after the whole command was read (mandatory options, conflicts),
+ *   emit    appends native nftables statements to the rule being built,
+ *   recognise  (read-back) claims statements of a listed rule and fills priv,
+ *   save    prints the options in iptables-save canonical form,
+ *   list    prints the `iptables -L` form.
+ */
+#ifndef NFSH_EXT_H
+#define NFSH_EXT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rule/rule.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+
+enum ext_type {
+	EXT_MATCH,
+	EXT_TARGET,
+};
+
+/* What the words after an option are, for completion and help. */
+enum ext_value_kind {
+	VK_NONE,   /* no argument */
+	VK_WORD,   /* free text (a prefix, a comment) */
+	VK_ENUM,   /* one of opt->values */
+	VK_LIST,   /* comma-separated list of opt->values */
+	VK_NUMBER, /* number or number range */
+	VK_PORT,   /* port, port range or service name */
+	VK_ADDR,   /* address[/mask] */
+	VK_IFACE,  /* interface name */
+	VK_CHAIN,  /* chain name */
+};
+
+#define EXT_OPT_INV   0x01 /* accepts `!` */
+#define EXT_OPT_MULTI 0x02 /* may be given more than once */
+
+struct ext_opt {
+	const char *name;           /* long option without "--" */
+	int id;                     /* the extension's own number for it */
+	int nargs;                  /* words it takes: 0, 1 or 2 */
+	unsigned flags;             /* EXT_OPT_* */
+	enum ext_value_kind vkind;  /* for completion */
+	const char *const *values;  /* NULL-terminated names, for VK_ENUM/VK_LIST */
+	const char *metavar;        /* e.g. "STATE[,STATE...]" */
+	const char *help;           /* one line */
+};
+
+/* What an extension may know about the rule around it while parsing. */
+struct ext_parse_ctx {
+	int family;
+	int table;
+	const char *chain;
+	const struct rule *rule; /* the rule so far: protocol, addresses, earlier matches */
+};
+
+/* Emission: extensions append statements with ext_emit(). */
+struct emit_ctx {
+	int family;
+	int table;
+	const struct rule *rule;
+	json_t *exprs;                   /* the rule's statement array */
+	char comment[NFSH_COMMENT_MAX];  /* the rule's nftables comment (set by `comment`) */
+	struct nfsh_err *err;
+};
+
+/* Read-back: a cursor over the statements of one listed rule. */
+struct read_ctx {
+	int family;
+	int table;
+	json_t *exprs;
+	size_t pos;
+	struct rule *rule;   /* the rule being rebuilt (protocol may be set by a match) */
+	const char *comment; /* the rule's comment, nfsh's form tag removed; NULL if none */
+	bool comment_taken;
+};
+
+struct ext {
+	const char *name;  /* as after -m / -j */
+	enum ext_type type;
+	const char *help;  /* one line for `help` and completion */
+	unsigned families; /* NFSH_F_* */
+	unsigned tables;   /* TBL_BIT()s allowed; 0 = every table */
+	unsigned hooks;    /* HOOK_BIT()s allowed (targets like DNAT); 0 = every hook */
+	const struct ext_opt *opts;
+	size_t nopts;
+	size_t priv_size;
+	/* Set for an extension that is another one under a second name (state is
+	 * conntrack --ctstate): same priv layout, recognised as the other one and
+	 * shown under its own name only when the rule's form tag says so. */
+	const char *alias_of;
+	/* Protocol this match is loaded for implicitly after -p (tcp, udp, icmp...), or 0. */
+	int implicit_proto;
+
+	int (*parse)(const struct ext_parse_ctx *c, void *priv, const struct ext_opt *opt, bool invert,
+		     const char *const *args, struct nfsh_err *e);
+	int (*check)(const struct ext_parse_ctx *c, void *priv, struct nfsh_err *e);
+	int (*emit)(struct emit_ctx *x, const void *priv);
+	/* Return 1 when statements at r->pos were claimed (and r->pos advanced), 0 when
+	 * they are not this extension's, -1 when they are but cannot be shown. */
+	int (*recognise)(struct read_ctx *r, void *priv);
+	void (*save)(const void *priv, int family, struct strbuf *sb);
+	void (*list)(const void *priv, int family, bool numeric, struct strbuf *sb);
+};
+
+/* Registration through a linker section: no central list to edit. */
+#define EXT_REGISTER(desc)                                                                         \
+	static const struct ext *const ext_reg_##desc                                              \
+		__attribute__((used, section("nfsh_ext"), aligned(sizeof(void *)))) = &desc
+
+/* Registry queries. */
+const struct ext *ext_find(const char *name, enum ext_type type);
+/* Iterate: for (const struct ext *const *p = ext_begin(); p < ext_end(); p++). */
+const struct ext *const *ext_begin(void);
+const struct ext *const *ext_end(void);
+/* The extension loaded implicitly for protocol number proto, or NULL. */
+const struct ext *ext_for_proto(int proto);
+/* Option of ext by exact name or unique prefix. *ambiguous is set when a prefix
+ * matches several. */
+const struct ext_opt *ext_opt_find(const struct ext *x, const char *name, bool *ambiguous);
+
+/* Emission helper: append a statement (stolen); a NULL statement (a builder
+ * failure) records an error. Returns 0 or -1. */
+int ext_emit(struct emit_ctx *x, json_t *stmt);
+
+/* Read-back helpers. */
+json_t *read_peek(const struct read_ctx *r, size_t k);
+void read_take(struct read_ctx *r, size_t k);
+
+/* Shared value tables (one symbol table per enum, used by parse and print). */
+struct sym {
+	const char *name;
+	unsigned value;
+};
+/* Parse a comma-separated list of symbol names (case-insensitive) into a bitmask
+ * of their values; on error names the bad element. */
+int sym_parse_list(const struct sym *tab, const char *text, unsigned *mask, const char *what,
+		   struct nfsh_err *e);
+/* Print the names of the set bits of mask in table order, comma-separated. */
+void sym_print_list(const struct sym *tab, unsigned mask, const char *sep, struct strbuf *sb);
+const struct sym *sym_by_name(const struct sym *tab, const char *name);
+const struct sym *sym_by_value(const struct sym *tab, unsigned value);
+
+/* Numbers: parse an unsigned decimal/hex number in [0, max]; 0 or -1. */
+int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+/* "A", "A:B", ":B", "A:" (iptables' port/range syntax) into lo..hi; 0 or -1. */
+int parse_range(const char *s, unsigned long long max, unsigned long long *lo,
+		unsigned long long *hi);
+/* Port or service name (from a fixed table, no /etc/services dependency). */
+int parse_port(const char *s, unsigned *port);
+int parse_port_range(const char *s, unsigned *lo, unsigned *hi);
+
+#endif

@@ -1,0 +1,148 @@
+#include "nft/session.h"
+
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sess_open(struct nfsh_session *s, struct nfsh_err *e)
+{
+	memset(s, 0, sizeof(*s));
+	s->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!s->nft)
+		return err_set(e, NFSH_EKERNEL, NULL, "cannot create a libnftables context");
+	/* JSON input is only parsed with JSON output on (libnftables 1.0.6). */
+	nft_ctx_output_set_flags(s->nft, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
+	nft_ctx_buffer_output(s->nft);
+	nft_ctx_buffer_error(s->nft);
+	s->debug = getenv("NFSH_DEBUG") && *getenv("NFSH_DEBUG") == '1';
+	return 0;
+}
+
+void sess_close(struct nfsh_session *s)
+{
+	if (s->nft)
+		nft_ctx_free(s->nft);
+	s->nft = NULL;
+}
+
+static const struct {
+	const char *text;
+	int status;
+	const char *hint;
+} errno_map[] = {
+	{ "Operation not permitted", NFSH_EKERNEL, "nfsh needs CAP_NET_ADMIN; try --sandbox" },
+	{ "Permission denied", NFSH_EKERNEL, "nfsh needs CAP_NET_ADMIN; try --sandbox" },
+	{ "No such file or directory", NFSH_EOTHER, "no such chain, rule or table" },
+	{ "File exists", NFSH_EOTHER, "it exists already" },
+	{ "Device or resource busy", NFSH_EOTHER, "the chain is not empty or is still referenced" },
+	{ "Too many links", NFSH_EOTHER, "the chain is still referenced" },
+	{ "Cannot allocate memory", NFSH_EKERNEL, NULL },
+	{ "Protocol not supported", NFSH_EKERNEL, "the kernel lacks nf_tables support" },
+	{ "Operation not supported", NFSH_EKERNEL, "this kernel does not support that expression" },
+	{ "Invalid argument", NFSH_EOTHER, NULL },
+};
+
+void sess_error_from_text(const char *text, struct nfsh_err *e)
+{
+	const char *p = text ? strstr(text, "Error: ") : NULL;
+	char line[NFSH_ERR_MSG];
+	size_t n;
+
+	if (!p)
+		p = text && *text ? text : "libnftables reported an error";
+	else
+		p += strlen("Error: ");
+	n = strcspn(p, "\n");
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	memcpy(line, p, n);
+	line[n] = '\0';
+	err_set(e, NFSH_EOTHER, NULL, "%s", line);
+	for (size_t i = 0; i < sizeof(errno_map) / sizeof(errno_map[0]); i++)
+		if (strstr(line, errno_map[i].text)) {
+			e->status = errno_map[i].status;
+			if (errno_map[i].hint)
+				err_hint(e, "%s", errno_map[i].hint);
+			break;
+		}
+}
+
+static int run(struct nfsh_session *s, const char *buf, struct nfsh_err *e)
+{
+	int rc;
+
+	if (s->debug)
+		fprintf(stderr, "nfsh: batch: %s\n", buf);
+	nft_ctx_set_dry_run(s->nft, s->dry_run);
+	rc = nft_run_cmd_from_buffer(s->nft, buf);
+	nft_ctx_set_dry_run(s->nft, false);
+	if (rc != 0) {
+		sess_error_from_text(nft_ctx_get_error_buffer(s->nft), e);
+		return -1;
+	}
+	return 0;
+}
+
+int sess_apply_text(struct nfsh_session *s, const char *json_text, struct nfsh_err *e)
+{
+	/* A document that is not JSON would fall back to the nft text parser and
+	 * could do nothing while returning 0: check it is JSON before sending. */
+	if (json_text[strspn(json_text, " \t\n")] != '{')
+		return err_set(e, NFSH_EOTHER, NULL, "internal error: batch is not JSON");
+	return run(s, json_text, e);
+}
+
+int sess_apply(struct nfsh_session *s, json_t *cmds, struct nfsh_err *e)
+{
+	json_t *root = json_pack("{s:O}", "nftables", cmds);
+	char *text;
+	int rc;
+
+	if (!root)
+		return err_set(e, NFSH_EOTHER, NULL, "out of memory");
+	text = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	if (!text)
+		return err_set(e, NFSH_EOTHER, NULL, "out of memory");
+	rc = sess_apply_text(s, text, e);
+	free(text);
+	return rc;
+}
+
+json_t *sess_list(struct nfsh_session *s, const char *what, bool *missing, struct nfsh_err *e)
+{
+	const char *out;
+	json_t *root, *arr;
+	json_error_t jerr;
+
+	if (missing)
+		*missing = false;
+	nft_ctx_set_dry_run(s->nft, false);
+	if (nft_run_cmd_from_buffer(s->nft, what) != 0) {
+		const char *et = nft_ctx_get_error_buffer(s->nft);
+
+		if (et && strstr(et, "No such file or directory")) {
+			if (missing)
+				*missing = true;
+			return json_array();
+		}
+		sess_error_from_text(et, e);
+		return NULL;
+	}
+	out = nft_ctx_get_output_buffer(s->nft);
+	root = json_loads(out ? out : "", 0, &jerr);
+	if (!root) {
+		err_set(e, NFSH_EKERNEL, NULL, "cannot read libnftables listing: %s", jerr.text);
+		return NULL;
+	}
+	arr = json_object_get(root, "nftables");
+	if (!json_is_array(arr)) {
+		json_decref(root);
+		err_set(e, NFSH_EKERNEL, NULL, "libnftables listing has no \"nftables\" array");
+		return NULL;
+	}
+	json_incref(arr);
+	json_decref(root);
+	return arr;
+}

@@ -1,0 +1,210 @@
+#include "nft/text.h"
+#include "nft/json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void raw_json(json_t *v, struct strbuf *sb)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	sb_add(sb, s ? s : "?");
+	free(s);
+}
+
+static void value(json_t *v, struct strbuf *sb)
+{
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+
+		/* Interface names and other strings nft would not take bare. */
+		if (strpbrk(s, " *\"") || !*s)
+			sb_addf(sb, "\"%s\"", s);
+		else
+			sb_add(sb, s);
+	} else if (json_is_integer(v)) {
+		sb_addf(sb, "%lld", (long long)json_integer_value(v));
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *el;
+
+		json_array_foreach(v, i, el)
+		{
+			if (i)
+				sb_addc(sb, ',');
+			value(el, sb);
+		}
+	} else {
+		nftt_expr(v, sb);
+	}
+}
+
+void nftt_expr(json_t *e, struct strbuf *sb)
+{
+	json_t *b, *a;
+	const char *name = nftj_stmt_name(e, &b);
+	const char *k, *f, *dir;
+	int len;
+
+	if (!json_is_object(e) || !name) {
+		value(e, sb);
+		return;
+	}
+	if (nftj_is_payload(e, &k, &f)) {
+		sb_addf(sb, "%s %s", k, f);
+	} else if (nftj_is_meta(e, &k)) {
+		sb_addf(sb, "meta %s", k);
+	} else if (nftj_is_ct(e, &k, &dir)) {
+		sb_addf(sb, "ct %s%s%s", dir ? dir : "", dir ? " " : "", k);
+	} else if (nftj_get_prefix(e, &k, &len)) {
+		sb_addf(sb, "%s/%d", k, len);
+	} else if (nftj_get_range(e, &a, &b)) {
+		value(a, sb);
+		sb_addc(sb, '-');
+		value(b, sb);
+	} else if ((a = nftj_get_set(e))) {
+		size_t i;
+		json_t *el;
+
+		sb_add(sb, "{ ");
+		json_array_foreach(a, i, el)
+		{
+			if (i)
+				sb_add(sb, ", ");
+			value(el, sb);
+		}
+		sb_add(sb, " }");
+	} else if (json_is_array(b) && json_array_size(b) == 2 && strlen(name) <= 2) {
+		nftt_expr(json_array_get(b, 0), sb);
+		sb_addf(sb, " %s ", name);
+		nftt_expr(json_array_get(b, 1), sb);
+	} else {
+		raw_json(e, sb);
+	}
+}
+
+static void match(json_t *body, struct strbuf *sb)
+{
+	const char *op = json_string_value(json_object_get(body, "op"));
+
+	nftt_expr(json_object_get(body, "left"), sb);
+	if (op && strcmp(op, "==") && strcmp(op, "in"))
+		sb_addf(sb, " %s", op);
+	sb_addc(sb, ' ');
+	value(json_object_get(body, "right"), sb);
+}
+
+/* Generic statement: "name key value ..." with strings quoted where nft wants. */
+static void generic(const char *name, json_t *body, struct strbuf *sb)
+{
+	const char *key;
+	json_t *v;
+
+	sb_add(sb, name);
+	if (json_is_null(body))
+		return;
+	if (!json_is_object(body)) {
+		sb_addc(sb, ' ');
+		value(body, sb);
+		return;
+	}
+	json_object_foreach(body, key, v)
+	{
+		sb_addf(sb, " %s ", key);
+		if (json_is_string(v) && (strcmp(key, "prefix") == 0 || strcmp(key, "comment") == 0))
+			sb_addf(sb, "\"%s\"", json_string_value(v));
+		else
+			value(v, sb);
+	}
+}
+
+void nftt_stmt(json_t *stmt, struct strbuf *sb)
+{
+	json_t *body;
+	const char *name = nftj_stmt_name(stmt, &body);
+
+	if (!name) {
+		raw_json(stmt, sb);
+		return;
+	}
+	if (strcmp(name, "match") == 0)
+		match(body, sb);
+	else if (strcmp(name, "counter") == 0 && json_is_object(body))
+		sb_addf(sb, "counter packets %lld bytes %lld",
+			(long long)json_integer_value(json_object_get(body, "packets")),
+			(long long)json_integer_value(json_object_get(body, "bytes")));
+	else if ((strcmp(name, "jump") == 0 || strcmp(name, "goto") == 0) && json_is_object(body))
+		sb_addf(sb, "%s %s", name, json_string_value(json_object_get(body, "target")));
+	else if (strcmp(name, "limit") == 0 && json_is_object(body)) {
+		json_t *burst = json_object_get(body, "burst");
+
+		sb_addf(sb, "limit rate %lld/%s", (long long)json_integer_value(json_object_get(body, "rate")),
+			json_string_value(json_object_get(body, "per")) ?: "second");
+		if (burst)
+			sb_addf(sb, " burst %lld packets", (long long)json_integer_value(burst));
+	} else
+		generic(name, body, sb);
+}
+
+static void rule_text(json_t *r, struct strbuf *sb, const char *verb)
+{
+	json_t *exprs = json_object_get(r, "expr"), *h = json_object_get(r, "handle");
+	const char *comment = json_string_value(json_object_get(r, "comment"));
+	size_t i;
+	json_t *s;
+
+	sb_addf(sb, "%s rule %s %s %s", verb, json_string_value(json_object_get(r, "family")),
+		json_string_value(json_object_get(r, "table")),
+		json_string_value(json_object_get(r, "chain")));
+	if (h && (strcmp(verb, "delete") == 0 || strcmp(verb, "replace") == 0))
+		sb_addf(sb, " handle %lld", (long long)json_integer_value(h));
+	else if (h)
+		sb_addf(sb, " position %lld", (long long)json_integer_value(h));
+	else if (json_object_get(r, "index"))
+		sb_addf(sb, " index %lld", (long long)json_integer_value(json_object_get(r, "index")));
+	json_array_foreach(exprs, i, s)
+	{
+		sb_addc(sb, ' ');
+		nftt_stmt(s, sb);
+	}
+	if (comment)
+		sb_addf(sb, " comment \"%s\"", comment);
+}
+
+static void chain_text(json_t *c, struct strbuf *sb, const char *verb)
+{
+	const char *type = json_string_value(json_object_get(c, "type"));
+	const char *policy = json_string_value(json_object_get(c, "policy"));
+
+	sb_addf(sb, "%s chain %s %s %s", verb, json_string_value(json_object_get(c, "family")),
+		json_string_value(json_object_get(c, "table")),
+		json_string_value(json_object_get(c, "name")));
+	if (json_object_get(c, "newname"))
+		sb_addf(sb, " %s", json_string_value(json_object_get(c, "newname")));
+	if (type)
+		sb_addf(sb, " { type %s hook %s priority %lld;%s%s%s }", type,
+			json_string_value(json_object_get(c, "hook")),
+			(long long)json_integer_value(json_object_get(c, "prio")), policy ? " policy " : "",
+			policy ? policy : "", policy ? ";" : "");
+}
+
+void nftt_command(json_t *cmd, struct strbuf *sb)
+{
+	json_t *inner, *obj;
+	const char *verb = nftj_stmt_name(cmd, &inner);
+	const char *what = inner ? nftj_stmt_name(inner, &obj) : NULL;
+
+	if (!verb || !what) {
+		raw_json(cmd, sb);
+		return;
+	}
+	if (strcmp(what, "rule") == 0)
+		rule_text(obj, sb, verb);
+	else if (strcmp(what, "chain") == 0)
+		chain_text(obj, sb, verb);
+	else if (strcmp(what, "table") == 0)
+		sb_addf(sb, "%s table %s %s", verb, json_string_value(json_object_get(obj, "family")),
+			json_string_value(json_object_get(obj, "name")));
+	else
+		raw_json(cmd, sb);
+}

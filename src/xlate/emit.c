@@ -1,0 +1,183 @@
+/* Rule model -> native nftables statements, in the order iptables-translate
+ * writes them: interfaces, fragment, protocol, addresses, matches, counter,
+ * target; the comment goes to the rule's comment. */
+#include "xlate/xlate.h"
+#include "ext/ext.h"
+#include "nft/json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static json_t *iface_expr(const struct iface_match *m, const char *key)
+{
+	char name[NFSH_IFNAME_MAX + 1];
+	size_t n = strlen(m->name);
+
+	/* iptables' trailing + is nftables' trailing * wildcard. */
+	snprintf(name, sizeof(name), "%s", m->name);
+	if (n && name[n - 1] == '+')
+		name[n - 1] = '*';
+	return nftj_match(m->invert ? "!=" : "==", nftj_meta(key), nftj_str(name));
+}
+
+static json_t *addr_expr(const struct addr_match *m, const char *field)
+{
+	const char *proto = m->family == NFSH_IPV6 ? "ip6" : "ip";
+	int full = m->family == NFSH_IPV6 ? 128 : 32;
+	char a[64], k[64];
+	json_t *right;
+
+	addr_ntop(m->family, m->addr, a, sizeof(a));
+	if (m->prefix < 0) {
+		addr_ntop(m->family, m->mask, k, sizeof(k));
+		return nftj_match(m->invert ? "!=" : "==",
+				  nftj_binop("&", nftj_payload(proto, field), nftj_str(k)),
+				  nftj_str(a));
+	}
+	right = m->prefix == full ? nftj_str(a) : nftj_prefix(a, m->prefix);
+	return nftj_match(m->invert ? "!=" : "==", nftj_payload(proto, field), right);
+}
+
+static bool addr_is_any(const struct addr_match *m)
+{
+	return !m->set || (m->prefix == 0 && !m->invert);
+}
+
+static json_t *proto_expr(const struct rule *r)
+{
+	json_t *left = r->family == NFSH_IPV6 ? nftj_meta("l4proto")
+					      : nftj_payload("ip", "protocol");
+
+	return nftj_match(r->proto_invert ? "!=" : "==", left, nftj_int(r->proto));
+}
+
+/* The form tag: names of alias extensions (state for conntrack, ...), in order,
+ * so read-back can print the rule the way it was written. */
+static void form_tag(const struct rule *r, struct strbuf *sb)
+{
+	bool first = true;
+
+	for (int k = 0; k < r->nmatches; k++) {
+		if (!r->matches[k].ext->alias_of)
+			continue;
+		sb_add(sb, first ? NFSH_TAG_PREFIX "m=" : ",");
+		sb_add(sb, r->matches[k].ext->name);
+		first = false;
+	}
+	if (r->target_kind == TGT_EXT && r->target.ext->alias_of) {
+		sb_add(sb, first ? NFSH_TAG_PREFIX : " ");
+		sb_addf(sb, "j=%s", r->target.ext->name);
+	}
+}
+
+static int emit_target(const struct rule *r, struct emit_ctx *x)
+{
+	switch (r->target_kind) {
+	case TGT_ACCEPT:
+		return ext_emit(x, nftj_verdict("accept"));
+	case TGT_DROP:
+		return ext_emit(x, nftj_verdict("drop"));
+	case TGT_RETURN:
+		return ext_emit(x, nftj_verdict("return"));
+	case TGT_JUMP:
+		return ext_emit(x, nftj_jump("jump", r->jump));
+	case TGT_GOTO:
+		return ext_emit(x, nftj_jump("goto", r->jump));
+	case TGT_EXT:
+		return r->target.ext->emit ? r->target.ext->emit(x, r->target.priv) : 0;
+	default:
+		return 0;
+	}
+}
+
+/* Does a match named after the protocol (tcp for -p tcp) emit statements that
+ * already imply it? Then the explicit protocol test is left out, as
+ * iptables-translate does. */
+static bool proto_implied(const struct rule *r, json_t *match_exprs, const int *first, int n)
+{
+	for (int k = 0; k < n; k++) {
+		const struct ext *x = r->matches[k].ext;
+		int cnt = first[k + 1] - first[k];
+
+		if (x->implicit_proto && x->implicit_proto == r->proto && cnt > 0)
+			return true;
+	}
+	(void)match_exprs;
+	return false;
+}
+
+int xlate_rule_exprs(const struct rule *r, json_t **exprs_out, char *comment, size_t commentlen,
+		     struct nfsh_err *e)
+{
+	json_t *exprs = nftj_array(), *mexprs = nftj_array();
+	struct emit_ctx x = { r->family, r->table, r, mexprs, "", e };
+	int first[NFSH_MAX_MATCHES + 1];
+	struct strbuf tag;
+	size_t i;
+	json_t *v;
+
+	for (int k = 0; k < r->nmatches; k++) {
+		first[k] = (int)json_array_size(mexprs);
+		if (r->matches[k].ext->emit && r->matches[k].ext->emit(&x, r->matches[k].priv) < 0)
+			goto fail;
+	}
+	first[r->nmatches] = (int)json_array_size(mexprs);
+
+	if (r->in.set)
+		nftj_push(exprs, iface_expr(&r->in, "iifname"));
+	if (r->out.set)
+		nftj_push(exprs, iface_expr(&r->out, "oifname"));
+	if (r->frag_set)
+		nftj_push(exprs, nftj_match(r->frag_invert ? "==" : "!=",
+					    nftj_binop("&", nftj_payload("ip", "frag-off"),
+						       nftj_int(0x1fff)),
+					    nftj_int(0)));
+	if (r->proto_set && (r->proto || r->proto_invert) &&
+	    !proto_implied(r, mexprs, first, r->nmatches))
+		nftj_push(exprs, proto_expr(r));
+	if (!addr_is_any(&r->src))
+		nftj_push(exprs, addr_expr(&r->src, "saddr"));
+	if (!addr_is_any(&r->dst))
+		nftj_push(exprs, addr_expr(&r->dst, "daddr"));
+	json_array_foreach(mexprs, i, v) nftj_push(exprs, json_incref(v));
+	json_decref(mexprs);
+	mexprs = NULL;
+
+	nftj_push(exprs, nftj_counter(r->counters_set, r->packets, r->bytes));
+	x.exprs = exprs;
+	if (emit_target(r, &x) < 0)
+		goto fail;
+
+	sb_init(&tag);
+	form_tag(r, &tag);
+	if (x.comment[0] && tag.len)
+		snprintf(comment, commentlen, "%s ;%s", x.comment, sb_str(&tag));
+	else
+		snprintf(comment, commentlen, "%s", x.comment[0] ? x.comment : sb_str(&tag));
+	sb_free(&tag);
+	*exprs_out = exprs;
+	return 0;
+fail:
+	json_decref(mexprs);
+	json_decref(exprs);
+	if (!e->status)
+		err_set(e, NFSH_EPARAM, NULL, "cannot translate this rule");
+	return -1;
+}
+
+json_t *xlate_rule(const struct rule *r, struct nfsh_err *e)
+{
+	json_t *exprs, *o;
+	char comment[NFSH_COMMENT_MAX + 64];
+
+	if (xlate_rule_exprs(r, &exprs, comment, sizeof(comment), e) < 0)
+		return NULL;
+	o = nftj_object();
+	nftj_put_str(o, "family", family_nft_name(r->family));
+	nftj_put_str(o, "table", table_by_id(r->table)->nftname);
+	nftj_put_str(o, "chain", r->chain);
+	nftj_put(o, "expr", exprs);
+	if (comment[0])
+		nftj_put_str(o, "comment", comment);
+	return o;
+}

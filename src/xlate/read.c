@@ -1,0 +1,363 @@
+/* Read-back: a listed rule's statements -> rule model. Generic parts (interfaces,
+ * addresses, protocol, fragment, counter, verdicts) are recognised here; every
+ * other statement must be claimed by an extension, or the rule is reported as
+ * not expressible in iptables syntax. */
+#include "xlate/xlate.h"
+#include "ext/ext.h"
+#include "nft/json.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+void xlate_split_comment(const char *comment, char *user, size_t ulen, char *tag, size_t tlen)
+{
+	const char *t = NULL;
+	size_t n;
+
+	user[0] = tag[0] = '\0';
+	if (!comment)
+		return;
+	if (strncmp(comment, NFSH_TAG_PREFIX, strlen(NFSH_TAG_PREFIX)) == 0)
+		t = comment;
+	else {
+		const char *p = strstr(comment, " ;" NFSH_TAG_PREFIX);
+
+		if (p) {
+			while (strstr(p + 1, " ;" NFSH_TAG_PREFIX))
+				p = strstr(p + 1, " ;" NFSH_TAG_PREFIX);
+			t = p + 2;
+		}
+	}
+	n = t ? (size_t)((t == comment ? t : t - 2) - comment) : strlen(comment);
+	if (n >= ulen)
+		n = ulen - 1;
+	memcpy(user, comment, n);
+	user[n] = '\0';
+	if (t)
+		snprintf(tag, tlen, "%s", t + strlen(NFSH_TAG_PREFIX));
+}
+
+static bool read_iface(struct rule *r, const char *op, json_t *left, json_t *right)
+{
+	const char *key;
+	struct iface_match *m;
+	size_t n;
+
+	if (!nftj_is_meta(left, &key) || !json_is_string(right))
+		return false;
+	if (strcmp(key, "iifname") == 0)
+		m = &r->in;
+	else if (strcmp(key, "oifname") == 0)
+		m = &r->out;
+	else
+		return false;
+	if (m->set || (strcmp(op, "==") && strcmp(op, "!=")))
+		return false;
+	n = strlen(json_string_value(right));
+	if (n == 0 || n >= sizeof(m->name))
+		return false;
+	snprintf(m->name, sizeof(m->name), "%s", json_string_value(right));
+	if (m->name[n - 1] == '*')
+		m->name[n - 1] = '+';
+	m->set = true;
+	m->invert = strcmp(op, "!=") == 0;
+	return true;
+}
+
+static bool parse_plain_addr(int family, const char *text, uint8_t *out)
+{
+	memset(out, 0, 16);
+	return inet_pton(family == NFSH_IPV6 ? AF_INET6 : AF_INET, text, out) == 1;
+}
+
+static bool read_addr(struct rule *r, const char *op, json_t *left, json_t *right)
+{
+	const char *proto, *field, *a;
+	json_t *inner = left;
+	struct addr_match *m, tmp = { 0 };
+	int len, family = r->family, full = r->family == NFSH_IPV6 ? 128 : 32;
+	json_t *bin = json_object_get(left, "&");
+	char text[128];
+
+	if (bin && json_is_array(bin) && json_array_size(bin) == 2)
+		inner = json_array_get(bin, 0);
+	if (!nftj_is_payload(inner, &proto, &field))
+		return false;
+	if (strcmp(proto, family == NFSH_IPV6 ? "ip6" : "ip"))
+		return false;
+	if (strcmp(field, "saddr") == 0)
+		m = &r->src;
+	else if (strcmp(field, "daddr") == 0)
+		m = &r->dst;
+	else
+		return false;
+	if (m->set || (strcmp(op, "==") && strcmp(op, "!=")))
+		return false;
+	if (bin) {
+		json_t *mask = json_array_get(bin, 1);
+
+		if (!json_is_string(mask) || !json_is_string(right))
+			return false;
+		snprintf(text, sizeof(text), "%s/%s", json_string_value(right),
+			 json_string_value(mask));
+		if (addr_parse(text, family, &tmp) < 0)
+			return false;
+	} else if (nftj_get_prefix(right, &a, &len)) {
+		if (len < 0 || len > full || !parse_plain_addr(family, a, tmp.addr))
+			return false;
+		snprintf(text, sizeof(text), "%s/%d", a, len);
+		if (addr_parse(text, family, &tmp) < 0)
+			return false;
+	} else if (json_is_string(right)) {
+		if (addr_parse(json_string_value(right), family, &tmp) < 0)
+			return false;
+	} else {
+		return false;
+	}
+	*m = tmp;
+	m->invert = strcmp(op, "!=") == 0;
+	return true;
+}
+
+static int proto_value(json_t *right)
+{
+	long long v;
+
+	if (nftj_get_int(right, &v))
+		return v >= 0 && v <= 255 ? (int)v : -1;
+	if (json_is_string(right))
+		return proto_lookup(json_string_value(right));
+	return -1;
+}
+
+static bool read_proto(struct rule *r, const char *op, json_t *left, json_t *right)
+{
+	const char *proto, *field, *key;
+	int num;
+
+	if (r->family == NFSH_IPV6) {
+		if (!nftj_is_meta(left, &key) || strcmp(key, "l4proto"))
+			return false;
+	} else {
+		if (nftj_is_meta(left, &key)) {
+			if (strcmp(key, "l4proto"))
+				return false;
+		} else if (!nftj_is_payload(left, &proto, &field) || strcmp(proto, "ip") ||
+			   strcmp(field, "protocol")) {
+			return false;
+		}
+	}
+	if (r->proto_set || (strcmp(op, "==") && strcmp(op, "!=")))
+		return false;
+	num = proto_value(right);
+	if (num < 0)
+		return false;
+	r->proto_set = true;
+	r->proto = num;
+	r->proto_invert = strcmp(op, "!=") == 0;
+	return true;
+}
+
+static bool read_frag(struct rule *r, const char *op, json_t *left, json_t *right)
+{
+	json_t *bin = json_object_get(left, "&");
+	const char *proto, *field;
+	long long mask, val;
+
+	if (r->family != NFSH_IPV4 || !json_is_array(bin) || json_array_size(bin) != 2)
+		return false;
+	if (!nftj_is_payload(json_array_get(bin, 0), &proto, &field) || strcmp(proto, "ip") ||
+	    strcmp(field, "frag-off"))
+		return false;
+	if (!nftj_get_int(json_array_get(bin, 1), &mask) || mask != 0x1fff ||
+	    !nftj_get_int(right, &val) || val != 0)
+		return false;
+	r->frag_set = true;
+	r->frag_invert = strcmp(op, "==") == 0;
+	return true;
+}
+
+/* Generic parts: one match statement. */
+static bool read_generic_match(struct rule *r, json_t *stmt)
+{
+	const char *op;
+	json_t *left, *right;
+
+	if (!nftj_get_match(stmt, &op, &left, &right))
+		return false;
+	return read_iface(r, op, left, right) || read_addr(r, op, left, right) ||
+	       read_proto(r, op, left, right) || read_frag(r, op, left, right);
+}
+
+static bool read_counter(struct rule *r, json_t *stmt)
+{
+	json_t *body = json_object_get(stmt, "counter");
+	long long v;
+
+	if (!body)
+		return false;
+	r->counters_set = true;
+	if (nftj_get_int(json_object_get(body, "packets"), &v))
+		r->packets = (uint64_t)v;
+	if (nftj_get_int(json_object_get(body, "bytes"), &v))
+		r->bytes = (uint64_t)v;
+	return true;
+}
+
+static bool read_verdict(struct rule *r, json_t *stmt)
+{
+	json_t *body;
+	const char *name = nftj_stmt_name(stmt, &body);
+	const char *target;
+
+	if (!name || r->target_kind != TGT_NONE)
+		return false;
+	if (strcmp(name, "accept") == 0)
+		r->target_kind = TGT_ACCEPT;
+	else if (strcmp(name, "drop") == 0)
+		r->target_kind = TGT_DROP;
+	else if (strcmp(name, "return") == 0)
+		r->target_kind = TGT_RETURN;
+	else if (strcmp(name, "jump") == 0 || strcmp(name, "goto") == 0) {
+		target = json_string_value(json_object_get(body, "target"));
+		if (!target || strlen(target) > NFSH_CHAIN_MAX)
+			return false;
+		r->target_kind = name[0] == 'j' ? TGT_JUMP : TGT_GOTO;
+		snprintf(r->jump, sizeof(r->jump), "%s", target);
+	} else
+		return false;
+	return true;
+}
+
+/* Offer the statements at the cursor to every extension of the given type.
+ * Alias extensions (state) never recognise: their originals do. */
+static int read_ext(struct read_ctx *rc, enum ext_type type)
+{
+	struct rule *r = rc->rule;
+
+	for (const struct ext *const *p = ext_begin(); p < ext_end(); p++) {
+		const struct ext *x = *p;
+		void *priv;
+		int got;
+		size_t pos = rc->pos;
+
+		if (x->type != type || !x->recognise || x->alias_of)
+			continue;
+		if (!(x->families & (1u << r->family)))
+			continue;
+		if (type == EXT_MATCH && r->nmatches >= NFSH_MAX_MATCHES)
+			return 0;
+		priv = calloc(1, x->priv_size ? x->priv_size : 1);
+		if (!priv)
+			return -1;
+		got = x->recognise(rc, priv);
+		if (got <= 0) {
+			free(priv);
+			rc->pos = pos;
+			if (got < 0)
+				return -1;
+			continue;
+		}
+		if (type == EXT_MATCH) {
+			r->matches[r->nmatches].ext = x;
+			r->matches[r->nmatches].priv = priv;
+			r->matches[r->nmatches].explicit_m = true;
+			r->nmatches++;
+		} else {
+			r->target_kind = TGT_EXT;
+			r->target.ext = x;
+			r->target.priv = priv;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* "m=state,..." and "j=NAME": give instances back the names they were written with. */
+static void apply_tag(struct rule *r, const char *tag)
+{
+	char buf[256], *save = NULL, *tok;
+	int next = 0;
+
+	snprintf(buf, sizeof(buf), "%s", tag);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (strncmp(tok, "m=", 2) == 0) {
+			char *s2 = NULL, *name;
+
+			for (name = strtok_r(tok + 2, ",", &s2); name; name = strtok_r(NULL, ",", &s2)) {
+				const struct ext *alias = ext_find(name, EXT_MATCH);
+
+				if (!alias || !alias->alias_of)
+					continue;
+				for (; next < r->nmatches; next++)
+					if (strcmp(r->matches[next].ext->name, alias->alias_of) == 0) {
+						r->matches[next++].ext = alias;
+						break;
+					}
+			}
+		} else if (strncmp(tok, "j=", 2) == 0 && r->target_kind == TGT_EXT) {
+			const struct ext *alias = ext_find(tok + 2, EXT_TARGET);
+
+			if (alias && alias->alias_of &&
+			    strcmp(alias->alias_of, r->target.ext->name) == 0)
+				r->target.ext = alias;
+		}
+	}
+}
+
+int xlate_read_rule(json_t *rule, int table, struct rule *out, char *why, size_t whylen)
+{
+	const char *family = json_string_value(json_object_get(rule, "family"));
+	const char *chain = json_string_value(json_object_get(rule, "chain"));
+	json_t *exprs = json_object_get(rule, "expr");
+	char user[NFSH_COMMENT_MAX + 64], tag[256];
+	struct read_ctx rc;
+	long long handle;
+
+	rule_init(out, family && strcmp(family, "ip6") == 0 ? NFSH_IPV6 : NFSH_IPV4, table, chain);
+	why[0] = '\0';
+	if (nftj_get_int(json_object_get(rule, "handle"), &handle))
+		out->handle = (uint64_t)handle;
+	if (!json_is_array(exprs)) {
+		snprintf(why, whylen, "rule without statements");
+		return 1;
+	}
+	xlate_split_comment(json_string_value(json_object_get(rule, "comment")), user, sizeof(user),
+			    tag, sizeof(tag));
+	rc = (struct read_ctx){ out->family, table, exprs, 0, out, user[0] ? user : NULL, false };
+	while (rc.pos < json_array_size(exprs)) {
+		json_t *stmt = json_array_get(exprs, rc.pos);
+		int got;
+
+		if (out->target_kind == TGT_NONE && !out->counters_set && out->nmatches == 0 &&
+		    read_generic_match(out, stmt)) {
+			rc.pos++;
+			continue;
+		}
+		if (read_counter(out, stmt) || read_verdict(out, stmt)) {
+			rc.pos++;
+			continue;
+		}
+		got = read_ext(&rc, out->counters_set ? EXT_TARGET : EXT_MATCH);
+		if (got == 0 && !out->counters_set && read_generic_match(out, stmt)) {
+			rc.pos++;
+			continue;
+		}
+		if (got <= 0) {
+			char *txt = json_dumps(stmt, JSON_COMPACT);
+
+			snprintf(why, whylen, "%s", txt ? txt : "statement");
+			free(txt);
+			return 1;
+		}
+	}
+	if (rc.comment && !rc.comment_taken) {
+		/* A comment nobody claimed (no comment extension?): keep it visible. */
+		snprintf(why, whylen, "comment \"%s\"", rc.comment);
+		return 1;
+	}
+	if (tag[0])
+		apply_tag(out, tag);
+	return 0;
+}

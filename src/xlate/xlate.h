@@ -1,0 +1,37 @@
+/* The two walks that ask the extension registry:
+ *   rule model -> libnftables JSON rule (emit), and
+ *   listed JSON rule -> rule model (read-back);
+ * and the iptables printers over the rule model. */
+#ifndef NFSH_XLATE_H
+#define NFSH_XLATE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "rule/rule.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+
+/* The rule's statement array and comment (with nfsh's form tag). 0 or -1. */
+int xlate_rule_exprs(const struct rule *r, json_t **exprs, char *comment, size_t commentlen,
+		     struct nfsh_err *e);
+/* A complete {"family", "table", "chain", "expr", "comment"} rule object. */
+json_t *xlate_rule(const struct rule *r, struct nfsh_err *e);
+
+/* Read-back of one listed {"rule": {...}} body into out (rule_init'ed here).
+ * Returns 0, or 1 when the rule has statements no iptables syntax expresses
+ * (out then holds what was understood; *why names the statement), -1 on error. */
+int xlate_read_rule(json_t *rule, int table, struct rule *out, char *why, size_t whylen);
+
+/* "-A CHAIN ..." in iptables-save canonical form, no newline. With counters,
+ * "-c PKTS BYTES" is placed where iptables puts it (before the target). */
+void print_rule_save(const struct rule *r, bool counters, struct strbuf *sb);
+/* The match and target part only (" -p tcp -m tcp --dport 22 -j ACCEPT"). */
+void print_rule_body(const struct rule *r, bool counters, struct strbuf *sb);
+
+/* The form tag kept in the rule comment: "nfsh:m=state". */
+#define NFSH_TAG_PREFIX "nfsh:"
+/* Split a listed comment into the user's part and the tag (both may be empty). */
+void xlate_split_comment(const char *comment, char *user, size_t ulen, char *tag, size_t tlen);
+
+#endif
