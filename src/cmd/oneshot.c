@@ -80,7 +80,7 @@ int oneshot_translate(const char *prog, int family, int argc, char **argv)
 	struct cmd c;
 	struct nfsh_err e;
 	struct nfsh_session s;
-	bool json = false, full = false;
+	bool json = false, full = false, have_session;
 	json_t *cmds;
 	int rc;
 
@@ -92,12 +92,12 @@ int oneshot_translate(const char *prog, int family, int argc, char **argv)
 	}
 	if (cmd_parse(argc, argv, family, &c, &e) < 0)
 		return report(prog, &e);
-	if (sess_open(&s, &e) < 0) {
-		cmd_release(&c);
-		return report(prog, &e);
-	}
+	/* Translation works without privileges; only commands that name a rule
+	 * by number or spec need to read the live ruleset. */
+	have_session = sess_open(&s, &e) == 0;
+	err_clear(&e);
 	cmds = nftj_array();
-	rc = cmd_build(&s, &c, cmds, &e);
+	rc = cmd_build(have_session ? &s : NULL, &c, cmds, &e);
 	if (rc == 1) {
 		/* Listing commands: the nft command that shows the same. */
 		printf("nft list table %s %s\n", family_nft_name(c.family),
@@ -127,7 +127,8 @@ int oneshot_translate(const char *prog, int family, int argc, char **argv)
 		sb_free(&sb);
 	}
 	json_decref(cmds);
-	sess_close(&s);
+	if (have_session)
+		sess_close(&s);
 	cmd_release(&c);
 	return rc < 0 ? report(prog, &e) : 0;
 }

@@ -167,6 +167,11 @@ int table_read(struct nfsh_session *s, int family, int table, const char *chain,
 	memset(ti, 0, sizeof(*ti));
 	ti->family = family;
 	ti->table = table;
+	if (!s) {
+		err_set(e, NFSH_EKERNEL, NULL, "this command needs to read the live ruleset");
+		err_hint(e, "run it with CAP_NET_ADMIN (as root, or in 'nfsh --sandbox')");
+		return -1;
+	}
 	if (chain)
 		snprintf(what, sizeof(what), "list chain %s %s %s", family_nft_name(family),
 			 t->nftname, chain);

@@ -1,4 +1,7 @@
 #include "nft/session.h"
+#include "nft/gen.h"
+
+#include <errno.h>
 
 #include <nftables/libnftables.h>
 #include <stdio.h>
@@ -7,7 +10,21 @@
 
 int sess_open(struct nfsh_session *s, struct nfsh_err *e)
 {
+	uint32_t gen;
+	int rc;
+
 	memset(s, 0, sizeof(*s));
+	/* Probe netlink first: libnftables would print its own permission message
+	 * to stderr and then fail; nfsh says what to do instead, once. */
+	rc = nft_genid(&gen);
+	if (rc == -EPERM || rc == -EACCES) {
+		err_set(e, NFSH_EKERNEL, NULL, "nfsh needs CAP_NET_ADMIN");
+		err_hint(e, "run as root, or try 'nfsh --sandbox'");
+		return -1;
+	}
+	if (rc < 0)
+		return err_set(e, NFSH_EKERNEL, NULL, "cannot talk to nf_tables over netlink: %s",
+			       strerror(-rc));
 	s->nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!s->nft)
 		return err_set(e, NFSH_EKERNEL, NULL, "cannot create a libnftables context");
