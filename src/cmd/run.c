@@ -4,6 +4,7 @@
 #include "cmd/run.h"
 #include "cmd/print.h"
 #include "nft/batch.h"
+#include "nft/gen.h"
 #include "nft/json.h"
 #include "xlate/xlate.h"
 
@@ -413,13 +414,32 @@ int cmd_run(struct nfsh_session *s, const struct cmd *c, FILE *out, struct nfsh_
 	default:
 		break;
 	}
-	cmds = nftj_array();
-	rc = cmd_build(s, c, cmds, e);
-	if (rc == 0 && json_array_size(cmds) > 0) {
-		rc = sess_apply(s, cmds, e);
-		if (rc < 0)
-			diagnose(s, c, e);
+	for (int attempt = 0;; attempt++) {
+		uint32_t gen_before = 0, gen_after = 0;
+		bool have_gen = nft_genid(&gen_before) == 0;
+
+		cmds = nftj_array();
+		rc = cmd_build(s, c, cmds, e);
+		if (rc == 0 && json_array_size(cmds) > 0)
+			rc = sess_apply(s, cmds, e);
+		json_decref(cmds);
+		if (rc >= 0)
+			return 0;
+		/* Rules are addressed by handle, which the kernel never reuses, so a
+		 * concurrent writer can only make the batch fail, never hit another
+		 * rule. If the ruleset moved on since the listing, resolve again. */
+		if (have_gen && nft_genid(&gen_after) == 0 && gen_after != gen_before &&
+		    attempt < 3 && strstr(e->msg, "No such file or directory")) {
+			err_clear(e);
+			continue;
+		}
+		if (have_gen && gen_after != gen_before && attempt >= 3) {
+			err_set(e, NFSH_EOTHER, NULL,
+				"the ruleset kept changing while this command was applied; nothing was changed");
+			err_hint(e, "another program is writing the same chain; try again");
+			return NFSH_EOTHER;
+		}
+		diagnose(s, c, e);
+		return e->status ? e->status : NFSH_EOTHER;
 	}
-	json_decref(cmds);
-	return rc < 0 ? (e->status ? e->status : NFSH_EOTHER) : 0;
 }
