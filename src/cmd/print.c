@@ -190,13 +190,14 @@ static void list_rule(const struct rule *r, int num, const struct list_fmt *f, s
 	}
 	list_addr(sb, &r->src, r->family, f->numeric);
 	list_addr(sb, &r->dst, r->family, f->numeric);
+	/* iptables prints "[goto] " before the matches, right after the address columns. */
+	if (r->target_kind == TGT_GOTO)
+		sb_add(sb, "[goto] ");
 	for (int k = 0; k < r->nmatches; k++)
 		if (r->matches[k].ext->list) {
 			sb_addc(sb, ' ');
 			r->matches[k].ext->list(r->matches[k].priv, r->family, f->numeric, sb);
 		}
-	if (r->target_kind == TGT_GOTO)
-		sb_add(sb, " [goto]");
 	if (r->target_kind == TGT_EXT && r->target.ext->list) {
 		sb_addc(sb, ' ');
 		r->target.ext->list(r->target.priv, r->family, f->numeric, sb);
