@@ -258,23 +258,22 @@ static int build_delchain(struct nfsh_session *s, const struct cmd *c, json_t *c
 
 		if (ch->builtin || (c->chain[0] && strcmp(ch->name, c->chain)))
 			continue;
-		if (c->chain[0] && ch->refs) {
+		/* With or without a chain name, as iptables(8) and iptables-nft 1.8.9:
+		 * a chain still referenced or not empty is refused, and then nothing
+		 * is deleted (-X alone is one batch). */
+		if (ch->refs) {
 			err_set(e, NFSH_EOTHER, ch->name, "chain \"%s\" is still referenced by %d rule%s",
 				ch->name, ch->refs, ch->refs == 1 ? "" : "s");
 			err_hint(e, "delete the rules that jump to it first");
 			table_info_free(&ti);
 			return -1;
 		}
-		if (c->chain[0] && ch->nrules) {
+		if (ch->nrules) {
 			err_set(e, NFSH_EOTHER, ch->name, "chain \"%s\" is not empty", ch->name);
 			err_hint(e, "flush it first with -F %s", ch->name);
 			table_info_free(&ti);
 			return -1;
 		}
-		/* -X without a chain: iptables-nft flushes and deletes every user chain. */
-		if (!c->chain[0])
-			nftb_cmd(cmds, "flush", "chain",
-				 nftb_chain(c->family, nft_table(c), ch->name, NULL, NULL));
 		n++;
 	}
 	for (int i = 0; i < ti.nchains; i++) {
