@@ -1,0 +1,73 @@
+/* iptables-save / iptables-restore formats and JSON batch import/export.
+ * Internal interface between the files of src/io. */
+#ifndef NFSH_IO_H
+#define NFSH_IO_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nft/session.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+
+#define IO_MAX_WORDS 512 /* words on one restore line */
+
+/* One line split into words with iptables-restore's quoting rules: blanks
+ * separate words, "..." quotes (also in the middle of a word), and inside
+ * quotes a backslash takes the next character literally. Words point into
+ * buf. Returns the number of words, or -1 with e set (unterminated quote,
+ * too many words, line too long). */
+struct io_words {
+	char buf[65536];
+	char *w[IO_MAX_WORDS];
+	int n;
+};
+int io_split_line(const char *line, struct io_words *out, struct nfsh_err *e);
+
+/* "[PKTS:BYTES]" -> counters; 0, or -1 when w is not of that form. */
+int io_parse_counters(const char *w, uint64_t *packets, uint64_t *bytes);
+
+/* The batch under construction, streamed as text: {"nftables": [ item, item, ...
+ * For every item the offset where it ends and the source line it came from, so
+ * a kernel error can be mapped back to the user's line. */
+struct io_batch {
+	struct strbuf text;
+	size_t *ends;
+	int *lines;
+	int n, cap;
+	int cur_line; /* source line of items added now (0: none) */
+};
+void io_batch_init(struct io_batch *b);
+void io_batch_free(struct io_batch *b);
+/* Append cmd (serialised, then released). 0, or -1 on allocation failure. */
+int io_batch_add(struct io_batch *b, json_t *cmd);
+/* Append every element of the array cmds (released). */
+int io_batch_add_all(struct io_batch *b, json_t *cmds);
+/* The batch of the first n items as a complete document (malloc'ed). */
+char *io_batch_doc(const struct io_batch *b, int n);
+
+/* Apply the batch. On a kernel error, find the first item whose prefix fails
+ * in a dry run and return its index in *culprit (-1 when not found). */
+int io_batch_apply(struct nfsh_session *s, struct io_batch *b, int *culprit, struct nfsh_err *e);
+
+/* Chain name set keyed by family, table and name (open addressing). */
+struct io_chainset {
+	char (*keys)[40];
+	size_t cap, n;
+};
+void io_cs_init(struct io_chainset *cs);
+void io_cs_free(struct io_chainset *cs);
+int io_cs_add(struct io_chainset *cs, int family, int table, const char *name);
+bool io_cs_has(const struct io_chainset *cs, int family, int table, const char *name);
+void io_cs_del(struct io_chainset *cs, int family, int table, const char *name);
+
+/* Render "where:line: msg; hint" on stderr. */
+void io_report(const char *where, int line, const struct nfsh_err *e);
+
+/* The tables of nfsh that exist for family, in the kernel's listing order
+ * (as iptables-nft-save prints them). Fills ids, returns the count or -1. */
+int io_list_tables(struct nfsh_session *s, int family, int *ids, int max, struct nfsh_err *e);
+
+#endif

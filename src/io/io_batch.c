@@ -1,0 +1,142 @@
+/* The batch of a whole restore or import, streamed as JSON text item by item
+ * (no jansson tree of the whole ruleset is kept), with the source line of
+ * every item, and the search for the item the kernel refused. */
+#include "io/io.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DOC_HEAD "{\"nftables\": ["
+#define DOC_TAIL "]}"
+
+void io_batch_init(struct io_batch *b)
+{
+	memset(b, 0, sizeof(*b));
+	sb_init(&b->text);
+	sb_add(&b->text, DOC_HEAD);
+}
+
+void io_batch_free(struct io_batch *b)
+{
+	sb_free(&b->text);
+	free(b->ends);
+	free(b->lines);
+	memset(b, 0, sizeof(*b));
+}
+
+int io_batch_add(struct io_batch *b, json_t *cmd)
+{
+	char *txt;
+
+	if (!cmd)
+		return -1;
+	if (b->n == b->cap) {
+		int cap = b->cap ? b->cap * 2 : 1024;
+		size_t *ends = realloc(b->ends, (size_t)cap * sizeof(*ends));
+		int *lines;
+
+		if (!ends) {
+			json_decref(cmd);
+			return -1;
+		}
+		b->ends = ends;
+		lines = realloc(b->lines, (size_t)cap * sizeof(*lines));
+		if (!lines) {
+			json_decref(cmd);
+			return -1;
+		}
+		b->lines = lines;
+		b->cap = cap;
+	}
+	txt = json_dumps(cmd, JSON_COMPACT);
+	json_decref(cmd);
+	if (!txt)
+		return -1;
+	if (b->n)
+		sb_addc(&b->text, ',');
+	sb_add(&b->text, txt);
+	free(txt);
+	if (b->text.oom)
+		return -1;
+	b->ends[b->n] = b->text.len;
+	b->lines[b->n] = b->cur_line;
+	b->n++;
+	return 0;
+}
+
+int io_batch_add_all(struct io_batch *b, json_t *cmds)
+{
+	size_t i;
+	json_t *c;
+	int rc = 0;
+
+	json_array_foreach(cmds, i, c)
+	{
+		if (rc == 0 && io_batch_add(b, json_incref(c)) < 0)
+			rc = -1;
+	}
+	json_decref(cmds);
+	return rc;
+}
+
+char *io_batch_doc(const struct io_batch *b, int n)
+{
+	size_t len = n > 0 ? b->ends[n - 1] : strlen(DOC_HEAD);
+	char *doc = malloc(len + sizeof(DOC_TAIL));
+
+	if (!doc)
+		return NULL;
+	memcpy(doc, b->text.buf, len);
+	memcpy(doc + len, DOC_TAIL, sizeof(DOC_TAIL));
+	return doc;
+}
+
+/* Smallest n such that the first n items fail in a dry run: the n-1'th item
+ * is the culprit. Prefixes of a batch that is valid up to k stay valid, so a
+ * binary search finds it in log2(n) dry runs. */
+static int bisect(struct nfsh_session *s, const struct io_batch *b)
+{
+	int lo = 1, hi = b->n; /* invariant: prefix hi fails */
+	bool dry = s->dry_run;
+
+	s->dry_run = true;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		char *doc = io_batch_doc(b, mid);
+		struct nfsh_err e2;
+		int rc;
+
+		if (!doc)
+			break;
+		err_clear(&e2);
+		rc = sess_apply_text(s, doc, &e2);
+		free(doc);
+		if (rc < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	s->dry_run = dry;
+	return hi - 1;
+}
+
+int io_batch_apply(struct nfsh_session *s, struct io_batch *b, int *culprit, struct nfsh_err *e)
+{
+	char *doc;
+	int rc;
+
+	*culprit = -1;
+	if (!b->n)
+		return 0;
+	/* Close the document in place and reopen it afterwards. */
+	sb_add(&b->text, DOC_TAIL);
+	if (b->text.oom)
+		return err_set(e, NFSH_EKERNEL, NULL, "out of memory building the batch");
+	doc = b->text.buf;
+	rc = sess_apply_text(s, doc, e);
+	b->text.len -= strlen(DOC_TAIL);
+	b->text.buf[b->text.len] = '\0';
+	if (rc < 0)
+		*culprit = bisect(s, b);
+	return rc;
+}
