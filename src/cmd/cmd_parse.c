@@ -70,7 +70,7 @@ struct parser {
 	bool inv;    /* a `!` is pending */
 	int inv_argi;
 	bool rule_opts_seen; /* an option that only makes sense with a rule */
-	const char *first_rule_opt;
+	char first_rule_opt[64]; /* a copy: short options are spelled in a stack buffer */
 	bool table_given;
 	unsigned long long opt_seen[NFSH_MAX_MATCHES + 1]; /* per instance: options given */
 	struct nfsh_err *e;
@@ -405,7 +405,7 @@ static int do_counters(struct parser *p, const char *a, const char *b, int argi)
 static void note_rule_opt(struct parser *p, const char *word)
 {
 	if (!p->rule_opts_seen)
-		p->first_rule_opt = word;
+		snprintf(p->first_rule_opt, sizeof(p->first_rule_opt), "%s", word);
 	p->rule_opts_seen = true;
 }
 
