@@ -1,0 +1,634 @@
+#!/usr/bin/env python3
+"""Conformance runner: nfsh against the iptables corpus (../shared/corpus/iptables).
+
+Two modes, both run in private network namespaces (root: `ip netns add`; the
+host ruleset is never touched):
+
+  txlate  For each iptables/ip6tables case of a .txlate file:
+          namespace A: `nfsh -4|-6 ARGS` (the `iptables-translate` word removed);
+          namespace B: `nft -f -` with a plain table/chain and the expected line(s);
+          both listed with `nft -j list ruleset`, the rules' `expr` arrays compared.
+          Commands other than -A/-I are compared as text with `nfsh translate`.
+          Expected text that libnftables here cannot load is SKIP (with nft's error).
+  t       iptables-test.py semantics: for every rule line, every chain of the
+          `:CHAINS` header, in the `*table`: `nfsh [-6] -t TABLE -A CHAIN RULE`;
+          FAIL: non-zero exit and the ruleset unchanged; OK: exit 0 and
+          `nfsh -t TABLE -S CHAIN` has the line; NOMATCH: accepted, line absent.
+
+Normalisations applied before comparing expr arrays (and nothing else):
+  * counter values dropped ({"counter": {...}} -> {"counter": null}): iptables
+    rules always count and the values are traffic, not translation;
+  * ct original/reply address keys: "ip saddr"/"ip6 saddr"/... -> "saddr"
+    (the family-qualified and the bare key are the same kernel expression;
+    libnftables 1.0.6 lists whichever key was used, see FACTS.md);
+  * element order of anonymous sets and of flag lists on the right of a
+    match (a set is unordered; `ct state new,related` == `related,new`);
+  * the rule comment: nfsh keeps a form tag ("nfsh:m=state", or " ;nfsh:..."
+    after the user's text) in it; only the user's part is compared with the
+    expected rule's comment;
+  * table names: nfsh's `nfsh-T` corresponds to iptables' `T`.
+Handles are not part of expr arrays and are ignored.
+
+Exit status: 0 when no case of the gated (must-pass) files failed, 1 otherwise
+(always 0 with --no-gate). The last line is "N passed, N failed, N skipped".
+"""
+import argparse
+import ctypes
+import json
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+
+CLONE_NEWNET = 0x40000000
+
+# Issue 2: the files that must pass (state, conntrack, tcp, udp, icmp, icmp6,
+# multiport, limit, comment, mark, iprange, mac, addrtype, pkttype, standard
+# targets, REJECT, LOG).
+GATED_TXLATE = [
+    "generic.txlate", "libxt_conntrack.txlate", "libxt_tcp.txlate", "libxt_udp.txlate",
+    "libipt_icmp.txlate", "libip6t_icmp6.txlate", "libxt_multiport.txlate",
+    "libxt_limit.txlate", "libxt_comment.txlate", "libxt_mark.txlate",
+    "libxt_iprange.txlate", "libxt_mac.txlate", "libxt_addrtype.txlate",
+    "libxt_pkttype.txlate", "libipt_REJECT.txlate", "libip6t_REJECT.txlate",
+    "libipt_LOG.txlate", "libip6t_LOG.txlate",
+]
+GATED_T = [
+    "libxt_state.t", "libxt_conntrack.t", "libipt_conntrack.t", "libip6t_conntrack.t",
+    "libxt_tcp.t", "libxt_udp.t", "libipt_icmp.t", "libip6t_icmp6.t", "libxt_multiport.t",
+    "libxt_limit.t", "libxt_comment.t", "libxt_mark.t", "libxt_iprange.t",
+    "libipt_iprange.t", "libip6t_iprange.t", "libxt_mac.t", "libxt_addrtype.t",
+    "libxt_pkttype.t", "libxt_standard.t", "libipt_standard.t", "libip6t_standard.t",
+    "iptables.t", "libipt_REJECT.t", "libip6t_REJECT.t", "libipt_LOG.t", "libip6t_LOG.t",
+]
+
+TIMEOUT = 20
+
+# Known limitations of this libnftables (1.0.6): a case that nfsh refuses with
+# exactly this libnftables error, for a rule of this shape, is SKIP with the
+# reason, never a silent pass. Each entry was checked by hand with plain nft.
+KNOWN_LIMITS = [
+    # `nft add rule ip t c ct original proto-src 3-4` fails the same way: the
+    # port datatype comes from a ct protocol match, newer nft infers it.
+    (lambda rule: re.search(r"--ct(orig|repl)(src|dst)port", rule)
+     and "--ctproto" not in rule,
+     "Can't parse symbolic invalid expressions",
+     "libnftables 1.0.6 cannot parse ct proto-src/proto-dst without ct protocol "
+     "(plain nft text fails too)"),
+]
+
+
+def known_limit(rule, stderr):
+    for shape, msg, why in KNOWN_LIMITS:
+        if shape(rule) and msg in stderr:
+            return why
+    return None
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+class Netns:
+    """A named network namespace (`ip netns add`), entered by child processes."""
+
+    def __init__(self, name):
+        self.name = name
+        subprocess.run(["ip", "netns", "del", name], stderr=subprocess.DEVNULL)
+        subprocess.run(["ip", "netns", "add", name], check=True)
+        self.path = "/run/netns/" + name
+        fd = os.open(self.path, os.O_RDONLY)
+        self.fd = fd
+        # Fail loudly now rather than run something in the host namespace later.
+        r = self.run(["ip", "link", "set", "lo", "up"])
+        if r.returncode != 0:
+            raise RuntimeError("cannot enter namespace %s: %s" % (name, r.stderr))
+        me = os.readlink("/proc/self/ns/net")
+        r = self.run(["readlink", "/proc/self/ns/net"])
+        if r.stdout.strip() == me:
+            raise RuntimeError("namespace %s is the host namespace" % name)
+
+    def _enter(self):
+        if _libc.setns(self.fd, CLONE_NEWNET) != 0:
+            os._exit(126)
+
+    def run(self, argv, stdin=None):
+        try:
+            return subprocess.run(argv, input=stdin, capture_output=True, text=True,
+                                  preexec_fn=self._enter, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return subprocess.CompletedProcess(argv, 124, "", "timeout after %ds" % TIMEOUT)
+
+    def ruleset(self):
+        r = self.run(["nft", "-j", "list", "ruleset"])
+        if r.returncode != 0:
+            raise RuntimeError("nft -j list ruleset: " + r.stderr.strip())
+        return [o for o in json.loads(r.stdout)["nftables"] if "metainfo" not in o]
+
+    def flush(self):
+        r = self.run(["nft", "flush", "ruleset"])
+        if r.returncode != 0:
+            raise RuntimeError("nft flush ruleset: " + r.stderr.strip())
+
+    def close(self):
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+        subprocess.run(["ip", "netns", "del", self.name], stderr=subprocess.DEVNULL)
+
+
+# ---------------------------------------------------------------- normalise
+
+def split_comment(c):
+    """The user's part of an nfsh rule comment (see xlate_split_comment)."""
+    if c is None:
+        return None
+    if c.startswith("nfsh:"):
+        return None
+    i = c.rfind(" ;nfsh:")
+    if i >= 0:
+        c = c[:i]
+    return c if c else None
+
+
+def norm(x):
+    if isinstance(x, dict):
+        out = {}
+        for k, v in x.items():
+            if k == "counter":
+                out[k] = None
+                continue
+            if k == "ct" and isinstance(v, dict) and isinstance(v.get("key"), str):
+                v = dict(v)
+                m = re.match(r"^(ip|ip6) (saddr|daddr)$", v["key"])
+                if m:
+                    v["key"] = m.group(2)
+            out[k] = norm(v)
+        if "set" in out and isinstance(out["set"], list):
+            out["set"] = sorted(out["set"], key=lambda e: json.dumps(e, sort_keys=True))
+        if "match" in out and isinstance(out["match"], dict):
+            r = out["match"].get("right")
+            if isinstance(r, list):
+                out["match"]["right"] = sorted(r, key=lambda e: json.dumps(e, sort_keys=True))
+        return out
+    if isinstance(x, list):
+        return [norm(e) for e in x]
+    return x
+
+
+def rules_of(ruleset, family, table, chain=None):
+    """[(expr, user comment)] of the rules of table (and chain), in order."""
+    out = []
+    for o in ruleset:
+        r = o.get("rule")
+        if not r or r["family"] != family or r["table"] != table:
+            continue
+        if chain is not None and r["chain"] != chain:
+            continue
+        out.append({"chain": r["chain"], "expr": norm(r.get("expr", [])),
+                    "comment": split_comment(r.get("comment"))})
+    return out
+
+
+def canon(ruleset):
+    """The ruleset without handles and counter values, for before/after checks."""
+    def strip(x):
+        if isinstance(x, dict):
+            return {k: (None if k == "counter" else strip(v)) for k, v in x.items()
+                    if k != "handle"}
+        if isinstance(x, list):
+            return [strip(e) for e in x]
+        return x
+    return json.dumps(strip(ruleset), sort_keys=True)
+
+
+def brief(rules):
+    return json.dumps([{"expr": r["expr"], **({"comment": r["comment"]} if r["comment"] else {})}
+                       for r in rules], sort_keys=True)
+
+
+# ---------------------------------------------------------------- results
+
+class Stats:
+    def __init__(self):
+        self.files = {}  # (mode, file) -> [pass, fail, skip]
+        self.failures = []  # (mode, file, desc, got, want)
+        self.skips = []
+
+    def add(self, mode, fname, res, desc="", got="", want=""):
+        c = self.files.setdefault((mode, fname), [0, 0, 0])
+        if res == "pass":
+            c[0] += 1
+        elif res == "fail":
+            c[1] += 1
+            self.failures.append((mode, fname, desc, got, want))
+        else:
+            c[2] += 1
+            self.skips.append((mode, fname, desc, got))
+
+
+# ---------------------------------------------------------------- txlate
+
+def parse_txlate(path):
+    """[(lineno, command, [expected lines])] of iptables/ip6tables cases."""
+    cases = []
+    cur = None
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                cur = None
+                continue
+            if re.match(r"^(ip6?tables|arptables|ebtables)-translate\b", line):
+                cur = [n, line, []]
+                cases.append(cur)
+            elif cur is not None:
+                cur[2].append(line)
+    return [tuple(c) for c in cases if c[1].startswith(("iptables-", "ip6tables-"))]
+
+
+def unwrap(line):
+    line = line.strip()
+    if line.startswith("nft '") and line.endswith("'"):
+        return line[5:-1]
+    if line.startswith("nft "):
+        return line[4:]
+    return line
+
+
+def cmd_shape(args):
+    """(table, command letter, chain) of an iptables argument list."""
+    table, op, chain = "filter", None, None
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("-t", "--table") and i + 1 < len(args):
+            table = args[i + 1]
+            i += 2
+            continue
+        if a.startswith("--table="):
+            table = a.split("=", 1)[1]
+        elif a in ("-A", "--append", "-I", "--insert", "-D", "--delete", "-R", "--replace",
+                   "-C", "--check", "-N", "--new-chain", "-X", "--delete-chain", "-F",
+                   "--flush", "-P", "--policy", "-Z", "--zero", "-E", "--rename-chain",
+                   "-L", "--list", "-S", "--list-rules"):
+            op = {"--append": "A", "--insert": "I", "--delete": "D", "--replace": "R",
+                  "--check": "C", "--new-chain": "N", "--delete-chain": "X", "--flush": "F",
+                  "--policy": "P", "--zero": "Z", "--rename-chain": "E", "--list": "L",
+                  "--list-rules": "S"}.get(a, a[1:])
+            if i + 1 < len(args) and not args[i + 1].startswith("-"):
+                chain = args[i + 1]
+        i += 1
+    return table, op, chain
+
+
+def norm_text(line):
+    """nft command text: nfsh's nfsh-T table named T, wrapper and spacing removed."""
+    t = unwrap(line)
+    t = re.sub(r"\bnfsh-(filter|nat|mangle|raw|security)\b", r"\1", t)
+    return " ".join(t.split())
+
+
+def ct_addr_misstored(nft_lines, want):
+    """libnftables 1.0.6 stores `ct original saddr 10.100.0.0/255.255.0.0` (nft
+    text, bare key) as the address 0.0.10.100 (FACTS.md): the expected rule
+    cannot be built here. Detected from the outcome: the text has a masked ct
+    address but the listing has no prefix/mask on the right."""
+    if not any(re.search(r"\bct (original|reply) (ip6? )?(saddr|daddr) \S+/", l)
+               for l in nft_lines):
+        return None
+    for r in want:
+        for e in r["expr"]:
+            m = e.get("match") if isinstance(e, dict) else None
+            if m and isinstance(m.get("left"), dict) and "ct" in m["left"] \
+                    and m["left"]["ct"].get("key") in ("saddr", "daddr") \
+                    and isinstance(m.get("right"), str):
+                return ("libnftables 1.0.6 mis-stores a masked `ct %s %s` given as text "
+                        "(listed %s; FACTS.md)" % (m["left"]["ct"].get("dir"),
+                                                   m["left"]["ct"]["key"], m["right"]))
+    return None
+
+
+def run_txlate_file(path, nfsh, A, B, st, verbose):
+    fname = os.path.basename(path)
+    for lineno, command, expected in parse_txlate(path):
+        desc = "%s:%d: %s" % (fname, lineno, command)
+        try:
+            words = shlex.split(command)
+        except ValueError as e:
+            st.add("txlate", fname, "skip", desc, "cannot split the command: %s" % e)
+            continue
+        v6 = words[0].startswith("ip6")
+        fam = "ip6" if v6 else "ip"
+        args = words[1:]
+        table, op, chain = cmd_shape(args)
+        fflag = "-6" if v6 else "-4"
+
+        if op not in ("A", "I"):
+            # No rule to list: compare the text of `nfsh translate`.
+            r = A.run([nfsh, fflag, "translate"] + args)
+            got = [norm_text(l) for l in r.stdout.splitlines() if l.strip()]
+            want = [norm_text(l) for l in expected]
+            if r.returncode == 0 and got == want:
+                st.add("txlate", fname, "pass")
+            else:
+                st.add("txlate", fname, "fail", desc + "  [compared as text: nfsh translate]",
+                       "exit %d: %s %s" % (r.returncode, " | ".join(got), r.stderr.strip()),
+                       " | ".join(want))
+            continue
+
+        # Namespace B: the expected text, in plain (hookless) chains.
+        A.flush()
+        B.flush()
+        nft_lines = [unwrap(l) for l in expected]
+        tables, chains, extra = set(), [], []
+        for l in nft_lines:
+            m = re.match(r"^(?:add|insert|create)\s+(\w+)\s+(ip6?|inet)\s+(\S+)\s+(\S+)", l)
+            if m:
+                tables.add((m.group(2), m.group(3)))
+                if m.group(1) == "rule" and (m.group(2), m.group(3), m.group(4)) not in chains:
+                    chains.append((m.group(2), m.group(3), m.group(4)))
+            for j in re.findall(r"\b(?:jump|goto)\s+(\S+)", l):
+                extra.append(j)
+        if not tables:
+            tables.add((fam, table))
+        pre = ["add table %s %s" % t for t in sorted(tables)]
+        pre += ["add chain %s %s %s" % c for c in chains]
+        for c in chains:
+            for j in extra:
+                pre.append("add chain %s %s %s" % (c[0], c[1], j))
+        r = B.run(["nft", "-f", "-"], stdin="\n".join(pre + nft_lines) + "\n")
+        if r.returncode != 0:
+            err = " ".join(r.stderr.strip().splitlines()[:1])
+            st.add("txlate", fname, "skip", desc,
+                   "expected text does not load with this libnftables: " + err)
+            continue
+        want = rules_of(B.ruleset(), fam, table, chain)
+        bad = ct_addr_misstored(nft_lines, want)
+        if bad:
+            st.add("txlate", fname, "skip", desc, bad)
+            continue
+
+        # Namespace A: nfsh; user chains the rule jumps to are created first.
+        setup_err = ""
+        for j in dict.fromkeys(extra):
+            s = A.run([nfsh, fflag, "-t", table, "-N", j])
+            if s.returncode != 0:
+                setup_err = "setup -N %s: %s" % (j, s.stderr.strip())
+        r = A.run([nfsh, fflag] + args)
+        why = known_limit(command, r.stderr) if r.returncode != 0 else None
+        if why:
+            st.add("txlate", fname, "skip", desc, why)
+            continue
+        if r.returncode != 0:
+            st.add("txlate", fname, "fail", desc,
+                   "exit %d: %s %s" % (r.returncode, r.stderr.strip(), setup_err), brief(want))
+            continue
+        got = rules_of(A.ruleset(), fam, "nfsh-" + table, chain)
+        if [(g["expr"], g["comment"]) for g in got] == [(w["expr"], w["comment"]) for w in want]:
+            st.add("txlate", fname, "pass")
+        else:
+            st.add("txlate", fname, "fail", desc, brief(got), brief(want))
+
+
+# ---------------------------------------------------------------- .t
+
+def t_families(fname):
+    if fname.startswith("libxt_"):
+        return ["-4", "-6"]
+    if fname.startswith("libip6t_"):
+        return ["-6"]
+    return ["-4"]  # libipt_*, iptables.t
+
+
+def t_expect(fields):
+    """(result, listed) with upstream's LEGACY rule for an nftables-based tool."""
+    rule = fields[0]
+    listed = fields[1] if len(fields) > 1 else ""
+    res = fields[2].strip() if len(fields) > 2 else ""
+    if len(fields) > 3 and fields[3].strip() == "LEGACY":
+        if len(fields) > 4 and fields[4].strip():
+            alt = fields[4].strip()
+            res = alt if alt in ("OK", "FAIL") else "NOMATCH"
+        else:
+            res = {"OK": "FAIL", "FAIL": "OK", "NOMATCH": "OK"}.get(res, res)
+    if listed == "=":
+        listed = rule
+    return res, listed
+
+
+def run_t_file(path, nfsh, A, st, verbose):
+    fname = os.path.basename(path)
+    for fflag in t_families(fname):
+        mode = "t"
+        tag = fname + (" (%s)" % fflag if fname.startswith("libxt_") else "")
+        table, chains = "filter", []
+        A.flush()
+        broken_setup = None
+        with open(path) as f:
+            lines = list(enumerate(f, 1))
+        for lineno, line in lines:
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            if line.startswith(":"):
+                chains = [c.strip() for c in line[1:].split(",") if c.strip()]
+                continue
+            if line.startswith("*"):
+                table = line[1:].strip()
+                continue
+            if line[0] in "@%":
+                cmd = shlex.split(line[1:])
+                if cmd and cmd[0] in ("iptables", "ip6tables"):
+                    cmd = [nfsh, "-6" if cmd[0] == "ip6tables" else "-4"] + cmd[1:]
+                note = "setup line %d `%s`" % (lineno, line[1:])
+                from shutil import which
+                if not cmd or not (os.path.isabs(cmd[0]) or which(cmd[0])):
+                    broken_setup = note + ": command not installed"
+                else:
+                    r = A.run(cmd)
+                    if r.returncode != 0:
+                        broken_setup = note + ": exit %d %s" % (r.returncode, r.stderr.strip())
+                    elif verbose:
+                        print("  note: %s: ran %s" % (tag, note))
+                continue
+            fields = line.split(";")
+            res, listed = t_expect(fields)
+            rule = fields[0]
+            for chain in chains:
+                desc = "%s:%d [%s -t %s -A %s] %s;%s" % (tag, lineno, fflag, table, chain,
+                                                        rule, res)
+                if broken_setup:
+                    st.add(mode, tag, "skip", desc, broken_setup)
+                    continue
+                try:
+                    words = shlex.split(rule)
+                except ValueError as e:
+                    st.add(mode, tag, "skip", desc, "cannot split: %s" % e)
+                    continue
+                before = canon(A.ruleset())
+                r = A.run([nfsh, fflag, "-t", table, "-A", chain] + words)
+                if res == "FAIL":
+                    after = canon(A.ruleset())
+                    if r.returncode != 0 and after == before:
+                        st.add(mode, tag, "pass")
+                    elif r.returncode == 0:
+                        st.add(mode, tag, "fail", desc, "accepted (exit 0)", "refused")
+                    else:
+                        st.add(mode, tag, "fail", desc, "refused, but the ruleset changed",
+                               "ruleset unchanged")
+                    if after != before:
+                        A.flush()
+                    continue
+                if res not in ("OK", "NOMATCH"):
+                    st.add(mode, tag, "skip", desc, "unknown result field %r" % res)
+                    continue
+                why = known_limit(rule, r.stderr) if r.returncode != 0 else None
+                if why:
+                    st.add(mode, tag, "skip", desc, why)
+                    continue
+                if r.returncode != 0:
+                    st.add(mode, tag, "fail", desc, "exit %d: %s" % (r.returncode,
+                                                                      r.stderr.strip()),
+                           "accepted")
+                    A.flush()
+                    continue
+                s = A.run([nfsh, fflag, "-t", table, "-S", chain])
+                got = [l.rstrip() for l in s.stdout.splitlines()]
+                line_want = "-A %s %s" % (chain, listed.strip()) if listed.strip() \
+                    else "-A %s" % chain
+                present = line_want in got
+                if s.returncode != 0:
+                    st.add(mode, tag, "fail", desc, "-S exit %d: %s" % (s.returncode,
+                                                                         s.stderr.strip()),
+                           line_want)
+                elif res == "OK" and present:
+                    st.add(mode, tag, "pass")
+                elif res == "NOMATCH" and not present:
+                    st.add(mode, tag, "pass")
+                else:
+                    st.add(mode, tag, "fail", desc,
+                           " | ".join(l for l in got if l.startswith("-A")),
+                           ("NOT " if res == "NOMATCH" else "") + line_want)
+                A.flush()
+
+
+# ---------------------------------------------------------------- main
+
+def table_text(st, gated_names):
+    rows = []
+    tot = {"txlate": [0, 0, 0], "t": [0, 0, 0]}
+    for (mode, f), c in sorted(st.files.items(), key=lambda kv: (kv[0][0] != "txlate", kv[0][1])):
+        base = f.split(" ")[0]
+        g = "*" if base in gated_names else " "
+        rows.append("%-7s %s %-34s %5d %5d %5d" % (mode, g, f, c[0], c[1], c[2]))
+        for i in range(3):
+            tot[mode][i] += c[i]
+    out = ["%-7s %s %-34s %5s %5s %5s" % ("mode", "g", "file", "pass", "fail", "skip")]
+    out += rows
+    out.append("")
+    for mode in ("txlate", "t"):
+        t = tot[mode]
+        out.append("%-7s   %-34s %5d %5d %5d" % (mode, "TOTAL", t[0], t[1], t[2]))
+    out.append("(g = * : gated by issue 2, must pass)")
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--nfsh", default=os.environ.get("NFSH", "nfsh"))
+    ap.add_argument("--corpus", default=None, help="the corpus' iptables directory")
+    ap.add_argument("--mode", choices=["txlate", "t", "both"], default="both")
+    ap.add_argument("--all", action="store_true", help="every file, not only the gated ones")
+    ap.add_argument("--files", default="", help="comma list of file names to run")
+    ap.add_argument("--no-gate", action="store_true", help="always exit 0")
+    ap.add_argument("--verbose", "-v", action="store_true")
+    ap.add_argument("--summary", default=None, help="also write the table to this file")
+    ap.add_argument("--name", default="iptables_corpus")
+    a = ap.parse_args()
+
+    if a.corpus is None:
+        here = os.path.dirname(os.path.abspath(__file__))
+        for c in (os.path.join(here, "../../../shared/corpus/iptables"),
+                  "/work/shared/corpus/iptables"):
+            if os.path.isdir(c):
+                a.corpus = c
+                break
+    if not a.corpus or not os.path.isdir(a.corpus):
+        print("FAIL: corpus not found (--corpus)", file=sys.stderr)
+        print("%s: 0 passed, 1 failed" % a.name)
+        return 1
+    nfsh = os.path.abspath(a.nfsh) if os.path.exists(a.nfsh) else a.nfsh
+    if os.geteuid() != 0:
+        print("FAIL: needs root for ip netns (never touches the host ruleset)", file=sys.stderr)
+        print("%s: 0 passed, 1 failed" % a.name)
+        return 1
+
+    tx_dir = os.path.join(a.corpus, "txlate")
+    t_dir = os.path.join(a.corpus, "t")
+    want_files = set(x for x in a.files.split(",") if x)
+    tx_files, t_files = [], []
+    if a.mode in ("txlate", "both"):
+        tx_files = sorted(f for f in os.listdir(tx_dir) if f.endswith(".txlate")
+                          and not f.startswith(("libarpt_", "libebt_")))
+        if not a.all:
+            tx_files = [f for f in tx_files if f in GATED_TXLATE]
+    if a.mode in ("t", "both"):
+        t_files = sorted(f for f in os.listdir(t_dir) if f.endswith(".t")
+                         and not f.startswith(("libarpt_", "libebt_")))
+        if not a.all:
+            t_files = [f for f in t_files if f in GATED_T]
+    if want_files:
+        tx_files = [f for f in tx_files if f in want_files]
+        t_files = [f for f in t_files if f in want_files]
+
+    st = Stats()
+    A = B = None
+    tag = "nfshconf-%d" % os.getpid()
+
+    def cleanup(*_):
+        for ns in (A, B):
+            if ns:
+                ns.close()
+        if _:
+            sys.exit(130)
+    signal.signal(signal.SIGTERM, cleanup)
+    signal.signal(signal.SIGINT, cleanup)
+    try:
+        A = Netns(tag + "-a")
+        B = Netns(tag + "-b")
+        for f in tx_files:
+            run_txlate_file(os.path.join(tx_dir, f), nfsh, A, B, st, a.verbose)
+        for f in t_files:
+            run_t_file(os.path.join(t_dir, f), nfsh, A, st, a.verbose)
+    finally:
+        cleanup()
+
+    gated = set(GATED_TXLATE) | set(GATED_T)
+    if a.verbose:
+        for mode, f, desc, got, want in st.failures:
+            print("FAIL %s\n     got:  %s\n     want: %s" % (desc, got, want))
+        for mode, f, desc, why in st.skips:
+            print("SKIP %s\n     why:  %s" % (desc, why))
+    text = table_text(st, gated)
+    print(text)
+    npass = sum(c[0] for c in st.files.values())
+    nfail = sum(c[1] for c in st.files.values())
+    nskip = sum(c[2] for c in st.files.values())
+    gated_fail = sum(c[1] for (m, f), c in st.files.items() if f.split(" ")[0] in gated)
+    closing = "%s: %d passed, %d failed, %d skipped" % (a.name, npass, nfail, nskip)
+    if a.summary:
+        os.makedirs(os.path.dirname(os.path.abspath(a.summary)), exist_ok=True)
+        with open(a.summary, "w") as f:
+            f.write(text + "\n" + closing + "\n")
+    if not a.no_gate and gated_fail:
+        print("%d failure(s) in gated files" % gated_fail)
+    print(closing)
+    if a.no_gate:
+        return 0
+    return 1 if gated_fail or npass == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
