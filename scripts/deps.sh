@@ -8,7 +8,7 @@ pkgs=(
 	build-essential cmake pkg-config libnftables-dev libnftnl-dev libmnl-dev
 	libreadline-dev libjansson-dev libcmocka-dev
 	# test oracles and tools
-	nftables iptables conntrack iproute2 tmux clang time procps python3
+	nftables iptables conntrack iproute2 tmux clang libclang-rt-14-dev valgrind time procps python3
 )
 
 missing=()
