@@ -43,7 +43,21 @@ export ASAN_OPTIONS="detect_leaks=$leaks:abort_on_error=0:strict_string_checks=1
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 
 step "ctest under ASan + UBSan: unit and integration"
-if ! (cd "$root/build-asan" && ctest --output-on-failure -j "$jobs" -L 'unit|integration'); then
+if ! (cd "$root/build-asan" && ctest --output-on-failure -j "$jobs" -L 'unit|integration' -E valgrind); then
+	status=1
+fi
+
+# libFuzzer targets, each for a bounded time on its seeds (regressions included).
+if command -v clang >/dev/null 2>&1; then
+	step "fuzz targets (clang, libFuzzer + ASan + UBSan), ${NFSH_FUZZ_SECONDS:-20} s each"
+	cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+		-DNFSH_TESTS=OFF -DNFSH_FUZZ=ON -DNFSH_FUZZ_SECONDS="${NFSH_FUZZ_SECONDS:-20}" >/dev/null
+	cmake --build "$root/build-fuzz" -j "$ncpu" -- --no-print-directory >/dev/null
+	if ! (cd "$root/build-fuzz" && ASAN_OPTIONS=detect_leaks=$leaks ctest --output-on-failure -L fuzz); then
+		status=1
+	fi
+else
+	echo "FAIL: clang is missing, the fuzz targets cannot be built" >&2
 	status=1
 fi
 
