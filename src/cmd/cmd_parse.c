@@ -590,7 +590,8 @@ static int find_long(struct parser *p, const char *name, int argi, struct opt_hi
 		return 1;
 	}
 	if (ncand > 1) {
-		perr(p, argi, name, "option \"--%s\" is ambiguous", name);
+		/* The offending word is the user's own, "--de" or "--de=x". */
+		perr(p, argi, p->argv[argi], "option \"--%s\" is ambiguous", name);
 		err_hint(p->e, "type more of the option name");
 		return -1;
 	}
