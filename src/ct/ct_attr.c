@@ -33,7 +33,7 @@ static int store_cb(const struct nlattr *attr, void *data)
 }
 
 static int parse_nest(const struct nlattr *nest, const struct nlattr **tb, int max,
-		      const enum mnl_attr_data_type *types, const uint16_t *lens)
+                      const enum mnl_attr_data_type *types, const uint16_t *lens)
 {
 	struct tb_ctx c = {tb, max, types, lens};
 
@@ -46,96 +46,92 @@ static int parse_nest(const struct nlattr *nest, const struct nlattr **tb, int m
 }
 
 static const enum mnl_attr_data_type top_types[CT_TB_MAX + 1] = {
-	[CTA_TUPLE_ORIG] = MNL_TYPE_NESTED,
-	[CTA_TUPLE_REPLY] = MNL_TYPE_NESTED,
-	[CTA_TUPLE_MASTER] = MNL_TYPE_NESTED,
-	[CTA_STATUS] = MNL_TYPE_U32,
-	[CTA_PROTOINFO] = MNL_TYPE_NESTED,
-	[CTA_HELP] = MNL_TYPE_NESTED,
-	[CTA_TIMEOUT] = MNL_TYPE_U32,
-	[CTA_MARK] = MNL_TYPE_U32,
-	[CTA_COUNTERS_ORIG] = MNL_TYPE_NESTED,
-	[CTA_COUNTERS_REPLY] = MNL_TYPE_NESTED,
-	[CTA_USE] = MNL_TYPE_U32,
-	[CTA_ID] = MNL_TYPE_U32,
-	[CTA_SECMARK] = MNL_TYPE_U32,
-	[CTA_ZONE] = MNL_TYPE_U16,
-	[CTA_SECCTX] = MNL_TYPE_NESTED,
-	[CTA_TIMESTAMP] = MNL_TYPE_NESTED,
-	[CTA_TIMESTAMP_EVENT] = MNL_TYPE_U64,
+    [CTA_TUPLE_ORIG] = MNL_TYPE_NESTED,
+    [CTA_TUPLE_REPLY] = MNL_TYPE_NESTED,
+    [CTA_TUPLE_MASTER] = MNL_TYPE_NESTED,
+    [CTA_STATUS] = MNL_TYPE_U32,
+    [CTA_PROTOINFO] = MNL_TYPE_NESTED,
+    [CTA_HELP] = MNL_TYPE_NESTED,
+    [CTA_TIMEOUT] = MNL_TYPE_U32,
+    [CTA_MARK] = MNL_TYPE_U32,
+    [CTA_COUNTERS_ORIG] = MNL_TYPE_NESTED,
+    [CTA_COUNTERS_REPLY] = MNL_TYPE_NESTED,
+    [CTA_USE] = MNL_TYPE_U32,
+    [CTA_ID] = MNL_TYPE_U32,
+    [CTA_SECMARK] = MNL_TYPE_U32,
+    [CTA_ZONE] = MNL_TYPE_U16,
+    [CTA_SECCTX] = MNL_TYPE_NESTED,
+    [CTA_TIMESTAMP] = MNL_TYPE_NESTED,
+    [CTA_TIMESTAMP_EVENT] = MNL_TYPE_U64,
 };
 
 static const enum mnl_attr_data_type tuple_types[CTA_TUPLE_MAX + 1] = {
-	[CTA_TUPLE_IP] = MNL_TYPE_NESTED,
-	[CTA_TUPLE_PROTO] = MNL_TYPE_NESTED,
-	[CTA_TUPLE_ZONE] = MNL_TYPE_U16,
+    [CTA_TUPLE_IP] = MNL_TYPE_NESTED,
+    [CTA_TUPLE_PROTO] = MNL_TYPE_NESTED,
+    [CTA_TUPLE_ZONE] = MNL_TYPE_U16,
 };
 
 static const enum mnl_attr_data_type ip_types[CTA_IP_MAX + 1] = {
-	[CTA_IP_V4_SRC] = MNL_TYPE_U32,
-	[CTA_IP_V4_DST] = MNL_TYPE_U32,
-	[CTA_IP_V6_SRC] = MNL_TYPE_BINARY,
-	[CTA_IP_V6_DST] = MNL_TYPE_BINARY,
+    [CTA_IP_V4_SRC] = MNL_TYPE_U32,
+    [CTA_IP_V4_DST] = MNL_TYPE_U32,
+    [CTA_IP_V6_SRC] = MNL_TYPE_BINARY,
+    [CTA_IP_V6_DST] = MNL_TYPE_BINARY,
 };
 static const uint16_t ip_lens[CTA_IP_MAX + 1] = {
-	[CTA_IP_V6_SRC] = 16,
-	[CTA_IP_V6_DST] = 16,
+    [CTA_IP_V6_SRC] = 16,
+    [CTA_IP_V6_DST] = 16,
 };
 
 static const enum mnl_attr_data_type proto_types[CTA_PROTO_MAX + 1] = {
-	[CTA_PROTO_NUM] = MNL_TYPE_U8,
-	[CTA_PROTO_SRC_PORT] = MNL_TYPE_U16,
-	[CTA_PROTO_DST_PORT] = MNL_TYPE_U16,
-	[CTA_PROTO_ICMP_ID] = MNL_TYPE_U16,
-	[CTA_PROTO_ICMP_TYPE] = MNL_TYPE_U8,
-	[CTA_PROTO_ICMP_CODE] = MNL_TYPE_U8,
-	[CTA_PROTO_ICMPV6_ID] = MNL_TYPE_U16,
-	[CTA_PROTO_ICMPV6_TYPE] = MNL_TYPE_U8,
-	[CTA_PROTO_ICMPV6_CODE] = MNL_TYPE_U8,
+    [CTA_PROTO_NUM] = MNL_TYPE_U8,         [CTA_PROTO_SRC_PORT] = MNL_TYPE_U16,
+    [CTA_PROTO_DST_PORT] = MNL_TYPE_U16,   [CTA_PROTO_ICMP_ID] = MNL_TYPE_U16,
+    [CTA_PROTO_ICMP_TYPE] = MNL_TYPE_U8,   [CTA_PROTO_ICMP_CODE] = MNL_TYPE_U8,
+    [CTA_PROTO_ICMPV6_ID] = MNL_TYPE_U16,  [CTA_PROTO_ICMPV6_TYPE] = MNL_TYPE_U8,
+    [CTA_PROTO_ICMPV6_CODE] = MNL_TYPE_U8,
 };
 
 static const enum mnl_attr_data_type pinfo_types[CTA_PROTOINFO_MAX + 1] = {
-	[CTA_PROTOINFO_TCP] = MNL_TYPE_NESTED,
-	[CTA_PROTOINFO_DCCP] = MNL_TYPE_NESTED,
-	[CTA_PROTOINFO_SCTP] = MNL_TYPE_NESTED,
+    [CTA_PROTOINFO_TCP] = MNL_TYPE_NESTED,
+    [CTA_PROTOINFO_DCCP] = MNL_TYPE_NESTED,
+    [CTA_PROTOINFO_SCTP] = MNL_TYPE_NESTED,
 };
 
 static const enum mnl_attr_data_type tcp_types[CTA_PROTOINFO_TCP_MAX + 1] = {
-	[CTA_PROTOINFO_TCP_STATE] = MNL_TYPE_U8,
-	[CTA_PROTOINFO_TCP_WSCALE_ORIGINAL] = MNL_TYPE_U8,
-	[CTA_PROTOINFO_TCP_WSCALE_REPLY] = MNL_TYPE_U8,
+    [CTA_PROTOINFO_TCP_STATE] = MNL_TYPE_U8,
+    [CTA_PROTOINFO_TCP_WSCALE_ORIGINAL] = MNL_TYPE_U8,
+    [CTA_PROTOINFO_TCP_WSCALE_REPLY] = MNL_TYPE_U8,
 };
 
 static const enum mnl_attr_data_type sctp_types[CTA_PROTOINFO_SCTP_MAX + 1] = {
-	[CTA_PROTOINFO_SCTP_STATE] = MNL_TYPE_U8,
-	[CTA_PROTOINFO_SCTP_VTAG_ORIGINAL] = MNL_TYPE_U32,
-	[CTA_PROTOINFO_SCTP_VTAG_REPLY] = MNL_TYPE_U32,
+    [CTA_PROTOINFO_SCTP_STATE] = MNL_TYPE_U8,
+    [CTA_PROTOINFO_SCTP_VTAG_ORIGINAL] = MNL_TYPE_U32,
+    [CTA_PROTOINFO_SCTP_VTAG_REPLY] = MNL_TYPE_U32,
 };
 
 static const enum mnl_attr_data_type dccp_types[CTA_PROTOINFO_DCCP_MAX + 1] = {
-	[CTA_PROTOINFO_DCCP_STATE] = MNL_TYPE_U8,
-	[CTA_PROTOINFO_DCCP_ROLE] = MNL_TYPE_U8,
-	[CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ] = MNL_TYPE_U64,
+    [CTA_PROTOINFO_DCCP_STATE] = MNL_TYPE_U8,
+    [CTA_PROTOINFO_DCCP_ROLE] = MNL_TYPE_U8,
+    [CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ] = MNL_TYPE_U64,
 };
 
 static const enum mnl_attr_data_type cnt_types[CTA_COUNTERS_MAX + 1] = {
-	[CTA_COUNTERS_PACKETS] = MNL_TYPE_U64,
-	[CTA_COUNTERS_BYTES] = MNL_TYPE_U64,
-	[CTA_COUNTERS32_PACKETS] = MNL_TYPE_U32,
-	[CTA_COUNTERS32_BYTES] = MNL_TYPE_U32,
+    [CTA_COUNTERS_PACKETS] = MNL_TYPE_U64,
+    [CTA_COUNTERS_BYTES] = MNL_TYPE_U64,
+    [CTA_COUNTERS32_PACKETS] = MNL_TYPE_U32,
+    [CTA_COUNTERS32_BYTES] = MNL_TYPE_U32,
 };
 
 static const enum mnl_attr_data_type ts_types[CTA_TIMESTAMP_MAX + 1] = {
-	[CTA_TIMESTAMP_START] = MNL_TYPE_U64,
-	[CTA_TIMESTAMP_STOP] = MNL_TYPE_U64,
+    [CTA_TIMESTAMP_START] = MNL_TYPE_U64,
+    [CTA_TIMESTAMP_STOP] = MNL_TYPE_U64,
 };
 
 static const enum mnl_attr_data_type help_types[CTA_HELP_MAX + 1] = {
-	[CTA_HELP_NAME] = MNL_TYPE_NUL_STRING,
+    [CTA_HELP_NAME] = MNL_TYPE_NUL_STRING,
 };
 
 static const enum mnl_attr_data_type secctx_types[CTA_SECCTX_MAX + 1] = {
-	[CTA_SECCTX_NAME] = MNL_TYPE_NUL_STRING,
+    [CTA_SECCTX_NAME] = MNL_TYPE_NUL_STRING,
 };
 
 static int parse_tuple(const struct nlattr *nest, struct ct_tuple_tb *t)
@@ -166,18 +162,18 @@ int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
 	    parse_tuple(m->tb[CTA_TUPLE_MASTER], &m->master) < 0)
 		return MNL_CB_ERROR;
 	if (parse_nest(m->tb[CTA_PROTOINFO], m->protoinfo, CTA_PROTOINFO_MAX, pinfo_types, NULL) <
-		    0 ||
+	        0 ||
 	    parse_nest(m->protoinfo[CTA_PROTOINFO_TCP], m->tcp, CTA_PROTOINFO_TCP_MAX, tcp_types,
-		       NULL) < 0 ||
+	               NULL) < 0 ||
 	    parse_nest(m->protoinfo[CTA_PROTOINFO_SCTP], m->sctp, CTA_PROTOINFO_SCTP_MAX,
-		       sctp_types, NULL) < 0 ||
+	               sctp_types, NULL) < 0 ||
 	    parse_nest(m->protoinfo[CTA_PROTOINFO_DCCP], m->dccp, CTA_PROTOINFO_DCCP_MAX,
-		       dccp_types, NULL) < 0)
+	               dccp_types, NULL) < 0)
 		return MNL_CB_ERROR;
 	if (parse_nest(m->tb[CTA_COUNTERS_ORIG], m->cnt[0], CTA_COUNTERS_MAX, cnt_types, NULL) <
-		    0 ||
+	        0 ||
 	    parse_nest(m->tb[CTA_COUNTERS_REPLY], m->cnt[1], CTA_COUNTERS_MAX, cnt_types, NULL) <
-		    0 ||
+	        0 ||
 	    parse_nest(m->tb[CTA_TIMESTAMP], m->ts, CTA_TIMESTAMP_MAX, ts_types, NULL) < 0 ||
 	    parse_nest(m->tb[CTA_HELP], m->help, CTA_HELP_MAX, help_types, NULL) < 0 ||
 	    parse_nest(m->tb[CTA_SECCTX], m->secctx, CTA_SECCTX_MAX, secctx_types, NULL) < 0)

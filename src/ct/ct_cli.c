@@ -81,7 +81,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 int ct_dump(struct ct_sock *s, const struct ct_filter *f, uint8_t msgtype,
-	    int (*fn)(const struct ct_msg *, void *), void *data)
+            int (*fn)(const struct ct_msg *, void *), void *data)
 {
 	char *buf = malloc(CT_REQBUF);
 	struct ct_filter uf = *f;
@@ -101,9 +101,10 @@ int ct_dump(struct ct_sock *s, const struct ct_filter *f, uint8_t msgtype,
 	/* Everything the kernel filtered exactly is re-checked; an entry it should
 	 * have dropped means its filter is wrong here: say so, print only the truth. */
 	if (r == 0 && d.rejected && ct_filter_kernel_exact(f) && !f->no_kernel)
-		fprintf(stderr, "%s: WARNING: the kernel filter let %llu non-matching entries "
-				"through; they were filtered in user space\n",
-			PROG, (unsigned long long)d.rejected);
+		fprintf(stderr,
+		        "%s: WARNING: the kernel filter let %llu non-matching entries "
+		        "through; they were filtered in user space\n",
+		        PROG, (unsigned long long)d.rejected);
 	return r;
 }
 
@@ -171,7 +172,7 @@ static int cmd_count(struct ct_cmd *c)
 		return NFSH_EOTHER;
 	if (ct_filter_empty(&c->f)) {
 		struct nlmsghdr *nlh =
-			ct_req_start(buf, ct_type(IPCTNL_MSG_CT_GET_STATS), 0, AF_UNSPEC, 0, 0);
+		    ct_req_start(buf, ct_type(IPCTNL_MSG_CT_GET_STATS), NLM_F_ACK, AF_UNSPEC, 0, 0);
 		r = ct_sock_run(&s, nlh, stats_global_cb, &n);
 	} else {
 		r = ct_dump(&s, &c->f, IPCTNL_MSG_CT_GET, count_fn, &n);
@@ -190,15 +191,15 @@ static int stats_cpu_cb(const struct nlmsghdr *nlh, void *data)
 		int type;
 		const char *name;
 	} f[] = {{CTA_STATS_FOUND, "found"},
-		 {CTA_STATS_INVALID, "invalid"},
-		 {CTA_STATS_INSERT, "insert"},
-		 {CTA_STATS_INSERT_FAILED, "insert_failed"},
-		 {CTA_STATS_DROP, "drop"},
-		 {CTA_STATS_EARLY_DROP, "early_drop"},
-		 {CTA_STATS_ERROR, "error"},
-		 {CTA_STATS_SEARCH_RESTART, "search_restart"},
-		 {CTA_STATS_CLASH_RESOLVE, "clash_resolve"},
-		 {CTA_STATS_CHAIN_TOOLONG, "chaintoolong"}};
+	         {CTA_STATS_INVALID, "invalid"},
+	         {CTA_STATS_INSERT, "insert"},
+	         {CTA_STATS_INSERT_FAILED, "insert_failed"},
+	         {CTA_STATS_DROP, "drop"},
+	         {CTA_STATS_EARLY_DROP, "early_drop"},
+	         {CTA_STATS_ERROR, "error"},
+	         {CTA_STATS_SEARCH_RESTART, "search_restart"},
+	         {CTA_STATS_CLASH_RESOLVE, "clash_resolve"},
+	         {CTA_STATS_CHAIN_TOOLONG, "chaintoolong"}};
 	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
 	uint32_t v[CTA_STATS_MAX + 1] = {0};
 	struct nlattr *a;
@@ -276,8 +277,8 @@ static int del_fn(const struct ct_msg *m, void *data)
 	struct nlmsghdr *nlh;
 
 	if (d->per_entry) {
-		nlh = ct_req_start(d->buf, ct_type(IPCTNL_MSG_CT_DELETE), NLM_F_ACK, m->family, 0,
-				   0);
+		nlh =
+		    ct_req_start(d->buf, ct_type(IPCTNL_MSG_CT_DELETE), NLM_F_ACK, m->family, 0, 0);
 		ct_put_tuple_tb(nlh, CTA_TUPLE_ORIG, &m->orig);
 		if (m->tb[CTA_ZONE])
 			mnl_attr_put(nlh, CTA_ZONE, 2, mnl_attr_get_payload(m->tb[CTA_ZONE]));
@@ -316,7 +317,7 @@ static int cmd_delete(struct ct_cmd *c)
 	r = ct_dump(&s, &c->f, IPCTNL_MSG_CT_GET, del_fn, d);
 	if (r == 0 && !d->per_entry && d->n) {
 		struct nlmsghdr *nlh = ct_req_start(d->buf, ct_type(IPCTNL_MSG_CT_DELETE),
-						    NLM_F_ACK, c->f.family, 1, 0);
+		                                    NLM_F_ACK, c->f.family, 1, 0);
 		ct_filter_put_kernel(nlh, &c->f);
 		r = ack_only(&s2, nlh);
 	}
@@ -338,8 +339,9 @@ static int run_cmd(struct ct_cmd *c)
 	switch (c->command) {
 	case CT_CMD_LIST:
 		if (c->table == CT_TAB_DYING || c->table == CT_TAB_UNCONFIRMED)
-			return cmd_list(c, c->table == CT_TAB_DYING ? IPCTNL_MSG_CT_GET_DYING
-								    : IPCTNL_MSG_CT_GET_UNCONFIRMED);
+			return cmd_list(c, c->table == CT_TAB_DYING
+			                       ? IPCTNL_MSG_CT_GET_DYING
+			                       : IPCTNL_MSG_CT_GET_UNCONFIRMED);
 		return cmd_list(c, IPCTNL_MSG_CT_GET);
 	case CT_CMD_COUNT:
 		return cmd_count(c);
@@ -385,7 +387,8 @@ int ct_cli_run(int argc, char **argv, bool in_load)
 		fprintf(stderr, "%s: %s", PROG, e.msg);
 		if (e.hint[0])
 			fprintf(stderr, "; %s", e.hint);
-		fprintf(stderr, "\nTry `conntrack -h' or 'conntrack --help' for more information.\n");
+		fprintf(stderr,
+		        "\nTry `conntrack -h' or 'conntrack --help' for more information.\n");
 		ct_cmd_free(c);
 		free(c);
 		return e.status ? e.status : NFSH_EPARAM;

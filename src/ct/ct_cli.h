@@ -10,7 +10,7 @@ const char *ct_strerror(int err, enum ct_command cmd);
 int ct_open(struct ct_sock *s, unsigned groups);
 uint16_t ct_type(uint8_t msg);
 int ct_dump(struct ct_sock *s, const struct ct_filter *f, uint8_t msgtype,
-	    int (*fn)(const struct ct_msg *, void *), void *data);
+            int (*fn)(const struct ct_msg *, void *), void *data);
 
 int ct_cmd_create(struct ct_cmd *c);
 int ct_cmd_update(struct ct_cmd *c);

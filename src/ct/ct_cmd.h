@@ -49,8 +49,8 @@ struct ct_cmd {
 	unsigned events; /* CT_EVF_* */
 	unsigned long bufsize;
 	const char *load_file;
-	bool in_load;    /* run from -R: zero matches is not an error */
-	unsigned opts;   /* bitmap of the option letters seen, for checks */
+	bool in_load;  /* run from -R: zero matches is not an error */
+	unsigned opts; /* bitmap of the option letters seen, for checks */
 	struct ct_labelmap lm;
 };
 

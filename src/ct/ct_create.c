@@ -44,8 +44,8 @@ static int complete_tuples(struct ct_cmd *c, struct nfsh_err *e)
 		memcpy(r->dst, c->snat.set ? c->snat.addr : o->src, n);
 		r->has_src = r->has_dst = true;
 	}
-	if ((c->dnat.set || c->snat.set) && (c->dnat.set ? c->dnat.family : c->snat.family) !=
-						    c->family)
+	if ((c->dnat.set || c->snat.set) &&
+	    (c->dnat.set ? c->dnat.family : c->snat.family) != c->family)
 		return err_set(e, NFSH_EPARAM, "", "mismatched address family");
 	if (l4_has_ports(c->l4)) {
 		if (!r->has_sport && o->has_dport)
@@ -59,13 +59,35 @@ static int complete_tuples(struct ct_cmd *c, struct nfsh_err *e)
 	}
 	if (l4_is_icmp(c->l4)) {
 		if (!o->has_itype || !o->has_icode || !o->has_iid)
-			return err_set(e, NFSH_EPARAM, "", "missing --icmp-type/--icmp-code/--icmp-id");
+			return err_set(e, NFSH_EPARAM, "",
+			               "missing --icmp-type/--icmp-code/--icmp-id");
 		r->itype = ct_icmp_reply_type((uint8_t)c->l4, o->itype);
 		r->icode = o->icode;
 		r->iid = o->iid;
 		r->has_itype = r->has_icode = r->has_iid = true;
 	}
 	return 0;
+}
+
+/* CTA_NAT_SRC/DST: the kernel sets up NAT (and the *_NAT_DONE bits) as for a packet. */
+static void put_nat(struct nlmsghdr *nlh, uint16_t type, const struct ct_addr_match *a, int port)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, type);
+
+	if (a->family == AF_INET6) {
+		mnl_attr_put(nlh, CTA_NAT_V6_MINIP, 16, a->addr);
+		mnl_attr_put(nlh, CTA_NAT_V6_MAXIP, 16, a->addr);
+	} else {
+		mnl_attr_put(nlh, CTA_NAT_V4_MINIP, 4, a->addr);
+		mnl_attr_put(nlh, CTA_NAT_V4_MAXIP, 4, a->addr);
+	}
+	if (port >= 0) {
+		struct nlattr *p = mnl_attr_nest_start(nlh, CTA_NAT_PROTO);
+		mnl_attr_put_u16(nlh, CTA_PROTONAT_PORT_MIN, htons((uint16_t)port));
+		mnl_attr_put_u16(nlh, CTA_PROTONAT_PORT_MAX, htons((uint16_t)port));
+		mnl_attr_nest_end(nlh, p);
+	}
+	mnl_attr_nest_end(nlh, n);
 }
 
 static void put_labels(struct nlmsghdr *nlh, const uint8_t bits[16], const uint8_t mask[16])
@@ -100,6 +122,10 @@ int ct_cmd_create(struct ct_cmd *c)
 	mnl_attr_put_u32(nlh, CTA_TIMEOUT, htonl(c->timeout));
 	if (c->has_mark)
 		mnl_attr_put_u32(nlh, CTA_MARK, htonl(c->mark));
+	if (c->snat.set)
+		put_nat(nlh, CTA_NAT_SRC, &c->snat, c->snat_port);
+	if (c->dnat.set)
+		put_nat(nlh, CTA_NAT_DST, &c->dnat, c->dnat_port);
 	if (c->zone >= 0)
 		mnl_attr_put_u16(nlh, CTA_ZONE, htons((uint16_t)c->zone));
 	if (c->tcp_state >= 0 && c->l4 == IPPROTO_TCP) {
@@ -121,7 +147,7 @@ int ct_cmd_create(struct ct_cmd *c)
 	if (r < 0)
 		return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(-r, c->command));
 	fprintf(stderr, "%s: 1 flow entry has been %s.\n", PROG,
-		c->command == CT_CMD_ADD ? "added" : "created");
+	        c->command == CT_CMD_ADD ? "added" : "created");
 	return 0;
 }
 
@@ -220,7 +246,7 @@ int ct_cmd_update(struct ct_cmd *c)
 		return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(err, c->command));
 	}
 	fprintf(stderr, "%s: %llu flow entr%s been updated.\n", PROG, (unsigned long long)u->n,
-		u->n == 1 ? "y has" : "ies have");
+	        u->n == 1 ? "y has" : "ies have");
 	r = (u->n == 0 && !c->in_load) ? NFSH_EOTHER : 0;
 	free(u);
 	return r;
@@ -251,7 +277,8 @@ int ct_cmd_get(struct ct_cmd *c)
 	if (c->l4 < 0)
 		return ct_fail(NFSH_EPARAM, "%s", "missing protocol (-p)");
 	nlh = ct_req_start(buf, ct_type(IPCTNL_MSG_CT_GET), NLM_F_ACK, c->family, 0, 0);
-	ct_put_tuple(nlh, by_orig ? CTA_TUPLE_ORIG : CTA_TUPLE_REPLY, by_orig ? &c->orig : &c->reply);
+	ct_put_tuple(nlh, by_orig ? CTA_TUPLE_ORIG : CTA_TUPLE_REPLY,
+	             by_orig ? &c->orig : &c->reply);
 	if (c->zone >= 0)
 		mnl_attr_put_u16(nlh, CTA_ZONE, htons((uint16_t)c->zone));
 	if (ct_open(&s, 0) < 0)
@@ -263,7 +290,7 @@ int ct_cmd_get(struct ct_cmd *c)
 	if (r < 0)
 		return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(-r, c->command));
 	fprintf(stderr, "%s: %llu flow entr%s been shown.\n", PROG, (unsigned long long)o.n,
-		o.n == 1 ? "y has" : "ies have");
+	        o.n == 1 ? "y has" : "ies have");
 	return 0;
 }
 

@@ -14,7 +14,7 @@
 
 #include "ct/ct_cli.h"
 
-#define PROG "conntrack v1.4.7 (nfsh)"
+#define PROG            "conntrack v1.4.7 (nfsh)"
 #define CT_EVENT_RCVBUF (16 * 1024 * 1024)
 
 struct ev_ctx {
@@ -59,7 +59,7 @@ static uint64_t sock_drops(int fd)
 		unsigned long long v[10];
 		char sk[32];
 		if (sscanf(line, "%31s %llu %llu %llx %llu %llu %llu %llu %llu %llu", sk, &v[0],
-			   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]) == 10 &&
+		           &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]) == 10 &&
 		    v[8] == (unsigned long long)st.st_ino)
 			drops = v[7];
 	}
@@ -126,9 +126,10 @@ static int event_loop(struct ct_sock *s, int sfd, struct ev_ctx *x)
 			uint64_t d = sock_drops(fd), lost = d - lost_seen;
 			lost_seen = d;
 			ct_out_flush(x->o);
-			fprintf(stderr, "%s: WARNING: the kernel dropped %llu events (ENOBUFS); "
-					"resynchronising with a dump\n",
-				PROG, (unsigned long long)lost);
+			fprintf(stderr,
+			        "%s: WARNING: the kernel dropped %llu events (ENOBUFS); "
+			        "resynchronising with a dump\n",
+			        PROG, (unsigned long long)lost);
 			resync(x);
 			ct_out_flush(x->o);
 			continue;
@@ -170,7 +171,7 @@ int ct_cmd_event(struct ct_cmd *c)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	ct_sock_close(&s);
 	fprintf(stderr, "%s: %llu flow events have been shown.\n", PROG,
-		(unsigned long long)x.shown);
+	        (unsigned long long)x.shown);
 	if (r < 0)
 		return ct_fail(NFSH_EOTHER, "Operation failed: %s", strerror(-r));
 	return 0;

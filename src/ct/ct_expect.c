@@ -140,7 +140,7 @@ static int exp_request(struct ct_cmd *c, uint8_t msg, uint16_t flags, mnl_cb_t c
 	if (ct_open(&s, 0) < 0)
 		return -1;
 	nlh = ct_req_start(buf, (uint16_t)((NFNL_SUBSYS_CTNETLINK_EXP << 8) | msg), flags,
-			   c->family, 0, 0);
+	                   c->family, 0, 0);
 	r = ct_sock_run(&s, nlh, cb, data);
 	ct_sock_close(&s);
 	if (r < 0)
@@ -159,8 +159,7 @@ int ct_expect_list(struct ct_cmd *c)
 	ct_out_free(&o);
 	if (r < 0)
 		return NFSH_EOTHER;
-	fprintf(stderr, "%s: %llu expectations have been shown.\n", PROG,
-		(unsigned long long)o.n);
+	fprintf(stderr, "%s: %llu expectations have been shown.\n", PROG, (unsigned long long)o.n);
 	return 0;
 }
 

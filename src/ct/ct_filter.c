@@ -48,35 +48,40 @@ static bool dir_match(const struct ct_dir_filter *d, const struct ct_tuple *t)
 	return true;
 }
 
-static bool is_snat(const struct ct_tuple *o, const struct ct_tuple *r)
+/* As libnetfilter_conntrack's IS_SNAT/IS_SPAT: NAT done and the tuple differs. */
+static bool is_snat(uint32_t st, const struct ct_tuple *o, const struct ct_tuple *r)
 {
 	size_t n = o->l3 == AF_INET ? 4 : 16;
-	return memcmp(r->dst, o->src, n) != 0 || r->dport != o->sport;
+	return (st & IPS_SRC_NAT_DONE) && (memcmp(r->dst, o->src, n) != 0 || r->dport != o->sport);
 }
 
-static bool is_dnat(const struct ct_tuple *o, const struct ct_tuple *r)
+static bool is_dnat(uint32_t st, const struct ct_tuple *o, const struct ct_tuple *r)
 {
 	size_t n = o->l3 == AF_INET ? 4 : 16;
-	return memcmp(r->src, o->dst, n) != 0 || r->sport != o->dport;
+	return (st & IPS_DST_NAT_DONE) && (memcmp(r->src, o->dst, n) != 0 || r->sport != o->dport);
 }
 
 static bool nat_side_match(const struct ct_filter *f, bool nat, const struct ct_tuple *t,
-			   bool src_side)
+                           bool src_side)
 {
 	if (!nat)
 		return false;
-	if (f->nat_addr.set &&
-	    !addr_match(&f->nat_addr, true, t->l3, src_side ? t->dst : t->src))
+	if (f->nat_addr.set && !addr_match(&f->nat_addr, true, t->l3, src_side ? t->dst : t->src))
 		return false;
 	if (f->nat_port >= 0 && (src_side ? t->dport : t->sport) != f->nat_port)
 		return false;
 	return true;
 }
 
-static bool nat_match(const struct ct_filter *f, const struct ct_tuple *o, const struct ct_tuple *r)
+static bool nat_match(const struct ct_filter *f, const struct ct_msg *m, const struct ct_tuple *o,
+                      const struct ct_tuple *r)
 {
-	bool s = nat_side_match(f, is_snat(o, r), r, true);
-	bool d = nat_side_match(f, is_dnat(o, r), r, false);
+	uint32_t st = 0;
+	bool s, d;
+
+	ct_get_u32(m->tb[CTA_STATUS], &st);
+	s = nat_side_match(f, is_snat(st, o, r), r, true);
+	d = nat_side_match(f, is_dnat(st, o, r), r, false);
 
 	if (f->nat & CT_NAT_ANY)
 		return s || d;
@@ -137,7 +142,7 @@ bool ct_filter_match(const struct ct_filter *f, const struct ct_msg *m)
 		if (v != (uint32_t)f->secmark)
 			return false;
 	}
-	if (f->nat && !nat_match(f, &o, &r))
+	if (f->nat && !nat_match(f, m, &o, &r))
 		return false;
 	if (f->labels_set && !labels_match(f, m))
 		return false;
@@ -180,7 +185,7 @@ static uint32_t kdir_flags(const struct ct_filter *f, const struct ct_dir_filter
 }
 
 static void put_kdir(struct nlmsghdr *nlh, uint16_t type, const struct ct_filter *f,
-		     const struct ct_dir_filter *d, uint32_t fl)
+                     const struct ct_dir_filter *d, uint32_t fl)
 {
 	struct ct_tuple t = {0};
 
@@ -257,7 +262,8 @@ bool ct_filter_kernel_exact(const struct ct_filter *f)
 		return false;
 	if (!kdir_exact(f, &f->orig) || !kdir_exact(f, &f->reply))
 		return false;
-	if (f->zone == 0 || f->id_set || f->tcp_state >= 0 || f->secmark >= 0 || f->nat || f->labels_set)
+	if (f->zone == 0 || f->id_set || f->tcp_state >= 0 || f->secmark >= 0 || f->nat ||
+	    f->labels_set)
 		return false;
 	return true;
 }

@@ -53,8 +53,8 @@ struct ct_msg {
 
 /* A tuple in host order, decoded from a ct_tuple_tb (or built from the command line). */
 struct ct_tuple {
-	uint8_t l3;      /* AF_INET / AF_INET6, 0 unknown */
-	uint8_t l4;      /* IPPROTO_* */
+	uint8_t l3; /* AF_INET / AF_INET6, 0 unknown */
+	uint8_t l4; /* IPPROTO_* */
 	bool has_l4;
 	uint8_t src[16], dst[16];
 	bool has_src, has_dst;
@@ -81,8 +81,8 @@ size_t ct_msg_labels(const struct ct_msg *m, uint8_t out[16]);
 
 /* ct_names.c: the one symbol table per enum. */
 const char *ct_l3_name(uint8_t l3);
-const char *ct_l4_name(uint8_t l4);   /* "unknown" for the rest, as conntrack */
-int ct_l4_parse(const char *s);       /* -1 when unknown */
+const char *ct_l4_name(uint8_t l4); /* "unknown" for the rest, as conntrack */
+int ct_l4_parse(const char *s);     /* -1 when unknown */
 const char *ct_tcp_state_name(uint8_t st);
 int ct_tcp_state_parse(const char *s); /* -1 when unknown */
 const char *ct_sctp_state_name(uint8_t st);
@@ -125,13 +125,13 @@ void ct_line_add(struct ct_line *l, const char *s);
 void ct_line_addn(struct ct_line *l, const char *s, size_t n);
 void ct_line_u64(struct ct_line *l, uint64_t v);
 void ct_format_default(struct ct_line *l, const struct ct_msg *m, unsigned oflags,
-		       enum ct_evtype ev, const struct ct_labelmap *lm);
+                       enum ct_evtype ev, const struct ct_labelmap *lm);
 void ct_format_save(struct ct_line *l, const struct ct_msg *m, enum ct_evtype ev);
 void ct_format_addr(struct ct_line *l, uint8_t family, const uint8_t *a);
 
 /* ct_json.c: one JSON object per entry, schemas/conntrack-entry.schema.json. */
 int ct_format_json(struct ct_line *l, const struct ct_msg *m, enum ct_evtype ev,
-		   const struct ct_labelmap *lm);
+                   const struct ct_labelmap *lm);
 
 /* ct_filter.c */
 struct ct_addr_match {
@@ -165,7 +165,7 @@ struct ct_filter {
 	uint8_t labels[16];
 	bool id_set;
 	uint32_t id;
-	bool no_kernel; /* testing: filter everything in user space */
+	bool no_kernel;   /* testing: filter everything in user space */
 	bool kernel_only; /* testing: trust the kernel for what it filters */
 };
 void ct_filter_init(struct ct_filter *f);
@@ -187,7 +187,7 @@ struct ct_sock {
 int ct_sock_open(struct ct_sock *s, unsigned groups);
 void ct_sock_close(struct ct_sock *s);
 struct nlmsghdr *ct_req_start(char *buf, uint16_t subsys_type, uint16_t flags, uint8_t family,
-			      uint8_t version, uint32_t seq);
+                              uint8_t version, uint32_t seq);
 /* Send nlh, run cb on every reply message until done/ACK. Returns 0 or -errno. */
 int ct_sock_run(struct ct_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 void ct_put_tuple(struct nlmsghdr *nlh, uint16_t type, const struct ct_tuple *t);

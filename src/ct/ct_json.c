@@ -46,9 +46,9 @@ static json_t *tuple_json(const struct ct_tuple *t, const struct nlattr *const *
 static json_t *status_json(uint32_t st)
 {
 	static const char *const names[16] = {
-		"EXPECTED", "SEEN_REPLY", "ASSURED",  "CONFIRMED", "SRC_NAT",   "DST_NAT",
-		"SEQ_ADJUST", "SRC_NAT_DONE", "DST_NAT_DONE", "DYING", "FIXED_TIMEOUT",
-		"TEMPLATE", "UNTRACKED", "HELPER", "OFFLOAD", "HW_OFFLOAD"};
+	    "EXPECTED",   "SEEN_REPLY",   "ASSURED",      "CONFIRMED", "SRC_NAT",       "DST_NAT",
+	    "SEQ_ADJUST", "SRC_NAT_DONE", "DST_NAT_DONE", "DYING",     "FIXED_TIMEOUT", "TEMPLATE",
+	    "UNTRACKED",  "HELPER",       "OFFLOAD",      "HW_OFFLOAD"};
 	json_t *a = json_array();
 
 	for (int i = 0; i < 16; i++)
@@ -77,7 +77,7 @@ static json_t *labels_json(const struct ct_msg *m, const struct ct_labelmap *lm)
 }
 
 int ct_format_json(struct ct_line *l, const struct ct_msg *m, enum ct_evtype ev,
-		   const struct ct_labelmap *lm)
+                   const struct ct_labelmap *lm)
 {
 	static const char *const evn[] = {NULL, "new", "update", "destroy", "resync"};
 	struct ct_tuple o, r;
@@ -124,10 +124,11 @@ int ct_format_json(struct ct_line *l, const struct ct_msg *m, enum ct_evtype ev,
 	if (ct_get_u64(m->tb[CTA_TIMESTAMP_EVENT], &t))
 		json_object_set_new(j, "event_ns", json_integer((json_int_t)t));
 	if (m->help[CTA_HELP_NAME])
-		json_object_set_new(j, "helper", json_string(mnl_attr_get_str(m->help[CTA_HELP_NAME])));
+		json_object_set_new(j, "helper",
+		                    json_string(mnl_attr_get_str(m->help[CTA_HELP_NAME])));
 	if (m->secctx[CTA_SECCTX_NAME])
 		json_object_set_new(j, "secctx",
-				    json_string(mnl_attr_get_str(m->secctx[CTA_SECCTX_NAME])));
+		                    json_string(mnl_attr_get_str(m->secctx[CTA_SECCTX_NAME])));
 	if (m->tb[CTA_LABELS])
 		json_object_set_new(j, "labels", labels_json(m, lm));
 	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);

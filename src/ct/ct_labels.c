@@ -4,8 +4,7 @@
 
 #include "ct/ct_int.h"
 
-static const char *const label_paths[] = {"/etc/xtables/connlabel.conf",
-					  "/etc/connlabel.conf"};
+static const char *const label_paths[] = {"/etc/xtables/connlabel.conf", "/etc/connlabel.conf"};
 
 void ct_labelmap_load(struct ct_labelmap *lm)
 {

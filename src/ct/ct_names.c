@@ -14,25 +14,24 @@ struct sym {
 };
 
 static const struct sym l4_names[] = {
-	{"tcp", IPPROTO_TCP},     {"udp", IPPROTO_UDP},   {"udplite", IPPROTO_UDPLITE},
-	{"icmp", IPPROTO_ICMP},   {"icmpv6", IPPROTO_ICMPV6}, {"sctp", IPPROTO_SCTP},
-	{"gre", IPPROTO_GRE},     {"dccp", IPPROTO_DCCP},
+    {"tcp", IPPROTO_TCP},   {"udp", IPPROTO_UDP},       {"udplite", IPPROTO_UDPLITE},
+    {"icmp", IPPROTO_ICMP}, {"icmpv6", IPPROTO_ICMPV6}, {"sctp", IPPROTO_SCTP},
+    {"gre", IPPROTO_GRE},   {"dccp", IPPROTO_DCCP},
 };
 
 /* Index is the kernel's TCP_CONNTRACK_* value; 9 is LISTEN on input, SYN_SENT2 on output. */
 static const char *const tcp_states[] = {
-	"NONE",     "SYN_SENT",  "SYN_RECV", "ESTABLISHED", "FIN_WAIT", "CLOSE_WAIT",
-	"LAST_ACK", "TIME_WAIT", "CLOSE",    "SYN_SENT2",
+    "NONE",       "SYN_SENT", "SYN_RECV",  "ESTABLISHED", "FIN_WAIT",
+    "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE",       "SYN_SENT2",
 };
 
 static const char *const sctp_states[] = {
-	"NONE",           "CLOSED",          "COOKIE_WAIT",       "COOKIE_ECHOED",
-	"ESTABLISHED",    "SHUTDOWN_SENT",   "SHUTDOWN_RECD",     "SHUTDOWN_ACK_SENT",
-	"HEARTBEAT_SENT", "HEARTBEAT_ACKED",
+    "NONE",          "CLOSED",        "COOKIE_WAIT",       "COOKIE_ECHOED",  "ESTABLISHED",
+    "SHUTDOWN_SENT", "SHUTDOWN_RECD", "SHUTDOWN_ACK_SENT", "HEARTBEAT_SENT", "HEARTBEAT_ACKED",
 };
 
 static const char *const dccp_states[] = {
-	"NONE", "REQUEST", "RESPOND", "PARTOPEN", "OPEN", "CLOSEREQ", "CLOSING", "TIMEWAIT",
+    "NONE", "REQUEST", "RESPOND", "PARTOPEN", "OPEN", "CLOSEREQ", "CLOSING", "TIMEWAIT",
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -106,9 +105,9 @@ const char *ct_dccp_state_name(uint8_t st)
 }
 
 static const struct sym status_names[] = {
-	{"ASSURED", 1 << 2},       {"SEEN_REPLY", 1 << 1}, {"UNSET", 0},
-	{"FIXED_TIMEOUT", 1 << 10}, {"EXPECTED", 1 << 0},   {"OFFLOAD", 1 << 14},
-	{"HW_OFFLOAD", 1 << 15},
+    {"ASSURED", 1 << 2},        {"SEEN_REPLY", 1 << 1}, {"UNSET", 0},
+    {"FIXED_TIMEOUT", 1 << 10}, {"EXPECTED", 1 << 0},   {"OFFLOAD", 1 << 14},
+    {"HW_OFFLOAD", 1 << 15},
 };
 
 /* "SEEN_REPLY,!ASSURED,UNREPLIED": set bits and bits that must be clear. */
@@ -136,8 +135,9 @@ int ct_status_parse(const char *list, uint32_t *set, uint32_t *unset, struct nfs
 					break;
 			if (i == N(status_names)) {
 				err_set(e, NFSH_EPARAM, list, "Bad parameter `%s'", list);
-				err_hint(e, "status is one of ASSURED, SEEN_REPLY, UNSET, "
-					    "FIXED_TIMEOUT, EXPECTED, OFFLOAD, HW_OFFLOAD, UNREPLIED");
+				err_hint(e,
+				         "status is one of ASSURED, SEEN_REPLY, UNSET, "
+				         "FIXED_TIMEOUT, EXPECTED, OFFLOAD, HW_OFFLOAD, UNREPLIED");
 				return -1;
 			}
 			*(neg ? unset : set) |= status_names[i].val;
@@ -152,8 +152,8 @@ int ct_status_parse(const char *list, uint32_t *set, uint32_t *unset, struct nfs
 uint8_t ct_icmp_reply_type(uint8_t l4, uint8_t type)
 {
 	if (l4 == IPPROTO_ICMP) {
-		static const uint8_t inv[] = {[8] = 1, [0] = 9, [13] = 15, [14] = 14,
-					      [15] = 17, [16] = 16, [17] = 19, [18] = 18};
+		static const uint8_t inv[] = {[8] = 1,   [0] = 9,   [13] = 15, [14] = 14,
+		                              [15] = 17, [16] = 16, [17] = 19, [18] = 18};
 		/* stored +1 so that 0 means "no inverse" */
 		if (type < sizeof(inv) && inv[type])
 			return inv[type] - 1;

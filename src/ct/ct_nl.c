@@ -39,7 +39,7 @@ void ct_sock_close(struct ct_sock *s)
 }
 
 struct nlmsghdr *ct_req_start(char *buf, uint16_t type, uint16_t flags, uint8_t family,
-			      uint8_t version, uint32_t seq)
+                              uint8_t version, uint32_t seq)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *nfg;

@@ -10,13 +10,59 @@
 enum arg { A_NONE, A_REQ, A_OPT };
 
 enum opt_id {
-	O_LIST, O_CREATE, O_ADD, O_UPDATE, O_DELETE, O_GET, O_EVENT, O_FLUSH, O_COUNT, O_STATS,
-	O_LOAD, O_HELP, O_VERSION,
-	O_SRC, O_DST, O_RSRC, O_RDST, O_PROTO, O_TIMEOUT, O_STATUS, O_EVMASK, O_ZERO, O_MARK,
-	O_SECMARK, O_ID, O_FAMILY, O_OUTPUT, O_SNAT, O_DNAT, O_ANYNAT, O_ZONE, O_OZONE, O_RZONE,
-	O_LABEL, O_LADD, O_LDEL, O_BUFSIZE, O_MASKSRC, O_MASKDST, O_SPORT, O_DPORT, O_RSPORT,
-	O_RDPORT, O_STATE, O_ITYPE, O_ICODE, O_IID, O_TSRC, O_TDST, O_MSRC, O_MDST,
-	O_USERSPACE_FILTER, O_KERNEL_ONLY,
+	O_LIST,
+	O_CREATE,
+	O_ADD,
+	O_UPDATE,
+	O_DELETE,
+	O_GET,
+	O_EVENT,
+	O_FLUSH,
+	O_COUNT,
+	O_STATS,
+	O_LOAD,
+	O_HELP,
+	O_VERSION,
+	O_SRC,
+	O_DST,
+	O_RSRC,
+	O_RDST,
+	O_PROTO,
+	O_TIMEOUT,
+	O_STATUS,
+	O_EVMASK,
+	O_ZERO,
+	O_MARK,
+	O_SECMARK,
+	O_ID,
+	O_FAMILY,
+	O_OUTPUT,
+	O_SNAT,
+	O_DNAT,
+	O_ANYNAT,
+	O_ZONE,
+	O_OZONE,
+	O_RZONE,
+	O_LABEL,
+	O_LADD,
+	O_LDEL,
+	O_BUFSIZE,
+	O_MASKSRC,
+	O_MASKDST,
+	O_SPORT,
+	O_DPORT,
+	O_RSPORT,
+	O_RDPORT,
+	O_STATE,
+	O_ITYPE,
+	O_ICODE,
+	O_IID,
+	O_TSRC,
+	O_TDST,
+	O_MSRC,
+	O_MDST,
+	O_USERSPACE_FILTER,
+	O_KERNEL_ONLY,
 };
 
 struct opt {
@@ -27,65 +73,65 @@ struct opt {
 };
 
 static const struct opt opts[] = {
-	{"dump", 'L', A_OPT, O_LIST},
-	{"create", 'I', A_OPT, O_CREATE},
-	{"add", 'A', A_OPT, O_ADD},
-	{"update", 'U', A_OPT, O_UPDATE},
-	{"delete", 'D', A_OPT, O_DELETE},
-	{"get", 'G', A_OPT, O_GET},
-	{"event", 'E', A_OPT, O_EVENT},
-	{"flush", 'F', A_OPT, O_FLUSH},
-	{"count", 'C', A_OPT, O_COUNT},
-	{"stats", 'S', A_OPT, O_STATS},
-	{"load-file", 'R', A_REQ, O_LOAD},
-	{"help", 'h', A_NONE, O_HELP},
-	{"version", 'V', A_NONE, O_VERSION},
-	{"orig-src", 's', A_REQ, O_SRC},
-	{"src", 0, A_REQ, O_SRC},
-	{"orig-dst", 'd', A_REQ, O_DST},
-	{"dst", 0, A_REQ, O_DST},
-	{"reply-src", 'r', A_REQ, O_RSRC},
-	{"reply-dst", 'q', A_REQ, O_RDST},
-	{"protonum", 'p', A_REQ, O_PROTO},
-	{"proto", 0, A_REQ, O_PROTO},
-	{"timeout", 't', A_REQ, O_TIMEOUT},
-	{"status", 'u', A_REQ, O_STATUS},
-	{"event-mask", 'e', A_REQ, O_EVMASK},
-	{"zero", 'z', A_NONE, O_ZERO},
-	{"mark", 'm', A_REQ, O_MARK},
-	{"secmark", 'c', A_REQ, O_SECMARK},
-	{"id", 'i', A_REQ, O_ID},
-	{"family", 'f', A_REQ, O_FAMILY},
-	{"output", 'o', A_REQ, O_OUTPUT},
-	{"src-nat", 'n', A_OPT, O_SNAT},
-	{"dst-nat", 'g', A_OPT, O_DNAT},
-	{"any-nat", 'j', A_OPT, O_ANYNAT},
-	{"zone", 'w', A_REQ, O_ZONE},
-	{"orig-zone", 0, A_REQ, O_OZONE},
-	{"reply-zone", 0, A_REQ, O_RZONE},
-	{"label", 'l', A_REQ, O_LABEL},
-	{"label-add", 0, A_REQ, O_LADD},
-	{"label-del", 0, A_OPT, O_LDEL},
-	{"buffer-size", 'b', A_REQ, O_BUFSIZE},
-	{"mask-src", 0, A_REQ, O_MASKSRC},
-	{"mask-dst", 0, A_REQ, O_MASKDST},
-	{"sport", 0, A_REQ, O_SPORT},
-	{"orig-port-src", 0, A_REQ, O_SPORT},
-	{"dport", 0, A_REQ, O_DPORT},
-	{"orig-port-dst", 0, A_REQ, O_DPORT},
-	{"reply-port-src", 0, A_REQ, O_RSPORT},
-	{"reply-port-dst", 0, A_REQ, O_RDPORT},
-	{"state", 0, A_REQ, O_STATE},
-	{"icmp-type", 0, A_REQ, O_ITYPE},
-	{"icmp-code", 0, A_REQ, O_ICODE},
-	{"icmp-id", 0, A_REQ, O_IID},
-	{"tuple-src", 0, A_REQ, O_TSRC},
-	{"tuple-dst", 0, A_REQ, O_TDST},
-	{"master-src", 0, A_REQ, O_MSRC},
-	{"master-dst", 0, A_REQ, O_MDST},
-	/* nfsh testing switches: compare the kernel's filtering with the reference. */
-	{"nfsh-userspace-filter", 0, A_NONE, O_USERSPACE_FILTER},
-	{"nfsh-kernel-only", 0, A_NONE, O_KERNEL_ONLY},
+    {"dump", 'L', A_OPT, O_LIST},
+    {"create", 'I', A_OPT, O_CREATE},
+    {"add", 'A', A_OPT, O_ADD},
+    {"update", 'U', A_OPT, O_UPDATE},
+    {"delete", 'D', A_OPT, O_DELETE},
+    {"get", 'G', A_OPT, O_GET},
+    {"event", 'E', A_OPT, O_EVENT},
+    {"flush", 'F', A_OPT, O_FLUSH},
+    {"count", 'C', A_OPT, O_COUNT},
+    {"stats", 'S', A_OPT, O_STATS},
+    {"load-file", 'R', A_REQ, O_LOAD},
+    {"help", 'h', A_NONE, O_HELP},
+    {"version", 'V', A_NONE, O_VERSION},
+    {"orig-src", 's', A_REQ, O_SRC},
+    {"src", 0, A_REQ, O_SRC},
+    {"orig-dst", 'd', A_REQ, O_DST},
+    {"dst", 0, A_REQ, O_DST},
+    {"reply-src", 'r', A_REQ, O_RSRC},
+    {"reply-dst", 'q', A_REQ, O_RDST},
+    {"protonum", 'p', A_REQ, O_PROTO},
+    {"proto", 0, A_REQ, O_PROTO},
+    {"timeout", 't', A_REQ, O_TIMEOUT},
+    {"status", 'u', A_REQ, O_STATUS},
+    {"event-mask", 'e', A_REQ, O_EVMASK},
+    {"zero", 'z', A_NONE, O_ZERO},
+    {"mark", 'm', A_REQ, O_MARK},
+    {"secmark", 'c', A_REQ, O_SECMARK},
+    {"id", 'i', A_REQ, O_ID},
+    {"family", 'f', A_REQ, O_FAMILY},
+    {"output", 'o', A_REQ, O_OUTPUT},
+    {"src-nat", 'n', A_OPT, O_SNAT},
+    {"dst-nat", 'g', A_OPT, O_DNAT},
+    {"any-nat", 'j', A_OPT, O_ANYNAT},
+    {"zone", 'w', A_REQ, O_ZONE},
+    {"orig-zone", 0, A_REQ, O_OZONE},
+    {"reply-zone", 0, A_REQ, O_RZONE},
+    {"label", 'l', A_REQ, O_LABEL},
+    {"label-add", 0, A_REQ, O_LADD},
+    {"label-del", 0, A_OPT, O_LDEL},
+    {"buffer-size", 'b', A_REQ, O_BUFSIZE},
+    {"mask-src", 0, A_REQ, O_MASKSRC},
+    {"mask-dst", 0, A_REQ, O_MASKDST},
+    {"sport", 0, A_REQ, O_SPORT},
+    {"orig-port-src", 0, A_REQ, O_SPORT},
+    {"dport", 0, A_REQ, O_DPORT},
+    {"orig-port-dst", 0, A_REQ, O_DPORT},
+    {"reply-port-src", 0, A_REQ, O_RSPORT},
+    {"reply-port-dst", 0, A_REQ, O_RDPORT},
+    {"state", 0, A_REQ, O_STATE},
+    {"icmp-type", 0, A_REQ, O_ITYPE},
+    {"icmp-code", 0, A_REQ, O_ICODE},
+    {"icmp-id", 0, A_REQ, O_IID},
+    {"tuple-src", 0, A_REQ, O_TSRC},
+    {"tuple-dst", 0, A_REQ, O_TDST},
+    {"master-src", 0, A_REQ, O_MSRC},
+    {"master-dst", 0, A_REQ, O_MDST},
+    /* nfsh testing switches: compare the kernel's filtering with the reference. */
+    {"nfsh-userspace-filter", 0, A_NONE, O_USERSPACE_FILTER},
+    {"nfsh-kernel-only", 0, A_NONE, O_KERNEL_ONLY},
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -122,7 +168,7 @@ static int parse_u32(const char *s, uint32_t *v, unsigned long max)
 
 /* Address with optional /CIDR; family is inferred and must agree with c->family. */
 static int parse_addr(struct ct_cmd *c, const char *s, struct ct_addr_match *a, bool allow_cidr,
-		      struct nfsh_err *e)
+                      struct nfsh_err *e)
 {
 	char tmp[INET6_ADDRSTRLEN + 8];
 	char *slash;
@@ -186,7 +232,7 @@ static int parse_mask(struct ct_cmd *c, const char *s, struct ct_addr_match *a, 
 
 /* --src-nat/--dst-nat [ADDR[:PORT]] or [ADDR6]:PORT. */
 static int parse_nat(struct ct_cmd *c, const char *s, struct ct_addr_match *a, int *port,
-		     struct nfsh_err *e)
+                     struct nfsh_err *e)
 {
 	char tmp[INET6_ADDRSTRLEN + 16];
 	char *addr = tmp, *colon = NULL;
@@ -243,7 +289,7 @@ static int parse_labels(struct ct_cmd *c, const char *s, uint8_t bits[16], struc
 }
 
 static int set_command(struct ct_cmd *c, enum ct_command cmd, const char *word, const char *arg,
-		       struct nfsh_err *e)
+                       struct nfsh_err *e)
 {
 	if (c->command != CT_CMD_NONE)
 		return err_set(e, NFSH_EPARAM, word, "Invalid commands combination");
@@ -268,21 +314,28 @@ static int parse_output(struct ct_cmd *c, const char *s, struct nfsh_err *e)
 	static const struct {
 		const char *name;
 		unsigned flag;
-	} names[] = {{"xml", CT_O_XML},        {"extended", CT_O_EXT}, {"timestamp", CT_O_TMS},
-		     {"id", CT_O_ID},          {"ktimestamp", CT_O_KTMS}, {"labels", CT_O_LABELS},
-		     {"userspace", CT_O_USERSPACE}, {"save", CT_O_SAVE},   {"json", CT_O_JSON}};
+	} names[] = {{"xml", CT_O_XML},
+	             {"extended", CT_O_EXT},
+	             {"timestamp", CT_O_TMS},
+	             {"id", CT_O_ID},
+	             {"ktimestamp", CT_O_KTMS},
+	             {"labels", CT_O_LABELS},
+	             {"userspace", CT_O_USERSPACE},
+	             {"save", CT_O_SAVE},
+	             {"json", CT_O_JSON}};
 	const char *p = s;
 
 	for (;;) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma ? (size_t)(comma - p) : strlen(p), i;
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			if (n && strlen(names[i].name) == n && strncasecmp(p, names[i].name, n) == 0)
+			if (n && strlen(names[i].name) == n &&
+			    strncasecmp(p, names[i].name, n) == 0)
 				break;
 		if (i == sizeof(names) / sizeof(names[0])) {
 			err_set(e, NFSH_EPARAM, s, "Bad parameter `%s'", s);
 			err_hint(e, "output is one of extended, id, timestamp, ktimestamp, labels, "
-				    "save, json, xml");
+			            "save, json, xml");
 			return -1;
 		}
 		c->of |= names[i].flag;
@@ -339,7 +392,7 @@ static int u8_opt(const char *s, uint8_t *v8, bool *has, int *filt, struct nfsh_
 }
 
 static int addr_opt(struct ct_cmd *c, const char *s, struct ct_addr_match *fm, uint8_t *tv,
-		    bool *has, struct nfsh_err *e)
+                    bool *has, struct nfsh_err *e)
 {
 	if (parse_addr(c, s, fm, true, e) < 0)
 		return -1;
@@ -349,7 +402,7 @@ static int addr_opt(struct ct_cmd *c, const char *s, struct ct_addr_match *fm, u
 }
 
 static int apply_opt(struct ct_cmd *c, const struct opt *o, const char *word, const char *arg,
-		     struct nfsh_err *e)
+                     struct nfsh_err *e)
 {
 	struct ct_filter *f = &c->f;
 	uint32_t v;
@@ -559,8 +612,8 @@ static int apply_opt(struct ct_cmd *c, const struct opt *o, const char *word, co
 }
 
 /* Optional arguments: the next word when it does not look like an option. */
-static const char *opt_arg(const struct opt *o, const char *attached, int argc, char **argv,
-			   int *i, struct nfsh_err *e)
+static const char *opt_arg(const struct opt *o, const char *attached, int argc, char **argv, int *i,
+                           struct nfsh_err *e)
 {
 	if (o->arg == A_NONE)
 		return NULL;
@@ -584,10 +637,10 @@ static int check_cmd(struct ct_cmd *c, struct nfsh_err *e)
 		return err_set(e, NFSH_EPARAM, "", "no command specified");
 	if ((f->nat & CT_NAT_ANY) && nats > 1)
 		return err_set(e, NFSH_EPARAM, "--any-nat",
-			       "Illegal combination of --any-nat with --src-nat/--dst-nat");
+		               "Illegal combination of --any-nat with --src-nat/--dst-nat");
 	if ((c->mask_src && !c->orig_src) || (c->mask_dst && !c->orig_dst))
 		return err_set(e, NFSH_EPARAM, c->mask_src ? "--mask-src" : "--mask-dst",
-			       "--mask-src/--mask-dst need -s/-d");
+		               "--mask-src/--mask-dst need -s/-d");
 	if (c->mask_src)
 		f->orig.src.plen = f->orig.src.plen < 0 ? -1 : f->orig.src.plen;
 	f->family = c->family;
@@ -596,8 +649,8 @@ static int check_cmd(struct ct_cmd *c, struct nfsh_err *e)
 		c->orig.has_l4 = c->reply.has_l4 = true;
 		c->orig.l4 = c->reply.l4 = (uint8_t)c->l4;
 	}
-	if ((c->orig.has_sport || c->orig.has_dport || c->reply.has_sport ||
-	     c->reply.has_dport || f->tcp_state >= 0) &&
+	if ((c->orig.has_sport || c->orig.has_dport || c->reply.has_sport || c->reply.has_dport ||
+	     f->tcp_state >= 0) &&
 	    c->l4 < 0)
 		return err_set(e, NFSH_EPARAM, "", "protocol-specific options need -p");
 	return 0;
@@ -652,24 +705,25 @@ void ct_cmd_free(struct ct_cmd *c)
 
 void ct_usage(FILE *f)
 {
-	fputs("Command line interface for the connection tracking system (nfsh)\n"
-	      "Usage: conntrack [commands] [options]\n\n"
-	      "Commands:\n"
-	      "  -L [table] [options]\t\tList conntrack or expectation table\n"
-	      "  -G [table] parameters\t\tGet conntrack or expectation\n"
-	      "  -D [table] parameters\t\tDelete conntrack or expectation\n"
-	      "  -I [table] parameters\t\tCreate a conntrack or expectation\n"
-	      "  -A [table] parameters\t\tCreate or update a conntrack\n"
-	      "  -U [table] parameters\t\tUpdate a conntrack\n"
-	      "  -E [table] [options]\t\tShow events\n"
-	      "  -F [table]\t\t\tFlush table\n"
-	      "  -C [table]\t\t\tShow counter\n"
-	      "  -S\t\t\t\tShow statistics\n"
-	      "  -R [file]\t\t\tLoad commands from file ('-' is stdin)\n\n"
-	      "Filters: -s -d -r -q (ADDR[/CIDR]), --mask-src, --mask-dst, -p PROTO, --sport,\n"
-	      "  --dport, --reply-port-src, --reply-port-dst, --state, --icmp-type, --icmp-code,\n"
-	      "  --icmp-id, -f ipv4|ipv6, -m MARK[/MASK], -u STATUS, -w ZONE, --orig-zone,\n"
-	      "  --reply-zone, -l LABEL, --src-nat, --dst-nat, --any-nat [ADDR[:PORT]], -c SECMARK\n"
-	      "Output: -o extended,id,timestamp,ktimestamp,labels,save,json\n",
-	      f);
+	fputs(
+	    "Command line interface for the connection tracking system (nfsh)\n"
+	    "Usage: conntrack [commands] [options]\n\n"
+	    "Commands:\n"
+	    "  -L [table] [options]\t\tList conntrack or expectation table\n"
+	    "  -G [table] parameters\t\tGet conntrack or expectation\n"
+	    "  -D [table] parameters\t\tDelete conntrack or expectation\n"
+	    "  -I [table] parameters\t\tCreate a conntrack or expectation\n"
+	    "  -A [table] parameters\t\tCreate or update a conntrack\n"
+	    "  -U [table] parameters\t\tUpdate a conntrack\n"
+	    "  -E [table] [options]\t\tShow events\n"
+	    "  -F [table]\t\t\tFlush table\n"
+	    "  -C [table]\t\t\tShow counter\n"
+	    "  -S\t\t\t\tShow statistics\n"
+	    "  -R [file]\t\t\tLoad commands from file ('-' is stdin)\n\n"
+	    "Filters: -s -d -r -q (ADDR[/CIDR]), --mask-src, --mask-dst, -p PROTO, --sport,\n"
+	    "  --dport, --reply-port-src, --reply-port-dst, --state, --icmp-type, --icmp-code,\n"
+	    "  --icmp-id, -f ipv4|ipv6, -m MARK[/MASK], -u STATUS, -w ZONE, --orig-zone,\n"
+	    "  --reply-zone, -l LABEL, --src-nat, --dst-nat, --any-nat [ADDR[:PORT]], -c SECMARK\n"
+	    "Output: -o extended,id,timestamp,ktimestamp,labels,save,json\n",
+	    f);
 }

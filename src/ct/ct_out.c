@@ -65,7 +65,7 @@ void ct_out_emit(struct ct_out *o, const struct ct_msg *m, enum ct_evtype ev)
 			int n;
 			gettimeofday(&tv, NULL);
 			n = snprintf(tmp, sizeof(tmp), "[%-.8ld.%-.6ld]\t", (long)tv.tv_sec,
-				     (long)tv.tv_usec);
+			             (long)tv.tv_usec);
 			ct_out_text(o, tmp, (size_t)n);
 		}
 		ct_format_default(l, m, o->of, ev, (o->of & CT_O_LABELS) ? o->lm : o->lm);

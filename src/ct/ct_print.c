@@ -151,11 +151,10 @@ static void put_labels(struct ct_line *l, const struct ct_msg *m, const struct c
 	ct_line_addn(l, " ", 1);
 }
 
-static const char *const ev_tags[] = {"", "    [NEW] ", " [UPDATE] ", "[DESTROY] ",
-				      " [RESYNC] "};
+static const char *const ev_tags[] = {"", "    [NEW] ", " [UPDATE] ", "[DESTROY] ", " [RESYNC] "};
 
 void ct_format_default(struct ct_line *l, const struct ct_msg *m, unsigned of, enum ct_evtype ev,
-		       const struct ct_labelmap *lm)
+                       const struct ct_labelmap *lm)
 {
 	struct ct_tuple o, r;
 	uint32_t v32, status = 0;
@@ -260,8 +259,10 @@ static void save_status(struct ct_line *l, uint32_t status)
 	static const struct {
 		uint32_t bit;
 		const char *name;
-	} map[] = {{1 << 0, "EXPECTED"}, {1 << 1, "SEEN_REPLY"}, {1 << 2, "ASSURED"},
-		   {1 << 10, "FIXED_TIMEOUT"}};
+	} map[] = {{1 << 0, "EXPECTED"},
+	           {1 << 1, "SEEN_REPLY"},
+	           {1 << 2, "ASSURED"},
+	           {1 << 10, "FIXED_TIMEOUT"}};
 	bool any = false;
 
 	ct_line_add(l, "-u ");
@@ -283,6 +284,7 @@ void ct_format_save(struct ct_line *l, const struct ct_msg *m, enum ct_evtype ev
 	uint32_t v32;
 	uint16_t v16;
 	uint8_t l4 = ct_msg_l4(m), st;
+	uint32_t st32 = 0;
 	size_t fam_len = 0;
 
 	ct_line_reset(l);
@@ -311,10 +313,15 @@ void ct_format_save(struct ct_line *l, const struct ct_msg *m, enum ct_evtype ev
 		save_addr(l, "-s ", o.l3, o.src);
 	if (o.has_dst)
 		save_addr(l, "-d ", o.l3, o.dst);
+	ct_get_u32(m->tb[CTA_STATUS], &st32);
 	if (r.has_src)
-		save_addr(l, memcmp(r.src, o.dst, fam_len) ? "-g " : "-r ", o.l3, r.src);
+		save_addr(
+		    l, (st32 & IPS_DST_NAT_DONE) && memcmp(r.src, o.dst, fam_len) ? "-g " : "-r ",
+		    o.l3, r.src);
 	if (r.has_dst)
-		save_addr(l, memcmp(r.dst, o.src, fam_len) ? "-n " : "-q ", o.l3, r.dst);
+		save_addr(
+		    l, (st32 & IPS_SRC_NAT_DONE) && memcmp(r.dst, o.src, fam_len) ? "-n " : "-q ",
+		    o.l3, r.dst);
 	switch (l4) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:

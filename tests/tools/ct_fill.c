@@ -16,7 +16,7 @@
 #define BATCH (256 * 1024)
 
 static void put_tuple(struct nlmsghdr *nlh, int type, int v6, const uint8_t *src,
-		      const uint8_t *dst, uint16_t sport, uint16_t dport)
+                      const uint8_t *dst, uint16_t sport, uint16_t dport)
 {
 	struct nlattr *t = mnl_attr_nest_start(nlh, type), *n;
 
