@@ -36,8 +36,10 @@ struct io_batch {
 	struct strbuf text;
 	size_t *ends;
 	int *lines;
+	char (*words)[32]; /* the word an item stands for (a jump target), or "" */
 	int n, cap;
-	int cur_line; /* source line of items added now (0: none) */
+	int cur_line;      /* source line of items added now (0: none) */
+	char cur_word[32]; /* word of items added now */
 };
 void io_batch_init(struct io_batch *b);
 void io_batch_free(struct io_batch *b);
@@ -71,3 +73,24 @@ void io_report(const char *where, int line, const struct nfsh_err *e);
 int io_list_tables(struct nfsh_session *s, int family, int *ids, int max, struct nfsh_err *e);
 
 #endif
+
+/* Jumps of a restore (and of the kernel's chains with --noflush), in input
+ * order, to find a loop of chains before the kernel does: libnftables' dry
+ * run does not report one (checked on 1.0.6 / 6.18), the commit does. */
+struct io_jump {
+	char from[40], to[40]; /* io_chainset keys */
+	int line;              /* 0: already in the kernel */
+	bool dead;             /* its chain was flushed or deleted later */
+};
+struct io_jumps {
+	struct io_jump *v;
+	int n, cap;
+};
+int io_jumps_add(struct io_jumps *j, int family, int table, const char *from, const char *to,
+                 int line);
+/* Drop the jumps out of chain from (flush) or of the whole table (from NULL). */
+void io_jumps_drop(struct io_jumps *j, int family, int table, const char *from);
+/* Index of the jump that first closes a loop, -1 when there is none, -2 on
+ * allocation failure. */
+int io_jumps_find_loop(const struct io_jumps *j);
+void io_jumps_free(struct io_jumps *j);

@@ -21,6 +21,7 @@ void io_batch_free(struct io_batch *b)
 	sb_free(&b->text);
 	free(b->ends);
 	free(b->lines);
+	free(b->words);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -34,6 +35,7 @@ int io_batch_add(struct io_batch *b, json_t *cmd)
 		int cap = b->cap ? b->cap * 2 : 1024;
 		size_t *ends = realloc(b->ends, (size_t)cap * sizeof(*ends));
 		int *lines;
+		char(*words)[32];
 
 		if (!ends) {
 			json_decref(cmd);
@@ -46,6 +48,12 @@ int io_batch_add(struct io_batch *b, json_t *cmd)
 			return -1;
 		}
 		b->lines = lines;
+		words = realloc(b->words, (size_t)cap * sizeof(*words));
+		if (!words) {
+			json_decref(cmd);
+			return -1;
+		}
+		b->words = words;
 		b->cap = cap;
 	}
 	txt = json_dumps(cmd, JSON_COMPACT);
@@ -60,6 +68,7 @@ int io_batch_add(struct io_batch *b, json_t *cmd)
 		return -1;
 	b->ends[b->n] = b->text.len;
 	b->lines[b->n] = b->cur_line;
+	memcpy(b->words[b->n], b->cur_word, sizeof(b->words[b->n]));
 	b->n++;
 	return 0;
 }

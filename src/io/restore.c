@@ -21,6 +21,7 @@ struct rst {
 	struct nfsh_session s;
 	struct io_batch b;
 	struct io_chainset cs;
+	struct io_jumps jumps;
 	int family;
 	bool noflush, test, counters, emit_json, verbose;
 	int only_table; /* -T: enum nfsh_table, -1 for all */
@@ -64,12 +65,24 @@ static int read_kernel_chains(struct rst *r, int table, struct nfsh_err *e)
 
 	if (table_read(&r->s, r->family, table, NULL, &ti, e) < 0)
 		return -1;
-	for (int i = 0; i < ti.nchains; i++)
-		if (io_cs_add(&r->cs, r->family, table, ti.chains[i].name) < 0) {
-			table_info_free(&ti);
-			return oom(e);
+	for (int i = 0; i < ti.nchains; i++) {
+		const struct chain_info *ch = &ti.chains[i];
+
+		if (io_cs_add(&r->cs, r->family, table, ch->name) < 0)
+			goto nomem;
+		for (int k = 0; k < ch->nrules; k++) {
+			const struct rule *ru = &ch->rules[k];
+
+			if ((ru->target_kind == TGT_JUMP || ru->target_kind == TGT_GOTO) &&
+			    io_jumps_add(&r->jumps, r->family, table, ch->name, ru->jump, 0) < 0)
+				goto nomem;
 		}
+	}
 	table_info_free(&ti);
+	return 0;
+nomem:
+	table_info_free(&ti);
+	return oom(e);
 	return 0;
 }
 
@@ -108,6 +121,7 @@ static int begin_table(struct rst *r, const char *name, struct nfsh_err *e)
 	} else {
 		/* Replace the table: deleting it in the same transaction removes
 		 * its user chains and rules; add first so a missing one is fine. */
+		io_jumps_drop(&r->jumps, r->family, id, NULL);
 		if (add(r, wrap("add", "table", nftb_table(r->family, t->nftname)), e) < 0 ||
 		    add(r, wrap("delete", "table", nftb_table(r->family, t->nftname)), e) < 0)
 			return -1;
@@ -193,6 +207,7 @@ static int add_rules(struct rst *r, struct cmd *c, bool have_ctr, uint64_t p, ui
                      struct nfsh_err *e)
 {
 	bool insert = c->op == OP_INSERT;
+	int rc;
 
 	if (need_chain(r, c->chain, e) < 0)
 		return -1;
@@ -211,7 +226,15 @@ static int add_rules(struct rst *r, struct cmd *c, bool have_ctr, uint64_t p, ui
 		o = xlate_rule(ru, e);
 		if (!o)
 			return -1;
-		if (add(r, wrap(insert ? "insert" : "add", "rule", o), e) < 0)
+		if (ru->target_kind == TGT_JUMP || ru->target_kind == TGT_GOTO) {
+			snprintf(r->b.cur_word, sizeof(r->b.cur_word), "%s", ru->jump);
+			if (io_jumps_add(&r->jumps, r->family, r->table, ru->chain, ru->jump,
+			                 r->line) < 0)
+				return oom(e);
+		}
+		rc = add(r, wrap(insert ? "insert" : "add", "rule", o), e);
+		snprintf(r->b.cur_word, sizeof(r->b.cur_word), "%s", c->chain);
+		if (rc < 0)
 			return -1;
 	}
 	return 0;
@@ -270,6 +293,7 @@ static int chain_cmd(struct rst *r, struct cmd *c, struct nfsh_err *e)
 			return -1;
 		}
 		io_cs_del(&r->cs, r->family, r->table, c->chain);
+		io_jumps_drop(&r->jumps, r->family, r->table, c->chain);
 		return add(r, wrap("delete", "chain", ch), e);
 	case OP_FLUSH:
 		if (!c->chain[0]) {
@@ -281,6 +305,7 @@ static int chain_cmd(struct rst *r, struct cmd *c, struct nfsh_err *e)
 			json_decref(ch);
 			return -1;
 		}
+		io_jumps_drop(&r->jumps, r->family, r->table, c->chain);
 		return add(r, wrap("flush", "chain", ch), e);
 	default:
 		json_decref(ch);
@@ -347,6 +372,7 @@ static int command_line(struct rst *r, struct io_words *w, struct nfsh_err *e)
 		cmd_release(&c);
 		return 0;
 	}
+	snprintf(r->b.cur_word, sizeof(r->b.cur_word), "%s", c.chain);
 	switch (c.op) {
 	case OP_APPEND:
 		rc = add_rules(r, &c, have_ctr, p, b, e);
@@ -370,6 +396,7 @@ static int command_line(struct rst *r, struct io_words *w, struct nfsh_err *e)
 	default:
 		rc = generic_cmd(r, &c, e);
 	}
+	r->b.cur_word[0] = '\0';
 	cmd_release(&c);
 	return rc;
 }
@@ -471,10 +498,31 @@ static int parse_opts(struct rst *r, int argc, char **argv, const char **file)
 	return 0;
 }
 
+/* A loop of chains, named by the jump that closes it. */
+static int check_loops(struct rst *r, struct nfsh_err *e)
+{
+	int k = io_jumps_find_loop(&r->jumps);
+	const struct io_jump *j;
+	const char *to;
+
+	if (k == -1)
+		return 0;
+	if (k == -2)
+		return oom(e);
+	j = &r->jumps.v[k];
+	to = strchr(strchr(j->to, ' ') + 1, ' ') + 1;
+	r->line = j->line;
+	err_set(e, NFSH_EPARAM, to, "the jump to \"%s\" makes a loop of chains", to);
+	err_hint(e, "a chain may not be reached again from itself");
+	return -1;
+}
+
 static int apply(struct rst *r, struct nfsh_err *e)
 {
 	int culprit;
 
+	if (check_loops(r, e) < 0)
+		return -1;
 	if (r->emit_json) {
 		char *doc = io_batch_doc(&r->b, r->b.n);
 
@@ -489,6 +537,15 @@ static int apply(struct rst *r, struct nfsh_err *e)
 	if (io_batch_apply(&r->s, &r->b, &culprit, e) == 0)
 		return 0;
 	r->line = culprit >= 0 ? r->b.lines[culprit] : 0;
+	if (culprit >= 0 && r->b.words[culprit][0]) {
+		char msg[NFSH_ERR_MSG], hint[NFSH_ERR_HINT];
+
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		snprintf(hint, sizeof(hint), "%s", e->hint);
+		err_set(e, NFSH_EOTHER, r->b.words[culprit], "the kernel refused \"%s\": %s",
+		        r->b.words[culprit], msg);
+		err_hint(e, "%s", hint);
+	}
 	return -1;
 }
 
@@ -529,6 +586,7 @@ int io_restore_main(int family, int argc, char **argv)
 	}
 	io_batch_free(&r.b);
 	io_cs_free(&r.cs);
+	io_jumps_free(&r.jumps);
 	sess_close(&r.s);
 	return rc;
 }
