@@ -111,11 +111,78 @@ static void generic(const char *name, json_t *body, struct strbuf *sb)
 	json_object_foreach(body, key, v)
 	{
 		sb_addf(sb, " %s ", key);
-		if (json_is_string(v) && (strcmp(key, "prefix") == 0 || strcmp(key, "comment") == 0))
+		if (json_is_string(v) &&
+		    (strcmp(key, "prefix") == 0 || strcmp(key, "comment") == 0))
 			sb_addf(sb, "\"%s\"", json_string_value(v));
 		else
 			value(v, sb);
 	}
+}
+
+/* dnat/snat/masquerade/redirect as nft writes them: "dnat to ADDR:PORT flags",
+ * IPv6 addresses in brackets when a port follows, "prefix to" for netmap. */
+static void nat_text(const char *name, json_t *body, struct strbuf *sb)
+{
+	json_t *addr = json_object_get(body, "addr"), *port = json_object_get(body, "port");
+	json_t *flags = json_object_get(body, "flags");
+	struct strbuf a;
+	bool v6, netmap = false;
+	size_t i;
+	json_t *f;
+
+	sb_add(sb, name);
+	if (!json_is_object(body))
+		return;
+	json_array_foreach(json_is_array(flags) ? flags : NULL, i, f) netmap |=
+	    json_is_string(f) && strcmp(json_string_value(f), "netmap") == 0;
+	netmap |= json_is_string(flags) && strcmp(json_string_value(flags), "netmap") == 0;
+	if (addr || port)
+		sb_add(sb, netmap ? " prefix to " : " to ");
+	sb_init(&a);
+	if (addr)
+		value(addr, &a);
+	v6 = strchr(sb_str(&a), ':') != NULL;
+	if (v6 && port)
+		sb_addf(sb, "[%s]", sb_str(&a));
+	else
+		sb_add(sb, sb_str(&a));
+	sb_free(&a);
+	if (port) {
+		sb_addc(sb, ':');
+		value(port, sb);
+	}
+	if (flags && !netmap) {
+		sb_addc(sb, ' ');
+		value(flags, sb);
+	}
+}
+
+/* A mangle value: binary operations in parentheses where nft's precedence
+ * (& before ^ before |) would regroup them. */
+static void mangle_value(json_t *v, struct strbuf *sb)
+{
+	static const char *const ops[] = {"&", "^", "|", "<<", ">>"};
+
+	for (int i = 0; i < 5; i++) {
+		json_t *args = json_object_get(v, ops[i]), *l;
+		const char *lop = NULL;
+
+		if (!json_is_array(args) || json_array_size(args) != 2)
+			continue;
+		l = json_array_get(args, 0);
+		for (int k = 0; k < 5; k++)
+			if (json_object_get(l, ops[k]))
+				lop = ops[k];
+		if (lop && strcmp(lop, ops[i]) &&
+		    (i > 2 || lop[0] == '|' || (i == 0 && lop[0] == '^')))
+			sb_addc(sb, '('), mangle_value(l, sb), sb_addc(sb, ')');
+		else
+			mangle_value(l, sb);
+		sb_addf(sb, " %s ", ops[i]);
+		value(json_array_get(args, 1), sb);
+		return;
+	}
+	value(v, sb);
 }
 
 void nftt_stmt(json_t *stmt, struct strbuf *sb)
@@ -131,15 +198,23 @@ void nftt_stmt(json_t *stmt, struct strbuf *sb)
 		match(body, sb);
 	else if (strcmp(name, "counter") == 0 && json_is_object(body))
 		sb_addf(sb, "counter packets %lld bytes %lld",
-			(long long)json_integer_value(json_object_get(body, "packets")),
-			(long long)json_integer_value(json_object_get(body, "bytes")));
+		        (long long)json_integer_value(json_object_get(body, "packets")),
+		        (long long)json_integer_value(json_object_get(body, "bytes")));
+	else if (strcmp(name, "mangle") == 0 && json_is_object(body)) {
+		nftt_expr(json_object_get(body, "key"), sb);
+		sb_add(sb, " set ");
+		mangle_value(json_object_get(body, "value"), sb);
+	} else if (strcmp(name, "dnat") == 0 || strcmp(name, "snat") == 0 ||
+	           strcmp(name, "masquerade") == 0 || strcmp(name, "redirect") == 0)
+		nat_text(name, body, sb);
 	else if ((strcmp(name, "jump") == 0 || strcmp(name, "goto") == 0) && json_is_object(body))
 		sb_addf(sb, "%s %s", name, json_string_value(json_object_get(body, "target")));
 	else if (strcmp(name, "limit") == 0 && json_is_object(body)) {
 		json_t *burst = json_object_get(body, "burst");
 
-		sb_addf(sb, "limit rate %lld/%s", (long long)json_integer_value(json_object_get(body, "rate")),
-			json_string_value(json_object_get(body, "per")) ?: "second");
+		sb_addf(sb, "limit rate %lld/%s",
+		        (long long)json_integer_value(json_object_get(body, "rate")),
+		        json_string_value(json_object_get(body, "per")) ?: "second");
 		if (burst)
 			sb_addf(sb, " burst %lld packets", (long long)json_integer_value(burst));
 	} else
@@ -154,14 +229,15 @@ static void rule_text(json_t *r, struct strbuf *sb, const char *verb)
 	json_t *s;
 
 	sb_addf(sb, "%s rule %s %s %s", verb, json_string_value(json_object_get(r, "family")),
-		json_string_value(json_object_get(r, "table")),
-		json_string_value(json_object_get(r, "chain")));
+	        json_string_value(json_object_get(r, "table")),
+	        json_string_value(json_object_get(r, "chain")));
 	if (h && (strcmp(verb, "delete") == 0 || strcmp(verb, "replace") == 0))
 		sb_addf(sb, " handle %lld", (long long)json_integer_value(h));
 	else if (h)
 		sb_addf(sb, " position %lld", (long long)json_integer_value(h));
 	else if (json_object_get(r, "index"))
-		sb_addf(sb, " index %lld", (long long)json_integer_value(json_object_get(r, "index")));
+		sb_addf(sb, " index %lld",
+		        (long long)json_integer_value(json_object_get(r, "index")));
 	json_array_foreach(exprs, i, s)
 	{
 		sb_addc(sb, ' ');
@@ -177,15 +253,15 @@ static void chain_text(json_t *c, struct strbuf *sb, const char *verb)
 	const char *policy = json_string_value(json_object_get(c, "policy"));
 
 	sb_addf(sb, "%s chain %s %s %s", verb, json_string_value(json_object_get(c, "family")),
-		json_string_value(json_object_get(c, "table")),
-		json_string_value(json_object_get(c, "name")));
+	        json_string_value(json_object_get(c, "table")),
+	        json_string_value(json_object_get(c, "name")));
 	if (json_object_get(c, "newname"))
 		sb_addf(sb, " %s", json_string_value(json_object_get(c, "newname")));
 	if (type)
 		sb_addf(sb, " { type %s hook %s priority %lld;%s%s%s }", type,
-			json_string_value(json_object_get(c, "hook")),
-			(long long)json_integer_value(json_object_get(c, "prio")), policy ? " policy " : "",
-			policy ? policy : "", policy ? ";" : "");
+		        json_string_value(json_object_get(c, "hook")),
+		        (long long)json_integer_value(json_object_get(c, "prio")),
+		        policy ? " policy " : "", policy ? policy : "", policy ? ";" : "");
 }
 
 void nftt_command(json_t *cmd, struct strbuf *sb)
@@ -203,8 +279,9 @@ void nftt_command(json_t *cmd, struct strbuf *sb)
 	else if (strcmp(what, "chain") == 0)
 		chain_text(obj, sb, verb);
 	else if (strcmp(what, "table") == 0)
-		sb_addf(sb, "%s table %s %s", verb, json_string_value(json_object_get(obj, "family")),
-			json_string_value(json_object_get(obj, "name")));
+		sb_addf(sb, "%s table %s %s", verb,
+		        json_string_value(json_object_get(obj, "family")),
+		        json_string_value(json_object_get(obj, "name")));
 	else
 		raw_json(cmd, sb);
 }
