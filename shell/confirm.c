@@ -1,0 +1,447 @@
+/* Snapshots, commit confirmed, rollback.
+ *
+ * A snapshot is the libnftables listing of nfsh's own tables (nfsh-*), handles
+ * removed. Restoring it is one batch: every nfsh table that exists now or in the
+ * snapshot is added (a no-op if present) and deleted, then the snapshot's objects
+ * are added; the kernel applies all of it or nothing.
+ *
+ * `commit confirmed` forks a detached reverter (its own session, setsid, stdio on
+ * /dev/null) that waits for a token file to disappear; `confirm` removes it.
+ * If the deadline passes first the reverter renames the token (so a late confirm
+ * cannot race it) and restores the snapshot. It does not depend on the shell:
+ * killing the shell or losing the terminal leaves it running. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ext/ext.h"
+#include "shell/shell.h"
+
+#define ROLLBACK_KEEP 10
+
+static int mkdirs(char *path, mode_t mode)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, mode) < 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return mkdir(path, mode) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+int state_dir(char *buf, size_t len, bool for_history, struct nfsh_err *e)
+{
+	const char *env = getenv("NFSH_STATE_DIR"), *xdg = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+
+	if (env && env[0] && !for_history)
+		snprintf(buf, len, "%s", env);
+	else if (!for_history && geteuid() == 0)
+		snprintf(buf, len, "/var/lib/nfsh");
+	else if (xdg && xdg[0] == '/')
+		snprintf(buf, len, "%s/nfsh", xdg);
+	else if (home && home[0] == '/')
+		snprintf(buf, len, "%s/.local/state/nfsh", home);
+	else
+		return err_set(e, NFSH_EOTHER, NULL, "no state directory (HOME is not set)");
+	if (mkdirs(buf, 0700) < 0)
+		return err_set(e, NFSH_EOTHER, buf, "cannot create %s: %s", buf, strerror(errno));
+	return 0;
+}
+
+static bool is_nfsh_obj(json_t *o, json_t **body)
+{
+	const char *kinds[] = {"table", "chain", "rule", "set", "map", "element", "flowtable"};
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		json_t *b = json_object_get(o, kinds[k]);
+		const char *t;
+
+		if (!b)
+			continue;
+		t = json_string_value(json_object_get(b, k == 0 ? "name" : "table"));
+		*body = b;
+		return t && !strncmp(t, "nfsh-", 5);
+	}
+	return false;
+}
+
+json_t *snap_take(struct nfsh_session *s, struct nfsh_err *e)
+{
+	json_t *all = sess_list(s, "list ruleset", NULL, e), *out, *o;
+	size_t i;
+
+	if (!all)
+		return NULL;
+	out = json_array();
+	json_array_foreach(all, i, o)
+	{
+		json_t *body, *copy;
+
+		if (!is_nfsh_obj(o, &body))
+			continue;
+		copy = json_deep_copy(o);
+		json_object_del(json_object_get(copy, json_object_iter_key(json_object_iter(copy))),
+		                "handle");
+		json_array_append_new(out, copy);
+	}
+	json_decref(all);
+	return out;
+}
+
+static void add_drop_table(json_t *cmds, json_t *seen, const char *fam, const char *name)
+{
+	char key[96];
+
+	snprintf(key, sizeof(key), "%s %s", fam, name);
+	if (json_object_get(seen, key))
+		return;
+	json_object_set_new(seen, key, json_true());
+	json_array_append_new(
+	    cmds, json_pack("{s:{s:{s:s,s:s}}}", "add", "table", "family", fam, "name", name));
+	json_array_append_new(
+	    cmds, json_pack("{s:{s:{s:s,s:s}}}", "delete", "table", "family", fam, "name", name));
+}
+
+static void drop_tables_of(json_t *cmds, json_t *seen, json_t *objs)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach(objs, i, o)
+	{
+		json_t *t = json_object_get(o, "table");
+		const char *f = json_string_value(json_object_get(t, "family"));
+		const char *n = json_string_value(json_object_get(t, "name"));
+
+		if (f && n && !strncmp(n, "nfsh-", 5))
+			add_drop_table(cmds, seen, f, n);
+	}
+}
+
+json_t *snap_restore_batch(struct nfsh_session *s, json_t *snap, struct nfsh_err *e)
+{
+	json_t *now = sess_list(s, "list tables", NULL, e), *cmds, *seen, *o;
+	size_t i;
+
+	if (!now)
+		return NULL;
+	cmds = json_array();
+	seen = json_object();
+	drop_tables_of(cmds, seen, now);
+	drop_tables_of(cmds, seen, snap);
+	json_array_foreach(snap, i, o) json_array_append_new(cmds, json_pack("{s:O}", "add", o));
+	json_decref(seen);
+	json_decref(now);
+	return cmds;
+}
+
+/* Write text to dir/name atomically: a 0600 temporary file, then rename. */
+static int write_atomic(const char *dir, const char *name, const char *text, struct nfsh_err *e)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+	size_t len = strlen(text), off = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.%d.tmp", dir, name, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_set(e, NFSH_EOTHER, tmp, "cannot create %s: %s", tmp, strerror(errno));
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n <= 0) {
+			close(fd);
+			unlink(tmp);
+			return err_set(e, NFSH_EOTHER, tmp, "cannot write %s", tmp);
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return err_set(e, NFSH_EOTHER, path, "cannot write %s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+/* Rollback files are rollback-SEQ.json; the newest has the largest SEQ. */
+static int list_rollbacks(const char *dir, long *seqs, int max)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d))) {
+		long v;
+		char tail[8];
+
+		if (sscanf(de->d_name, "rollback-%ld.jso%1s", &v, tail) == 2 && n < max)
+			seqs[n++] = v;
+	}
+	if (d)
+		closedir(d);
+	for (int i = 1; i < n; i++) /* newest first */
+		for (int j = i; j > 0 && seqs[j] > seqs[j - 1]; j--) {
+			long t = seqs[j];
+
+			seqs[j] = seqs[j - 1];
+			seqs[j - 1] = t;
+		}
+	return n;
+}
+
+int snap_save_rollback(json_t *snap, const char *why, struct nfsh_err *e)
+{
+	char dir[PATH_MAX], name[64], path[PATH_MAX + 64];
+	long seqs[256];
+	int n;
+	json_t *doc;
+	char *text;
+	int rc;
+
+	if (state_dir(dir, sizeof(dir), false, e) < 0)
+		return -1;
+	n = list_rollbacks(dir, seqs, 256);
+	snprintf(name, sizeof(name), "rollback-%06ld.json", n ? seqs[0] + 1 : 1);
+	doc = json_pack("{s:I,s:s,s:O}", "time", (json_int_t)time(NULL), "why", why, "snapshot",
+	                snap);
+	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	if (!text)
+		return err_set(e, NFSH_EOTHER, NULL, "out of memory");
+	rc = write_atomic(dir, name, text, e);
+	free(text);
+	for (int i = ROLLBACK_KEEP - 1; rc == 0 && i < n; i++) {
+		snprintf(path, sizeof(path), "%s/rollback-%06ld.json", dir, seqs[i]);
+		unlink(path);
+	}
+	return rc;
+}
+
+static void reverter(const char *token, json_t *snap, int secs, const char *dir)
+{
+	struct timespec tick = {0, 100 * 1000 * 1000};
+	time_t deadline = time(NULL) + secs;
+	char taken[PATH_MAX + 128], logline[NFSH_ERR_MSG + 64];
+	struct nfsh_session s;
+	struct nfsh_err e;
+	json_t *batch;
+	int fd;
+
+	setsid();
+	if (fork() != 0)
+		_exit(0);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	fd = open("/dev/null", O_RDWR);
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	close_range(3, ~0u, 0);
+	while (time(NULL) < deadline) {
+		if (access(token, F_OK) < 0)
+			_exit(0); /* confirmed */
+		nanosleep(&tick, NULL);
+	}
+	snprintf(taken, sizeof(taken), "%s.reverting", token);
+	if (rename(token, taken) < 0)
+		_exit(0); /* confirmed at the last moment */
+	if (sess_open(&s, &e) == 0 && (batch = snap_restore_batch(&s, snap, &e)) &&
+	    sess_apply(&s, batch, &e) == 0)
+		snprintf(logline, sizeof(logline), "%ld reverted: not confirmed in %d s\n",
+		         (long)time(NULL), secs);
+	else
+		snprintf(logline, sizeof(logline), "%ld revert FAILED: %s\n", (long)time(NULL),
+		         e.msg);
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		int lf = openat(fd, "revert.log", O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
+
+		if (lf >= 0) {
+			ssize_t w = write(lf, logline, strlen(logline));
+
+			(void)w;
+			close(lf);
+		}
+		close(fd);
+	}
+	unlink(taken);
+	_exit(0);
+}
+
+int confirm_apply(struct shell *sh, json_t *cmds, int secs, struct nfsh_err *e)
+{
+	json_t *snap = snap_take(&sh->sess, e);
+	char dir[PATH_MAX], token[PATH_MAX + 64], name[64];
+	pid_t pid;
+
+	if (!snap)
+		return -1;
+	if (snap_save_rollback(snap, secs ? "commit confirmed" : "commit", e) < 0 ||
+	    state_dir(dir, sizeof(dir), false, e) < 0 || sess_apply(&sh->sess, cmds, e) < 0) {
+		json_decref(snap);
+		return -1;
+	}
+	if (secs > 0) {
+		snprintf(name, sizeof(name), "pending-%d-%ld", (int)getpid(), (long)time(NULL));
+		snprintf(token, sizeof(token), "%s/%s", dir, name);
+		if (write_atomic(dir, name, "commit confirmed\n", e) < 0) {
+			json_decref(snap);
+			return -1;
+		}
+		fflush(stdout);
+		fflush(stderr);
+		pid = fork();
+		if (pid == 0)
+			reverter(token, snap, secs, dir);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		printf("applied; reverting in %d s unless you type confirm\n", secs);
+	}
+	json_decref(snap);
+	return 0;
+}
+
+int confirm_keep(struct shell *sh, struct nfsh_err *e)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300];
+	DIR *d;
+	struct dirent *de;
+	int n = 0;
+
+	(void)sh;
+	if (state_dir(dir, sizeof(dir), false, e) < 0)
+		return -1;
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, "pending-", 8) || strstr(de->d_name, ".reverting"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path) == 0)
+			n++;
+	}
+	if (d)
+		closedir(d);
+	if (!n) {
+		err_set(e, NFSH_EOTHER, "confirm", "nothing to confirm");
+		err_hint(e, "no commit confirmed is pending (it may have been reverted already)");
+		return -1;
+	}
+	printf("confirmed: the change is kept\n");
+	return 0;
+}
+
+static json_t *load_rollback(const char *dir, long seq, struct nfsh_err *e)
+{
+	char path[PATH_MAX + 64];
+	json_error_t je;
+	json_t *doc;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/rollback-%06ld.json", dir, seq);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		err_set(e, NFSH_EOTHER, path, "cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	doc = json_loadfd(fd, 0, &je);
+	close(fd);
+	if (!doc || !json_is_array(json_object_get(doc, "snapshot"))) {
+		json_decref(doc);
+		err_set(e, NFSH_EOTHER, path, "%s is not an nfsh snapshot", path);
+		return NULL;
+	}
+	return doc;
+}
+
+int rollback_show(struct shell *sh, struct nfsh_err *e)
+{
+	char dir[PATH_MAX];
+	long seqs[256];
+	int n;
+
+	(void)sh;
+	if (state_dir(dir, sizeof(dir), false, e) < 0)
+		return -1;
+	n = list_rollbacks(dir, seqs, 256);
+	if (!n)
+		printf("no rollback snapshots in %s\n", dir);
+	for (int i = 0; i < n; i++) {
+		json_t *doc = load_rollback(dir, seqs[i], e), *o;
+		time_t t;
+		char when[32] = "?";
+		int tables = 0, rules = 0;
+		size_t k;
+
+		if (!doc)
+			continue;
+		t = (time_t)json_integer_value(json_object_get(doc, "time"));
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
+		json_array_foreach(json_object_get(doc, "snapshot"), k, o)
+		{
+			tables += json_object_get(o, "table") != NULL;
+			rules += json_object_get(o, "rule") != NULL;
+		}
+		printf("%3d  %s  before %-17s %d table%s, %d rule%s\n", i, when,
+		       json_string_value(json_object_get(doc, "why")), tables,
+		       tables == 1 ? "" : "s", rules, rules == 1 ? "" : "s");
+		json_decref(doc);
+	}
+	return 0;
+}
+
+int rollback_run(struct shell *sh, int argc, char **argv, struct nfsh_err *e)
+{
+	char dir[PATH_MAX];
+	long seqs[256];
+	unsigned long long k = 0;
+	json_t *doc, *batch, *now;
+	int n, rc;
+
+	if (argc > 0 && parse_uint(argv[0], 255, &k) < 0) {
+		err_set(e, NFSH_EPARAM, argv[0], "invalid snapshot number \"%s\"", argv[0]);
+		err_hint(e, "a number from show rollbacks");
+		e->argi = 1;
+		return -1;
+	}
+	if (sh->cand) {
+		err_set(e, NFSH_EOTHER, "rollback", "a candidate is open");
+		return err_hint(e, "commit or abort it first"), -1;
+	}
+	if (state_dir(dir, sizeof(dir), false, e) < 0)
+		return -1;
+	n = list_rollbacks(dir, seqs, 256);
+	if ((int)k >= n) {
+		err_set(e, NFSH_EOTHER, argc ? argv[0] : "rollback", "no snapshot %llu (%d kept)",
+		        k, n);
+		e->argi = argc ? 1 : 0;
+		return err_hint(e, "show rollbacks lists them"), -1;
+	}
+	if (!(doc = load_rollback(dir, seqs[k], e)))
+		return -1;
+	now = snap_take(&sh->sess, e);
+	batch = now ? snap_restore_batch(&sh->sess, json_object_get(doc, "snapshot"), e) : NULL;
+	rc = batch ? sess_apply(&sh->sess, batch, e) : -1;
+	/* The state rolled away from becomes a snapshot too, so rollback 0 undoes it. */
+	if (rc == 0 && snap_save_rollback(now, "rollback", e) < 0)
+		rc = -1;
+	if (rc == 0)
+		printf("rolled back to snapshot %llu\n", k);
+	json_decref(batch);
+	json_decref(now);
+	json_decref(doc);
+	return rc;
+}
