@@ -103,6 +103,10 @@ class Netns:
         r = self.run(["ip", "link", "set", "lo", "up"])
         if r.returncode != 0:
             raise RuntimeError("cannot enter namespace %s: %s" % (name, r.stderr))
+        # Some expected texts name interfaces by index (oif "eth0", TEE --oif):
+        # the same dummy interfaces exist on both sides.
+        # (no dummy module on this kernel: a veth pair gives both names)
+        self.run(["ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth1"])
         me = os.readlink("/proc/self/ns/net")
         r = self.run(["readlink", "/proc/self/ns/net"])
         if r.stdout.strip() == me:
@@ -364,7 +368,12 @@ def run_txlate_file(path, nfsh, A, B, st, verbose):
             st.add("txlate", fname, "skip", desc,
                    "expected text does not load with this libnftables: " + err)
             continue
-        want = rules_of(B.ruleset(), fam, table, chain)
+        try:
+            want = rules_of(B.ruleset(), fam, table, chain)
+        except RuntimeError as e:
+            st.add("txlate", fname, "skip", desc,
+                   "expected rule loads but this libnftables cannot list it: %s" % e)
+            continue
         bad = ct_addr_misstored(nft_lines, want)
         if bad:
             st.add("txlate", fname, "skip", desc, bad)
@@ -385,7 +394,11 @@ def run_txlate_file(path, nfsh, A, B, st, verbose):
             st.add("txlate", fname, "fail", desc,
                    "exit %d: %s %s" % (r.returncode, r.stderr.strip(), setup_err), brief(want))
             continue
-        got = rules_of(A.ruleset(), fam, "nfsh-" + table, chain)
+        try:
+            got = rules_of(A.ruleset(), fam, "nfsh-" + table, chain)
+        except RuntimeError as e:
+            st.add("txlate", fname, "fail", desc, "listing nfsh's rule: %s" % e, brief(want))
+            continue
         if [(g["expr"], g["comment"]) for g in got] == [(w["expr"], w["comment"]) for w in want]:
             st.add("txlate", fname, "pass")
         else:
@@ -467,10 +480,17 @@ def run_t_file(path, nfsh, A, st, verbose):
                 except ValueError as e:
                     st.add(mode, tag, "skip", desc, "cannot split: %s" % e)
                     continue
-                before = canon(A.ruleset())
+                try:
+                    before = canon(A.ruleset())
+                except RuntimeError as e:
+                    A.flush()
+                    before = canon(A.ruleset())
                 r = A.run([nfsh, fflag, "-t", table, "-A", chain] + words)
                 if res == "FAIL":
-                    after = canon(A.ruleset())
+                    try:
+                        after = canon(A.ruleset())
+                    except RuntimeError as e:
+                        after = "unlistable: %s" % e
                     if r.returncode != 0 and after == before:
                         st.add(mode, tag, "pass")
                     elif r.returncode == 0:
@@ -572,12 +592,12 @@ def main():
     if a.mode in ("txlate", "both"):
         tx_files = sorted(f for f in os.listdir(tx_dir) if f.endswith(".txlate")
                           and not f.startswith(("libarpt_", "libebt_")))
-        if not a.all:
+        if not a.all and not want_files:
             tx_files = [f for f in tx_files if f in GATED_TXLATE]
     if a.mode in ("t", "both"):
         t_files = sorted(f for f in os.listdir(t_dir) if f.endswith(".t")
                          and not f.startswith(("libarpt_", "libebt_")))
-        if not a.all:
+        if not a.all and not want_files:
             t_files = [f for f in t_files if f in GATED_T]
     if want_files:
         tx_files = [f for f in tx_files if f in want_files]
