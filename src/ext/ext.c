@@ -260,3 +260,21 @@ int parse_port_range(const char *s, unsigned *lo, unsigned *hi)
 		return -1;
 	return 0;
 }
+
+void ext_save_string(struct strbuf *sb, const char *s)
+{
+	static const char bare[] = "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	size_t n = strspn(s, bare);
+
+	if (n > 0 && s[n] == '\0') {
+		sb_addf(sb, " %s", s);
+		return;
+	}
+	sb_add(sb, " \"");
+	for (; *s; s++) {
+		if (strchr("\"\\'", *s))
+			sb_addc(sb, '\\');
+		sb_addc(sb, *s);
+	}
+	sb_addc(sb, '"');
+}

@@ -159,4 +159,9 @@ int parse_range(const char *s, unsigned long long max, unsigned long long *lo,
 int parse_port(const char *s, unsigned *port);
 int parse_port_range(const char *s, unsigned *lo, unsigned *hi);
 
+/* A free-text value (--comment, --log-prefix) as iptables-save prints it
+ * (xtables_save_string): bare when only [A-Za-z0-9_-], else in double quotes
+ * with " \ ' escaped. Appends " VALUE" (with the leading blank). */
+void ext_save_string(struct strbuf *sb, const char *s);
+
 #endif

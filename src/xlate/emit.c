@@ -64,6 +64,14 @@ static void form_tag(const struct rule *r, struct strbuf *sb)
 		sb_add(sb, r->matches[k].ext->name);
 		first = false;
 	}
+	/* The comment is no statement, so read-back cannot see where -m comment
+	 * stood: keep its position when it was not the last match. */
+	for (int k = 0; k + 1 < r->nmatches; k++)
+		if (strcmp(r->matches[k].ext->name, "comment") == 0) {
+			sb_add(sb, first ? NFSH_TAG_PREFIX : " ");
+			sb_addf(sb, "c=%d", k);
+			first = false;
+		}
 	if (r->target_kind == TGT_EXT && r->target.ext->alias_of) {
 		sb_add(sb, first ? NFSH_TAG_PREFIX : " ");
 		sb_addf(sb, "j=%s", r->target.ext->name);
@@ -155,6 +163,16 @@ int xlate_rule_exprs(const struct rule *r, json_t **exprs_out, char *comment, si
 	else
 		snprintf(comment, commentlen, "%s", x.comment[0] ? x.comment : sb_str(&tag));
 	sb_free(&tag);
+	/* The kernel keeps at most 253 characters of rule comment (measured). */
+	if (strlen(comment) > NFSH_NFT_COMMENT_MAX) {
+		err_set(e, NFSH_EPARAM, x.comment,
+			"comment too long: with nfsh's form tag it needs %zu of the %d characters an "
+			"nftables rule comment holds",
+			strlen(comment), NFSH_NFT_COMMENT_MAX);
+		err_hint(e, "shorten the comment");
+		json_decref(exprs);
+		return -1;
+	}
 	*exprs_out = exprs;
 	return 0;
 fail:

@@ -274,7 +274,21 @@ static int read_ext(struct read_ctx *rc, enum ext_type type)
 	return 0;
 }
 
-/* "m=state,..." and "j=NAME": give instances back the names they were written with. */
+/* "c=K": the comment match, read back last, stood at index K. */
+static void move_comment(struct rule *r, int k)
+{
+	int last = r->nmatches - 1;
+	struct ext_inst c;
+
+	if (last < 1 || k < 0 || k >= last || strcmp(r->matches[last].ext->name, "comment"))
+		return;
+	c = r->matches[last];
+	memmove(&r->matches[k + 1], &r->matches[k], (size_t)(last - k) * sizeof(c));
+	r->matches[k] = c;
+}
+
+/* "m=state,...", "c=K" and "j=NAME": give instances back the names and places
+ * they were written with. */
 static void apply_tag(struct rule *r, const char *tag)
 {
 	char buf[256], *save = NULL, *tok;
@@ -296,6 +310,8 @@ static void apply_tag(struct rule *r, const char *tag)
 						break;
 					}
 			}
+		} else if (strncmp(tok, "c=", 2) == 0) {
+			move_comment(r, atoi(tok + 2));
 		} else if (strncmp(tok, "j=", 2) == 0 && r->target_kind == TGT_EXT) {
 			const struct ext *alias = ext_find(tok + 2, EXT_TARGET);
 
@@ -352,6 +368,9 @@ int xlate_read_rule(json_t *rule, int table, struct rule *out, char *why, size_t
 			return 1;
 		}
 	}
+	/* The comment is no statement: offer it once all statements are read. */
+	if (rc.comment && !rc.comment_taken && read_ext(&rc, EXT_MATCH) < 0)
+		return -1;
 	if (rc.comment && !rc.comment_taken) {
 		/* A comment nobody claimed (no comment extension?): keep it visible. */
 		snprintf(why, whylen, "comment \"%s\"", rc.comment);

@@ -31,6 +31,8 @@ void print_rule_body(const struct rule *r, bool counters, struct strbuf *sb);
 
 /* The form tag kept in the rule comment: "nfsh:m=state". */
 #define NFSH_TAG_PREFIX "nfsh:"
+/* Longest rule comment the kernel stores (256 bytes of user data, less the TLV). */
+#define NFSH_NFT_COMMENT_MAX 253
 /* Split a listed comment into the user's part and the tag (both may be empty). */
 void xlate_split_comment(const char *comment, char *user, size_t ulen, char *tag, size_t tlen);
 
