@@ -226,7 +226,7 @@ void ct_format_default(struct ct_line *l, const struct ct_msg *m, unsigned of, e
 		else
 			stop_s = (uint64_t)time(NULL);
 		kv_u64(l, "delta-time=", stop_s - t0 / 1000000000ULL);
-		if (of & CT_O_TMS) {
+		if (of & CT_O_KTMS) {
 			put_ctime(l, "[start=", t0);
 			if (m->ts[CTA_TIMESTAMP_STOP])
 				put_ctime(l, "[stop=", t1);
@@ -346,17 +346,19 @@ void ct_format_save(struct ct_line *l, const struct ct_msg *m, enum ct_evtype ev
 		}
 		break;
 	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
+	case IPPROTO_ICMPV6: {
+		bool v6 = l4 == IPPROTO_ICMPV6;
 		ct_line_add(l, "-p ");
 		ct_line_add(l, ct_l4_name(l4));
 		ct_line_addn(l, " ", 1);
 		if (o.has_itype)
-			kv_u64(l, "--icmp-type ", o.itype);
+			kv_u64(l, v6 ? "--icmpv6-type " : "--icmp-type ", o.itype);
 		if (o.has_icode)
-			kv_u64(l, "--icmp-code ", o.icode);
+			kv_u64(l, v6 ? "--icmpv6-code " : "--icmp-code ", o.icode);
 		if (o.has_iid)
-			kv_u64(l, "--icmp-id ", o.iid);
+			kv_u64(l, v6 ? "--icmpv6-id " : "--icmp-id ", o.iid);
 		break;
+	}
 	default:
 		kv_u64(l, "-p ", l4);
 	}

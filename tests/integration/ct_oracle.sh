@@ -1,0 +1,197 @@
+#!/bin/bash
+# nfsh conntrack against the oracle (conntrack-tools' conntrack) on the same table,
+# in a private namespace: -L with every filter and output format, -G, -C, -D, -U,
+# -F, entries made with -I (ours and the oracle's) and by real traffic over lo.
+# Every kernel-side filter is also checked against the user-space reference.
+. "$(dirname "$0")/../lib/netns.sh"
+netns_enter "$@"
+
+CT=${NFSH_CT:-$TOOLSDIR/ct_cli}
+ORACLE=${CT_ORACLE:-conntrack}
+modprobe nf_conntrack 2>/dev/null
+sysctl -qw net.netfilter.nf_conntrack_acct=1 net.netfilter.nf_conntrack_timestamp=1 2>/dev/null
+
+# Timeouts tick and delta-time may cross a second between two listings.
+norm() {
+	sed -E -e 's/^((ipv[46] +[0-9]+ )?[a-z0-9]+ +[0-9]+ )[0-9]+ /\1T /' \
+		-e 's/delta-time=[0-9]+/delta-time=D/' -e 's/-t [0-9]+ /-t T /' | sort
+}
+
+populate() {
+	$ORACLE -I -s 1.1.1.1 -d 2.2.2.2 -p tcp --sport 10 --dport 20 --state ESTABLISHED -u SEEN_REPLY,ASSURED -t 500 -m 3
+	$CT -I -s 1.1.1.2 -d 2.2.2.2 -p tcp --sport 11 --dport 22 --state SYN_SENT -t 500 -m 0x10
+	$CT -I -s 1.1.2.1 -d 3.3.3.3 -p udp --sport 53 --dport 53 -t 500 -w 4
+	$ORACLE -I -s 1.1.1.1 -d 4.4.4.4 -p udp --sport 1000 --dport 2000 -t 500 --dst-nat 5.5.5.5
+	$CT -I -s 10.0.0.1 -d 10.0.0.2 -p tcp --sport 3000 --dport 80 -t 500 --src-nat 9.9.9.9 -u SEEN_REPLY
+	$CT -I -t 500 -u SEEN_REPLY -s 1.1.1.1 -d 2.2.2.2 -p icmp --icmp-type 8 --icmp-code 0 --icmp-id 77
+	$ORACLE -I -t 500 -s 0.0.0.0 -d 224.0.0.22 -p 2
+	$CT -I -s 2001:db8::1 -d 2001:db8::2 -p tcp --sport 10 --dport 20 --state ESTABLISHED -u SEEN_REPLY -t 500
+	$ORACLE -I -s 2001:db8::1 -d 2001:db8::3 -p udp --sport 5 --dport 6 -t 500 -m 3
+	$CT -I -s 2001:db8:1::7 -d 2001:db8::2 -p udp --sport 5 --dport 7 -t 500 --orig-zone 2
+	$CT -I -s fd00::1 -d fd00::2 -p icmpv6 --icmp-type 128 --icmp-code 0 --icmp-id 9 -t 500
+} >/dev/null 2>&1
+
+traffic() {
+	nft add table inet ctt &&
+		nft add chain inet ctt out '{ type filter hook output priority 0; }' &&
+		nft add rule inet ctt out ct state new counter || fail "nft hook for real traffic"
+	python3 -c '
+import socket,threading
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1",8080)); s.listen(5)
+c=socket.create_connection(("127.0.0.1",8080)); a,_=s.accept()
+c.sendall(b"x"*100); a.recv(100); a.sendall(b"y"*10); c.recv(10)
+u=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); u.sendto(b"hi",("127.0.0.1",5353))
+u6=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM); u6.sendto(b"hi",("::1",5353))
+' 2>/dev/null
+}
+
+# same_list DESC ARGS...: ours and the oracle print the same lines and exit status.
+same_list() {
+	local desc=$1 a b sa sb
+	shift
+	a=$($CT "$@" 2>/dev/null | norm)
+	sa=${PIPESTATUS[0]}
+	b=$($ORACLE "$@" 2>/dev/null | norm)
+	sb=${PIPESTATUS[0]}
+	a=$($CT "$@" 2>/dev/null | norm)
+	expect_eq "$desc ($*)" "$a" "$b"
+	[ "$sa" = "$sb" ] || fail "$desc: exit $sa, oracle $sb"
+}
+
+# kernel_vs_user ARGS...: the kernel-filtered answer equals the user-space reference.
+kernel_vs_user() {
+	local k u
+	k=$($CT -L "$@" --nfsh-kernel-only 2>/dev/null | norm)
+	u=$($CT -L "$@" --nfsh-userspace-filter 2>/dev/null | norm)
+	expect_eq "kernel filter = user-space reference ($*)" "$k" "$u"
+}
+
+populate
+traffic
+n=$($ORACLE -C)
+[ "$n" -ge 12 ] && pass "table populated ($n entries)" || fail "table populated ($n entries)"
+expect_eq "-C" "$($CT -C)" "$n"
+
+for o in "" "-o extended" "-o id" "-o save" "-o extended,id" "-o timestamp" "-o ktimestamp"; do
+	# shellcheck disable=SC2086
+	same_list "list" -L $o
+done
+FILTERS=(
+	"-p tcp" "-p udp" "-p icmp" "-p 2" "-p icmpv6" "-f ipv4" "-f ipv6"
+	"-s 1.1.1.1" "-d 2.2.2.2" "-s 1.1.1.0/24" "-s 1.1.0.0/16 -d 2.2.2.2" "-r 2.2.2.2" "-q 1.1.1.1"
+	"-s 1.1.1.0 --mask-src 255.255.255.0" "-s 2001:db8::1" "-d 2001:db8::2" "-s 2001:db8::/32"
+	"-s 2001:db8::/48" "-r 2001:db8::3"
+	"-p tcp --sport 10" "-p tcp --dport 20" "-p udp --reply-port-src 53" "-p tcp --reply-port-dst 10"
+	"-p tcp --orig-port-src 11" "-f ipv4 -p tcp --dport 22" "-f ipv6 -p udp --sport 5"
+	"-s 1.1.1.1 -p tcp --sport 10 --dport 20" "-p tcp --state ESTABLISHED" "-p tcp --state SYN_SENT"
+	"-p icmp --icmp-type 8" "-p icmp --icmp-id 77" "-p icmpv6 --icmpv6-type 128"
+	"-m 3" "-m 0x10" "-m 0/0xf0" "-m 0x10/0x10" "-u SEEN_REPLY" "-u ASSURED" "-u UNREPLIED"
+	"-u SEEN_REPLY,ASSURED" "-w 4" "-w 0" "--orig-zone 2" "--src-nat" "--dst-nat" "--any-nat"
+	"--dst-nat 5.5.5.5" "--src-nat 9.9.9.9" "--any-nat 9.9.9.9" "-f ipv4 -m 3"
+)
+for flt in "${FILTERS[@]}"; do
+	# shellcheck disable=SC2086
+	same_list "filter" -L $flt
+	# shellcheck disable=SC2086
+	kernel_vs_user $flt
+done
+same_list "get" -G -s 1.1.1.1 -d 2.2.2.2 -p tcp --sport 10 --dport 20
+same_list "get missing" -G -s 7.7.7.7 -d 2.2.2.2 -p tcp --sport 10 --dport 20
+# Beyond conntrack 1.4.7, which refuses these ("invalid parameters", "Illegal option --zone"):
+# the answer must be the entry -L shows for the same tuple.
+expect_eq "get by reply tuple" \
+	"$($CT -G -r 2.2.2.2 -q 1.1.1.2 -p tcp --reply-port-src 22 --reply-port-dst 11 2>/dev/null | norm | sed 's/use=[0-9]*/use=U/')" \
+	"$($ORACLE -L -s 1.1.1.2 -p tcp --dport 22 2>/dev/null | norm | sed 's/use=[0-9]*/use=U/')"
+expect_eq "get in a zone" \
+	"$($CT -G -s 1.1.2.1 -d 3.3.3.3 -p udp --sport 53 --dport 53 -w 4 2>/dev/null | norm | sed 's/use=[0-9]*/use=U/')" \
+	"$($ORACLE -L -w 4 2>/dev/null | norm | sed 's/use=[0-9]*/use=U/')"
+# conntrack 1.4.7 returns nothing for -m with -u together; the reference is the
+# intersection of the two filters, each checked against the oracle above.
+expect_eq "mark and status together" "$($CT -L -f ipv4 -m 3 -u SEEN_REPLY 2>/dev/null | norm)" \
+	"$(comm -12 <($ORACLE -L -f ipv4 -m 3 2>/dev/null | norm) <($ORACLE -L -u SEEN_REPLY 2>/dev/null | norm))"
+kernel_vs_user -f ipv4 -m 3 -u SEEN_REPLY
+
+# -o json: one valid object per entry, as many as the text lines.
+js=$($CT -L -o json 2>/dev/null)
+check "json lines parse" python3 -c '
+import json,sys
+n=0
+for l in sys.stdin:
+    o=json.loads(l); n+=1
+    assert o["family"] in ("ipv4","ipv6") and "orig" in o and "reply" in o
+print(n)' <<<"$js"
+expect_eq "json count" "$(wc -l <<<"$js")" "$($ORACLE -L 2>/dev/null | wc -l)"
+check "counters shown with acct=1" grep -q 'packets=' <(set +o pipefail; $CT -L -p tcp 2>/dev/null)
+
+# Delete and update: run each on a fresh copy of the table, ours and the oracle's.
+reset_table() { $ORACLE -F >/dev/null 2>&1; populate; }
+after() { $ORACLE -L 2>/dev/null | norm; }
+DELS=("-s 1.1.1.1" "-p tcp" "-f ipv6" "-m 3" "-w 4" "-s 1.1.1.0/24" "-s 2001:db8::1"
+	"-u SEEN_REPLY" "--dst-nat" "-p udp --dport 53" "-f ipv4 -p tcp --sport 11" "-s 6.6.6.6"
+	"-s 1.1.1.1 -d 2.2.2.2 -p tcp --sport 10 --dport 20" "-p tcp --state SYN_SENT")
+for d in "${DELS[@]}"; do
+	reset_table
+	# shellcheck disable=SC2086
+	out_a=$($CT -D $d 2>/dev/null | norm)
+	sa=$?
+	$CT -D $d >/dev/null 2>&1
+	sa=$?
+	reset_table
+	# shellcheck disable=SC2086
+	$CT -D $d >/dev/null 2>&1
+	sa=$?
+	left_a=$(after)
+	reset_table
+	# shellcheck disable=SC2086
+	$ORACLE -D $d >/dev/null 2>&1
+	sb=$?
+	left_b=$(after)
+	expect_eq "-D $d leaves the same table" "$left_a" "$left_b"
+	expect_eq "-D $d exit status" "$sa" "$sb"
+done
+reset_table
+same_list "delete prints what it deletes" -D -p udp --dport 53
+UPDS=("-s 1.1.1.1 -m 42" "-p tcp -m 0/0xffff0000" "-s 1.1.1.1 -d 2.2.2.2 -p tcp --sport 10 --dport 20 -t 77"
+	"-s 1.1.1.2 -u ASSURED" "-s 2001:db8::1 -m 9" "-s 1.1.1.1 -d 2.2.2.2 -p tcp --sport 10 --dport 20 -m 3")
+for u in "${UPDS[@]}"; do
+	reset_table
+	# shellcheck disable=SC2086
+	$CT -U $u >/dev/null 2>&1
+	sa=$?
+	left_a=$(after)
+	reset_table
+	# shellcheck disable=SC2086
+	$ORACLE -U $u >/dev/null 2>&1
+	sb=$?
+	left_b=$(after)
+	expect_eq "-U $u gives the same table" "$left_a" "$left_b"
+	expect_eq "-U $u exit status" "$sa" "$sb"
+done
+
+# -U without a tuple (conntrack 1.4.7: "Operation not supported"): every match updated.
+reset_table
+$CT -U -m 7/0xf >/dev/null 2>&1
+expect_eq "-U -m 7/0xf sets the low nibble everywhere" \
+	"$($ORACLE -L 2>/dev/null | grep -vc 'mark=\(7\|23\) ')" 0
+# An entry with a tuple zone is found too (conntrack 1.4.7 loses the zone on update).
+$CT -U --orig-zone 2 -m 11 >/dev/null 2>&1
+expect_eq "-U in an orig-zone" "$($ORACLE -L --orig-zone 2 2>/dev/null | grep -c 'mark=11 ')" 1
+
+# -F -f ipv6 removes only IPv6 entries (conntrack 1.4.7 flushes everything).
+reset_table
+v4=$($ORACLE -L -f ipv4 2>/dev/null | norm)
+$CT -F -f ipv6 >/dev/null 2>&1
+expect_eq "-F -f ipv6 keeps every IPv4 entry" "$($ORACLE -L -f ipv4 2>/dev/null | norm)" "$v4"
+expect_eq "-F -f ipv6 removes every IPv6 entry" "$($ORACLE -L -f ipv6 2>/dev/null | wc -l)" 0
+$CT -F >/dev/null 2>&1
+expect_eq "-F empties the table" "$($ORACLE -C)" 0
+
+# Errors: exit codes as conntrack's.
+expect_status "unknown option" 2 $CT -L --foo
+expect_status "bad state" 2 $CT -L -p tcp --state XX
+expect_status "bad family" 2 $CT -L -f ipv5
+expect_status "mismatched family" 2 $CT -L -s 1.1.1.1 -d ::1
+expect_status "nothing to delete" 1 $CT -D -s 9.9.9.9
+expect_status "create without timeout" 2 $CT -I -s 1.1.1.1 -d 2.2.2.2 -p tcp --sport 1 --dport 2
+finish
