@@ -227,12 +227,12 @@ static void print_diff(char **a, int na, char **b, int nb)
 			j++;
 			continue;
 		}
-		if (j < nb && (i >= na || T(i, j + 1) >= T(i + 1, j))) {
-			line = b[j++];
-			sign = '+';
-		} else {
+		if (i < na && (j >= nb || T(i + 1, j) >= T(i, j + 1))) {
 			line = a[i++];
 			sign = '-';
+		} else {
+			line = b[j++];
+			sign = '+';
 		}
 		if (line[0] == '*') {
 			printf("%c%s\n", sign, line);

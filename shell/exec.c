@@ -136,7 +136,9 @@ static void after_lint(struct shell *sh, const struct cmd *c)
 		           : c->op == OP_INSERT     ? (c->rulenum ? c->rulenum : 1)
 		                                    : 0;
 
-		if (strcmp(msgs[i].chain, c->chain) == 0 && msgs[i].rulenum == want)
+		/* -m state was already said on entry. */
+		if (strcmp(msgs[i].chain, c->chain) == 0 && msgs[i].rulenum == want &&
+		    !strstr(msgs[i].text, "-m state"))
 			shell_warn(sh, "%s", msgs[i].text);
 	}
 	free(buf);
