@@ -72,8 +72,6 @@ void io_report(const char *where, int line, const struct nfsh_err *e);
  * (as iptables-nft-save prints them). Fills ids, returns the count or -1. */
 int io_list_tables(struct nfsh_session *s, int family, int *ids, int max, struct nfsh_err *e);
 
-#endif
-
 /* Jumps of a restore (and of the kernel's chains with --noflush), in input
  * order, to find a loop of chains before the kernel does: libnftables' dry
  * run does not report one (checked on 1.0.6 / 6.18), the commit does. */
@@ -94,3 +92,35 @@ void io_jumps_drop(struct io_jumps *j, int family, int table, const char *from);
  * allocation failure. */
 int io_jumps_find_loop(const struct io_jumps *j);
 void io_jumps_free(struct io_jumps *j);
+
+/* One restore or import under construction. */
+struct cmd;
+struct io_ctx {
+	struct nfsh_session s;
+	struct io_batch b;
+	struct io_chainset cs;
+	struct io_jumps jumps;
+	int family;
+	bool noflush, test, counters, emit_json, verbose;
+	int only_table; /* -T: enum nfsh_table, -1 for all */
+	const char *where;
+	int line;
+	int table;           /* table being read (between *T and COMMIT), -1 outside */
+	int table_line;      /* where it started */
+	unsigned started[3]; /* tables already begun, per family (TBL_BIT) */
+	bool skipping;       /* inside a table -T excludes */
+};
+
+/* Start (family, table) in the batch once: replace it (or, with noflush,
+ * learn its chains from the kernel) and ensure its built-in chains. */
+int io_ctx_table(struct io_ctx *r, struct nfsh_err *e);
+/* ":CHAIN POLICY [p:b]" of the current table. */
+int io_ctx_chain_line(struct io_ctx *r, struct io_words *w, struct nfsh_err *e);
+/* One parsed command (its family and table become current). */
+int io_ctx_cmd(struct io_ctx *r, struct cmd *c, bool have_ctr, uint64_t p, uint64_t b,
+               struct nfsh_err *e);
+/* Check loops, then apply (or dry-run, or print with emit_json); on error
+ * r->line is the culprit's line and e names its word. */
+int io_ctx_apply(struct io_ctx *r, struct nfsh_err *e);
+
+#endif
