@@ -39,6 +39,23 @@ static void value(json_t *v, struct strbuf *sb)
 	}
 }
 
+/* "fib saddr . iif type": the flags joined by " . ", then the result. */
+static void fib_text(json_t *b, struct strbuf *sb)
+{
+	json_t *flags = json_object_get(b, "flags"), *f;
+	size_t i;
+
+	sb_add(sb, "fib ");
+	if (json_is_string(flags))
+		sb_add(sb, json_string_value(flags));
+	json_array_foreach(json_is_array(flags) ? flags : NULL, i, f)
+	{
+		sb_add(sb, i ? " . " : "");
+		sb_add(sb, json_string_value(f) ?: "?");
+	}
+	sb_addf(sb, " %s", json_string_value(json_object_get(b, "result")) ?: "?");
+}
+
 void nftt_expr(json_t *e, struct strbuf *sb)
 {
 	json_t *b, *a;
@@ -56,6 +73,8 @@ void nftt_expr(json_t *e, struct strbuf *sb)
 		sb_addf(sb, "meta %s", k);
 	} else if (nftj_is_ct(e, &k, &dir)) {
 		sb_addf(sb, "ct %s%s%s", dir ? dir : "", dir ? " " : "", k);
+	} else if (strcmp(name, "fib") == 0 && json_is_object(b)) {
+		fib_text(b, sb);
 	} else if (nftj_get_prefix(e, &k, &len)) {
 		sb_addf(sb, "%s/%d", k, len);
 	} else if (nftj_get_range(e, &a, &b)) {
@@ -87,9 +106,13 @@ static void match(json_t *body, struct strbuf *sb)
 {
 	const char *op = json_string_value(json_object_get(body, "op"));
 
-	nftt_expr(json_object_get(body, "left"), sb);
+	json_t *left = json_object_get(body, "left");
+
+	nftt_expr(left, sb);
 	if (op && strcmp(op, "==") && strcmp(op, "in"))
 		sb_addf(sb, " %s", op);
+	else if (op && strcmp(op, "==") == 0 && json_object_get(left, "&"))
+		sb_add(sb, " ==");
 	sb_addc(sb, ' ');
 	value(json_object_get(body, "right"), sb);
 }
@@ -185,6 +208,52 @@ static void mangle_value(json_t *v, struct strbuf *sb)
 	value(v, sb);
 }
 
+/* "log prefix "P" level L flags tcp sequence,options flags ip options ...":
+ * nft groups the flags by the word before them. */
+static void log_text(json_t *body, struct strbuf *sb)
+{
+	json_t *flags = json_object_get(body, "flags"), *f;
+	const char *prefix = json_string_value(json_object_get(body, "prefix"));
+	const char *level = json_string_value(json_object_get(body, "level"));
+	bool tcp = false;
+	size_t i;
+
+	sb_add(sb, "log");
+	if (prefix)
+		sb_addf(sb, " prefix \"%s\"", prefix);
+	if (level)
+		sb_addf(sb, " level %s", level);
+	if (json_is_string(flags))
+		sb_addf(sb, " flags %s", json_string_value(flags));
+	json_array_foreach(json_is_array(flags) ? flags : NULL, i, f)
+	{
+		const char *n = json_string_value(f) ?: "?";
+
+		if (strncmp(n, "tcp ", 4) == 0 && tcp) {
+			sb_addf(sb, ",%s", n + 4);
+			continue;
+		}
+		tcp = strncmp(n, "tcp ", 4) == 0;
+		sb_addf(sb, " flags %s", n);
+	}
+}
+
+/* "reject", "reject with tcp reset", "reject with icmp type net-unreachable". */
+static void reject_text(json_t *body, struct strbuf *sb)
+{
+	const char *type = json_string_value(json_object_get(body, "type"));
+	json_t *code = json_object_get(body, "expr");
+
+	sb_add(sb, "reject");
+	if (!type)
+		return;
+	sb_addf(sb, " with %s", type);
+	if (code) {
+		sb_add(sb, " type ");
+		value(code, sb);
+	}
+}
+
 void nftt_stmt(json_t *stmt, struct strbuf *sb)
 {
 	json_t *body;
@@ -217,7 +286,11 @@ void nftt_stmt(json_t *stmt, struct strbuf *sb)
 		        json_string_value(json_object_get(body, "per")) ?: "second");
 		if (burst)
 			sb_addf(sb, " burst %lld packets", (long long)json_integer_value(burst));
-	} else
+	} else if (strcmp(name, "log") == 0)
+		log_text(body, sb);
+	else if (strcmp(name, "reject") == 0)
+		reject_text(body, sb);
+	else
 		generic(name, body, sb);
 }
 
