@@ -167,6 +167,10 @@ static void list_rule(const struct rule *r, int num, const struct list_fmt *f, s
 	const char *pname = r->proto ? proto_name(r->proto) : "all";
 	char pbuf[16];
 
+	/* ip6tables names protocol 58 as /etc/protocols does (as -S does too). */
+	if (r->family == NFSH_IPV6 && r->proto == 58)
+		pname = "ipv6-icmp";
+
 	if (f->linenum)
 		sb_addf(sb, "%-4d ", num);
 	if (f->verbose) {

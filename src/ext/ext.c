@@ -84,6 +84,15 @@ void read_take(struct read_ctx *r, size_t k)
 	r->pos += k;
 }
 
+void read_claim_proto(struct read_ctx *r, int proto)
+{
+	if (r->rule->proto_set)
+		return;
+	r->rule->proto_set = true;
+	r->rule->proto = proto;
+	r->rule->proto_invert = false;
+}
+
 const struct sym *sym_by_name(const struct sym *tab, const char *name)
 {
 	for (; tab->name; tab++)

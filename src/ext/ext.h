@@ -71,6 +71,10 @@ struct emit_ctx {
 	json_t *exprs;                   /* the rule's statement array */
 	char comment[NFSH_COMMENT_MAX];  /* the rule's nftables comment (set by `comment`) */
 	struct nfsh_err *err;
+	/* Set by a match whose statements read back as something generic (tcp
+	 * without options is "meta l4proto tcp", which reads as -p tcp): the form
+	 * tag then names it, so -S still shows "-m tcp". Reset before each match. */
+	bool keep_name;
 };
 
 /* Read-back: a cursor over the statements of one listed rule. */
@@ -135,6 +139,10 @@ int ext_emit(struct emit_ctx *x, json_t *stmt);
 /* Read-back helpers. */
 json_t *read_peek(const struct read_ctx *r, size_t k);
 void read_take(struct read_ctx *r, size_t k);
+/* For a transport match that claimed statements (tcp dport, icmp type): set
+ * the rule's protocol when the listing did not show it. nftables hides the
+ * protocol test in front of such a payload match as a redundant dependency. */
+void read_claim_proto(struct read_ctx *r, int proto);
 
 /* Shared value tables (one symbol table per enum, used by parse and print). */
 struct sym {

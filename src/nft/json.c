@@ -13,6 +13,11 @@ json_t *nftj_int(long long v)
 	return json_integer(v);
 }
 
+json_t *nftj_bool(bool v)
+{
+	return json_boolean(v);
+}
+
 json_t *nftj_array(void)
 {
 	return json_array();

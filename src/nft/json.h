@@ -14,6 +14,7 @@
 /* Scalars and containers. */
 json_t *nftj_str(const char *s);
 json_t *nftj_int(long long v);
+json_t *nftj_bool(bool v); /* true/false, as "tcp option N exists|missing" compares */
 json_t *nftj_array(void);
 json_t *nftj_object(void);
 /* Append v to array a (steals v); returns a. */

@@ -53,7 +53,7 @@ static json_t *proto_expr(const struct rule *r)
 
 /* The form tag: names of alias extensions (state for conntrack, ...), in order,
  * so read-back can print the rule the way it was written. */
-static void form_tag(const struct rule *r, struct strbuf *sb)
+static void form_tag(const struct rule *r, const bool *kept, struct strbuf *sb)
 {
 	bool first = true;
 
@@ -75,7 +75,16 @@ static void form_tag(const struct rule *r, struct strbuf *sb)
 	if (r->target_kind == TGT_EXT && r->target.ext->alias_of) {
 		sb_add(sb, first ? NFSH_TAG_PREFIX : " ");
 		sb_addf(sb, "j=%s", r->target.ext->name);
+		first = false;
 	}
+	/* "i=NAME:K": match K emitted only what reads back as generic (-p tcp -m tcp
+	 * is meta l4proto tcp); read-back puts an empty instance there again. */
+	for (int k = 0; k < r->nmatches; k++)
+		if (kept[k]) {
+			sb_add(sb, first ? NFSH_TAG_PREFIX : " ");
+			sb_addf(sb, "i=%s:%d", r->matches[k].ext->name, k);
+			first = false;
+		}
 }
 
 static int emit_target(const struct rule *r, struct emit_ctx *x)
@@ -118,16 +127,19 @@ int xlate_rule_exprs(const struct rule *r, json_t **exprs_out, char *comment, si
 		     struct nfsh_err *e)
 {
 	json_t *exprs = nftj_array(), *mexprs = nftj_array();
-	struct emit_ctx x = { r->family, r->table, r, mexprs, "", e };
+	struct emit_ctx x = { r->family, r->table, r, mexprs, "", e, false };
 	int first[NFSH_MAX_MATCHES + 1];
+	bool kept[NFSH_MAX_MATCHES] = { false };
 	struct strbuf tag;
 	size_t i;
 	json_t *v;
 
 	for (int k = 0; k < r->nmatches; k++) {
 		first[k] = (int)json_array_size(mexprs);
+		x.keep_name = false;
 		if (r->matches[k].ext->emit && r->matches[k].ext->emit(&x, r->matches[k].priv) < 0)
 			goto fail;
+		kept[k] = x.keep_name;
 	}
 	first[r->nmatches] = (int)json_array_size(mexprs);
 
@@ -157,7 +169,7 @@ int xlate_rule_exprs(const struct rule *r, json_t **exprs_out, char *comment, si
 		goto fail;
 
 	sb_init(&tag);
-	form_tag(r, &tag);
+	form_tag(r, kept, &tag);
 	if (x.comment[0] && tag.len)
 		snprintf(comment, commentlen, "%s ;%s", x.comment, sb_str(&tag));
 	else

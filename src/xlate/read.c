@@ -287,13 +287,51 @@ static void move_comment(struct rule *r, int k)
 	r->matches[k] = c;
 }
 
-/* "m=state,...", "c=K" and "j=NAME": give instances back the names and places
- * they were written with. */
+/* "i=NAME:K": an implicit match (tcp for -p tcp) without options of its own,
+ * whose statement was read as the bare protocol: put it back at K. Zeroed
+ * private data is an extension's "no options" state. */
+static void insert_empty(struct rule *r, const char *spec)
+{
+	char name[64];
+	const char *colon = strchr(spec, ':');
+	const struct ext *x;
+	int k;
+	void *priv;
+
+	if (!colon || (size_t)(colon - spec) >= sizeof(name) || r->nmatches >= NFSH_MAX_MATCHES)
+		return;
+	memcpy(name, spec, (size_t)(colon - spec));
+	name[colon - spec] = '\0';
+	x = ext_find(name, EXT_MATCH);
+	if (!x || !x->implicit_proto || !r->proto_set || r->proto != x->implicit_proto)
+		return;
+	for (k = 0; k < r->nmatches; k++)
+		if (r->matches[k].ext == x)
+			return;
+	k = atoi(colon + 1);
+	if (k < 0 || k > r->nmatches)
+		k = r->nmatches;
+	priv = calloc(1, x->priv_size ? x->priv_size : 1);
+	if (!priv)
+		return;
+	memmove(&r->matches[k + 1], &r->matches[k], (size_t)(r->nmatches - k) * sizeof(r->matches[0]));
+	r->matches[k] = (struct ext_inst){ x, priv, true };
+	r->nmatches++;
+}
+
+/* "m=state,...", "c=K", "j=NAME" and "i=NAME:K": give instances back the names
+ * and places they were written with. */
 static void apply_tag(struct rule *r, const char *tag)
 {
 	char buf[256], *save = NULL, *tok;
 	int next = 0;
 
+	/* Empty implicit matches first: the positions in "c=K" count them. */
+	snprintf(buf, sizeof(buf), "%s", tag);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (strncmp(tok, "i=", 2) == 0)
+			insert_empty(r, tok + 2);
+	save = NULL;
 	snprintf(buf, sizeof(buf), "%s", tag);
 	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		if (strncmp(tok, "m=", 2) == 0) {
