@@ -36,10 +36,8 @@ static const struct {
 };
 #define NUNITS (sizeof(units) / sizeof(units[0]))
 
-static const char *const unit_names[] = {"second", "minute", "hour", "day", NULL};
-
 static const struct ext_opt limit_opts[] = {
-    {"limit", LIM_RATE, 1, 0, VK_WORD, unit_names, "N/second|minute|hour|day",
+    {"limit", LIM_RATE, 1, 0, VK_WORD, NULL, "N/second|minute|hour|day",
      "average rate (default 3/hour); units may be abbreviated"},
     {"limit-burst", LIM_BURST, 1, 0, VK_NUMBER, NULL, "N",
      "packets allowed in a burst before the rate applies (default 5)"},
