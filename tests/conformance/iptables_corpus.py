@@ -77,6 +77,19 @@ KNOWN_LIMITS = [
      "Can't parse symbolic invalid expressions",
      "libnftables 1.0.6 cannot parse ct proto-src/proto-dst without ct protocol "
      "(plain nft text fails too)"),
+    # A native rule comment lives in the rule's userdata: NFT_USERDATA_MAXLEN is
+    # 256 bytes, minus the TLV header (2) and the NUL: 253 characters. iptables'
+    # xt comment holds 255. nfsh refuses with the reason (DESIGN: no xt compat).
+    (lambda rule: any(len(m) > 253 for m in re.findall(r"--comment\s+(\S+)", rule)),
+     "an nftables rule comment holds at most 253",
+     "kernel limit: a native rule comment holds 253 characters (NFT_USERDATA_MAXLEN 256); "
+     "iptables' xt comment holds 255"),
+    # `ct expiration` is u32 milliseconds in nftables: at most 4294967 s;
+    # iptables --ctexpire counts seconds up to 2^32-1. nfsh refuses larger values.
+    (lambda rule: any(int(v) > 4294967 for v in
+                      re.findall(r"--ctexpire\s+(?:\d+:)?(\d+)", rule)),
+     "beyond what the kernel can hold",
+     "nftables limit: ct expiration is u32 milliseconds (at most 4294967 s)"),
 ]
 
 
