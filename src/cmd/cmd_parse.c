@@ -899,20 +899,32 @@ static int split_addrs(struct parser *p, const char *list, struct addr_match *ou
 	return 0;
 }
 
+/* Entries a comma list can hold, at least 1, at most NFSH_MAX_EXPANDED. */
+static int list_len(const char *list)
+{
+	int n = 1;
+
+	for (; list && *list && n < NFSH_MAX_EXPANDED; list++)
+		n += *list == ',';
+	return n;
+}
+
 /* -s a,b -d c: one rule per pair, as iptables does. */
 static int expand_rules(struct parser *p)
 {
-	int ns, nd;
-	struct addr_match *sv = calloc(NFSH_MAX_EXPANDED, sizeof(*sv));
-	struct addr_match *dv = calloc(NFSH_MAX_EXPANDED, sizeof(*dv));
+	int ns, nd, ms = list_len(p->srcs), md = list_len(p->dsts);
+	/* Sized by the lists: two NFSH_MAX_EXPANDED arrays per command were an
+	 * mmap, page faults and a memset each, most of a 50k-line restore. */
+	struct addr_match *sv = calloc((size_t)ms, sizeof(*sv));
+	struct addr_match *dv = calloc((size_t)md, sizeof(*dv));
 	int rc = -1;
 
 	if (!sv || !dv) {
 		err_set(p->e, NFSH_EOTHER, NULL, "out of memory");
 		goto out;
 	}
-	if (split_addrs(p, p->srcs, sv, NFSH_MAX_EXPANDED, &ns, p->r.src.invert) < 0 ||
-	    split_addrs(p, p->dsts, dv, NFSH_MAX_EXPANDED, &nd, p->r.dst.invert) < 0)
+	if (split_addrs(p, p->srcs, sv, ms, &ns, p->r.src.invert) < 0 ||
+	    split_addrs(p, p->dsts, dv, md, &nd, p->r.dst.invert) < 0)
 		goto out;
 	if ((long)ns * nd > NFSH_MAX_EXPANDED) {
 		perr(p, -1, p->srcs, "address lists expand to too many rules%s", "");
