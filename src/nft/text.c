@@ -34,9 +34,34 @@ static void value(json_t *v, struct strbuf *sb)
 				sb_addc(sb, ',');
 			value(el, sb);
 		}
-	} else {
+	} else if (json_is_boolean(v)) {
+		/* The presence test of tcp option and exthdr expressions. */
+		sb_add(sb, json_is_true(v) ? "exists" : "missing");
+	} else if (json_is_object(v)) {
 		nftt_expr(v, sb);
+	} else {
+		raw_json(v, sb);
 	}
+}
+
+/* A flag list as the operand of & | ^: nft wants (fin|ack), not fin,ack. */
+static void operand(json_t *v, struct strbuf *sb)
+{
+	size_t i;
+	json_t *el;
+
+	if (!json_is_array(v)) {
+		nftt_expr(v, sb);
+		return;
+	}
+	sb_addc(sb, '(');
+	json_array_foreach(v, i, el)
+	{
+		if (i)
+			sb_addc(sb, '|');
+		value(el, sb);
+	}
+	sb_addc(sb, ')');
 }
 
 /* "fib saddr . iif type": the flags joined by " . ", then the result. */
@@ -63,8 +88,12 @@ void nftt_expr(json_t *e, struct strbuf *sb)
 	const char *k, *f, *dir;
 	int len;
 
-	if (!json_is_object(e) || !name) {
+	if (!json_is_object(e)) {
 		value(e, sb);
+		return;
+	}
+	if (!name) {
+		raw_json(e, sb); /* never back to value(): that recursed without end */
 		return;
 	}
 	if (nftj_is_payload(e, &k, &f)) {
@@ -75,6 +104,25 @@ void nftt_expr(json_t *e, struct strbuf *sb)
 		sb_addf(sb, "ct %s%s%s", dir ? dir : "", dir ? " " : "", k);
 	} else if (strcmp(name, "fib") == 0 && json_is_object(b)) {
 		fib_text(b, sb);
+	} else if (strcmp(name, "tcp option") == 0 && json_is_object(b)) {
+		/* Presence of an option: by name, or by kind number as listings show it. */
+		if (json_is_string(json_object_get(b, "name")))
+			sb_addf(sb, "tcp option %s", json_string_value(json_object_get(b, "name")));
+		else
+			sb_addf(sb, "tcp option %lld",
+				(long long)json_integer_value(json_object_get(b, "base")));
+		if (json_is_string(json_object_get(b, "field")))
+			sb_addf(sb, " %s", json_string_value(json_object_get(b, "field")));
+	} else if (strcmp(name, "concat") == 0 && json_is_array(b)) {
+		size_t i;
+		json_t *el;
+
+		json_array_foreach(b, i, el)
+		{
+			if (i)
+				sb_add(sb, " . ");
+			value(el, sb);
+		}
 	} else if (nftj_get_prefix(e, &k, &len)) {
 		sb_addf(sb, "%s/%d", k, len);
 	} else if (nftj_get_range(e, &a, &b)) {
@@ -96,7 +144,7 @@ void nftt_expr(json_t *e, struct strbuf *sb)
 	} else if (json_is_array(b) && json_array_size(b) == 2 && strlen(name) <= 2) {
 		nftt_expr(json_array_get(b, 0), sb);
 		sb_addf(sb, " %s ", name);
-		nftt_expr(json_array_get(b, 1), sb);
+		operand(json_array_get(b, 1), sb);
 	} else {
 		raw_json(e, sb);
 	}
