@@ -8,7 +8,8 @@
   probe.py ping HOST TIMEOUT           ICMP echo (raw socket); prints ok | timeout
   probe.py peer HOST PORT TIMEOUT      connect, read the peer's address line
                                        (served by `serve-peer`); prints it
-  probe.py serve-peer ADDR PORT...     accept, send "IP PORT\\n" of the peer, close
+  probe.py serve-peer ADDR PORT...     accept, send "[$PROBE_LABEL ]IP PORT\\n" of the
+                                       peer, close
 """
 import errno
 import os
@@ -37,7 +38,8 @@ def serve(addr, ports, tell_peer=False):
                 continue
             if tell_peer:
                 try:
-                    c.sendall(("%s %d\n" % peer[:2]).encode())
+                    label = os.environ.get("PROBE_LABEL", "")
+                    c.sendall(((label + " " if label else "") + "%s %d\n" % peer[:2]).encode())
                 except OSError:
                     pass
             c.close()
