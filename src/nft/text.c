@@ -110,7 +110,7 @@ void nftt_expr(json_t *e, struct strbuf *sb)
 			sb_addf(sb, "tcp option %s", json_string_value(json_object_get(b, "name")));
 		else
 			sb_addf(sb, "tcp option %lld",
-				(long long)json_integer_value(json_object_get(b, "base")));
+			        (long long)json_integer_value(json_object_get(b, "base")));
 		if (json_is_string(json_object_get(b, "field")))
 			sb_addf(sb, " %s", json_string_value(json_object_get(b, "field")));
 	} else if (strcmp(name, "concat") == 0 && json_is_array(b)) {
