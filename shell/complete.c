@@ -91,6 +91,7 @@ static void add_item(struct compl_res *res, const char *text, const char *help, 
 	it = &res->it[res->n++];
 	snprintf(it->text, sizeof(it->text), "%s", text);
 	snprintf(it->help, sizeof(it->help), "%s", help ? help : "");
+	it->meta[0] = '\0';
 	it->value = value;
 }
 
@@ -390,13 +391,11 @@ static void complete_ext_arg(const struct walk *w, const struct ext_opt *xo, con
 static void opt_item(struct compl_res *res, const char *cur, const char *text, const char *metavar,
                      const char *help)
 {
-	char h[COMPL_HELP_MAX];
+	int before = res->n;
 
-	if (metavar)
-		snprintf(h, sizeof(h), "%s  %s", metavar, help ? help : "");
-	else
-		snprintf(h, sizeof(h), "%s", help ? help : "");
-	compl_add(res, cur, text, h);
+	compl_add(res, cur, text, help);
+	if (res->n > before && metavar)
+		snprintf(res->it[res->n - 1].meta, sizeof(res->it[0].meta), "%s", metavar);
 }
 
 /* Options valid here: the commands until one is given, then the rule options
@@ -409,6 +408,12 @@ static void complete_options(const struct walk *w, const char *cur, struct compl
 	bool longonly = strncmp(cur, "--", 2) == 0;
 	char text[COMPL_TEXT_MAX];
 
+	/* The loaded extensions' options first: they are what this point is about. */
+	for (int k = 0; k < nx; k++)
+		for (size_t o = 0; o < xs[k]->nopts; o++) {
+			snprintf(text, sizeof(text), "--%s", xs[k]->opts[o].name);
+			opt_item(res, cur, text, xs[k]->opts[o].metavar, xs[k]->opts[o].help);
+		}
 	for (int g = 0; g < cmd_noptions; g++) {
 		const struct cmd_option *o = &cmd_options[g];
 
@@ -420,11 +425,6 @@ static void complete_options(const struct walk *w, const char *cur, struct compl
 			snprintf(text, sizeof(text), "--%s", o->longname);
 		opt_item(res, cur, text, o->metavar, o->help);
 	}
-	for (int k = 0; k < nx; k++)
-		for (size_t o = 0; o < xs[k]->nopts; o++) {
-			snprintf(text, sizeof(text), "--%s", xs[k]->opts[o].name);
-			opt_item(res, cur, text, xs[k]->opts[o].metavar, xs[k]->opts[o].help);
-		}
 }
 
 /* Walk an iptables command; complete its argument or the next option. */

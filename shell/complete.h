@@ -15,6 +15,7 @@
 struct compl_item {
 	char text[COMPL_TEXT_MAX]; /* the whole word to put in place of the partial one */
 	char help[COMPL_HELP_MAX]; /* one line for `?`, may be "" */
+	char meta[64];             /* what the option takes (STATE[,STATE...]), may be "" */
 	bool value;                /* false: a description only (<ADDR>), not insertable */
 };
 

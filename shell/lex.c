@@ -129,6 +129,11 @@ int lex_split(const char *line, struct lex_line *l, struct nfsh_err *e)
 			l->comment = true;
 			break;
 		}
+		/* A backslash-newline between words is a blank. */
+		if (line[x.i] == '\\' && line[x.i + 1] == '\n') {
+			x.i += 2;
+			continue;
+		}
 		/* A lone trailing backslash after a blank continues the line too. */
 		if (line[x.i] == '\\' && !line[x.i + 1]) {
 			l->continued = true;

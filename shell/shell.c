@@ -144,15 +144,21 @@ static char *generator(const char *text, int state)
 
 static void print_items(const struct compl_res *res)
 {
+	char left[COMPL_TEXT_MAX + 80];
 	int width = 8;
 
-	for (int i = 0; i < res->n; i++)
-		if ((int)strlen(res->it[i].text) > width)
-			width = (int)strlen(res->it[i].text);
-	if (width > 30)
-		width = 30;
-	for (int i = 0; i < res->n; i++)
-		printf("  %-*s  %s\n", width, res->it[i].text, res->it[i].help);
+	for (int i = 0; i < res->n; i++) {
+		int w = (int)(strlen(res->it[i].text) + strlen(res->it[i].meta)) + 1;
+
+		if (w > width)
+			width = w;
+	}
+	if (width > 36)
+		width = 36;
+	for (int i = 0; i < res->n; i++) {
+		snprintf(left, sizeof(left), "%s %s", res->it[i].text, res->it[i].meta);
+		printf("  %-*s  %s\n", width, left, res->it[i].help);
+	}
 	if (res->n == 0)
 		printf("  <cr>  (nothing more is expected here)\n");
 }

@@ -91,6 +91,8 @@ static int by_subcommand(int argc, char **argv, int family, int *rc)
 		*rc = io_export_main ? io_export_main(argc - 1, argv + 1) : missing("export");
 	else if (strcmp(w, "shell") == 0)
 		*rc = shell_main ? shell_main(argc - 1, argv + 1) : missing("the shell");
+	else if (strcmp(w, "--keep-going") == 0) /* nfsh --keep-going < script */
+		*rc = shell_main ? shell_main(argc, argv) : missing("the shell");
 	else if (strcmp(w, "--complete") == 0)
 		*rc = shell_complete_main ? shell_complete_main(argc - 1, argv + 1)
 					  : missing("completion");

@@ -84,6 +84,8 @@ static void continuation(void **state)
 	assert_int_equal(lex("-A INPUT \\\n-j ACCEPT"), LEX_OK);
 	assert_int_equal(L.nwords, 4);
 	assert_string_equal(L.argv[3], "ACCEPT");
+	assert_int_equal(lex("-A INPUT \\\n   -j ACCEPT"), LEX_OK);
+	assert_int_equal(L.nwords, 4);
 	assert_int_equal(lex("-A INP\\\nUT"), LEX_OK);
 	assert_string_equal(L.argv[1], "INPUT");
 }
