@@ -102,13 +102,18 @@ void rule_release(struct rule *r)
 
 static int inst_copy(struct ext_inst *d, const struct ext_inst *s)
 {
+	size_t n;
+
 	*d = *s;
-	if (!s->priv || !s->ext || !s->ext->priv_size)
+	if (!s->priv || !s->ext)
 		return 0;
-	d->priv = malloc(s->ext->priv_size);
+	/* An extension without private data (TRACE) still owns a 1-byte block
+	 * (the parser allocates one): copy it too, or both rules free it. */
+	n = s->ext->priv_size;
+	d->priv = malloc(n ? n : 1);
 	if (!d->priv)
 		return -1;
-	memcpy(d->priv, s->priv, s->ext->priv_size);
+	memcpy(d->priv, s->priv, n);
 	return 0;
 }
 
