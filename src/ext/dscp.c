@@ -1,6 +1,6 @@
 /* -m dscp --dscp V | --dscp-class NAME: the 6-bit DSCP field, "ip dscp V" or
  * "ip6 dscp V". */
-#include "ext/ext.h"
+#include "ext/dscp.h"
 #include "nft/json.h"
 
 #include <string.h>
@@ -10,8 +10,9 @@ struct dscp_priv {
 	unsigned value;
 };
 
-/* DiffServ class names (RFC 2474, 2597, 3246), as iptables and nft know them. */
-static const struct sym dscp_classes[] = {
+/* DiffServ class names (RFC 2474, 2597, 3246, 8622), as iptables and nft know
+ * them; nft lists some values by name ("ef", "lephb"). */
+const struct sym dscp_classes[] = {
     {"CS0", 0x00},  {"CS1", 0x08},  {"CS2", 0x10},  {"CS3", 0x18},  {"CS4", 0x20},
     {"CS5", 0x28},  {"CS6", 0x30},  {"CS7", 0x38},  {"BE", 0x00},   {"AF11", 0x0a},
     {"AF12", 0x0c}, {"AF13", 0x0e}, {"AF21", 0x12}, {"AF22", 0x14}, {"AF23", 0x16},
@@ -50,7 +51,7 @@ static int dscp_parse(const struct ext_parse_ctx *c, void *priv, const struct ex
 		p->value = (unsigned)v;
 	} else {
 		s = sym_by_name(dscp_classes, args[0]);
-		if (!s || strcasecmp(s->name, "VA") == 0 || strcasecmp(s->name, "LE") == 0) {
+		if (!s || strcasecmp(s->name, "VA") == 0 || strcasecmp(s->name, "LEPHB") == 0) {
 			err_set(e, NFSH_EPARAM, args[0], "unknown DSCP class \"%s\"", args[0]);
 			err_hint(e, "CS0-CS7, BE, AF11-AF43 or EF");
 			return -1;
