@@ -271,6 +271,16 @@ static void log_text(json_t *body, struct strbuf *sb)
 		sb_addf(sb, " prefix \"%s\"", prefix);
 	if (level)
 		sb_addf(sb, " level %s", level);
+	/* NFLOG's fields, in the order nft prints them. */
+	if (json_object_get(body, "snaplen"))
+		sb_addf(sb, " snaplen %lld",
+		        (long long)json_integer_value(json_object_get(body, "snaplen")));
+	if (json_object_get(body, "queue-threshold"))
+		sb_addf(sb, " queue-threshold %lld",
+		        (long long)json_integer_value(json_object_get(body, "queue-threshold")));
+	if (json_object_get(body, "group"))
+		sb_addf(sb, " group %lld",
+		        (long long)json_integer_value(json_object_get(body, "group")));
 	if (json_is_string(flags))
 		sb_addf(sb, " flags %s", json_string_value(flags));
 	json_array_foreach(json_is_array(flags) ? flags : NULL, i, f)
