@@ -843,6 +843,15 @@ static int check_exts(struct parser *p)
 			return -1;
 		}
 	}
+	/* A protocol's own match its check let through without -p (-m icmp
+	 * --icmp-type 8, as iptables-translate takes it): its payload test brings
+	 * the protocol and the listing reads back as -p icmp, so the rule says so
+	 * too (-C and -D compare the -S text). */
+	for (int k = 0; k < p->r.nmatches && !p->r.proto_set; k++)
+		if (p->r.matches[k].ext->implicit_proto) {
+			p->r.proto_set = true;
+			p->r.proto = p->r.matches[k].ext->implicit_proto;
+		}
 	if (p->r.target_kind == TGT_EXT) {
 		const struct ext *x = p->r.target.ext;
 
