@@ -106,41 +106,73 @@ static void size_buffer(int fd, unsigned long want)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
 }
 
+/* Read until the queue is empty. Returns -errno on a hard error, 1 when the
+ * kernel reported ENOBUFS, 0 otherwise. */
+static int drain(struct ct_sock *s, struct ev_ctx *x)
+{
+	int fd = mnl_socket_get_fd(s->nl), overrun = 0;
+
+	for (;;) {
+		ssize_t n = recv(fd, s->buf, CT_RCVBUF, MSG_DONTWAIT);
+		if (n < 0 && errno == ENOBUFS) {
+			overrun = 1;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0)
+			return -errno;
+		mnl_cb_run(s->buf, (size_t)n, 0, 0, ev_cb, x);
+	}
+	ct_out_flush(x->o);
+	return overrun;
+}
+
+/* After an overrun the kernel counts every further drop but raises ENOBUFS again
+ * only once the queue has emptied: so compare the drop counter after every
+ * drain while congested, and resynchronise until it stops moving. */
 static int event_loop(struct ct_sock *s, int sfd, struct ev_ctx *x)
 {
 	int fd = mnl_socket_get_fd(s->nl);
-	uint64_t lost_seen = 0;
+	uint64_t lost_seen = sock_drops(fd);
 	struct pollfd p[2] = {{fd, POLLIN, 0}, {sfd, POLLIN, 0}};
+	bool congested = false;
 
 	for (;;) {
-		ssize_t n;
-		if (poll(p, 2, -1) < 0) {
+		int r;
+		if (poll(p, 2, congested ? 200 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		if (p[1].revents)
+		if (p[1].revents) {
+			struct signalfd_siginfo si;
+			/* consume it, or it is delivered when the mask is restored */
+			if (read(sfd, &si, sizeof(si)) < 0)
+				return 0;
 			return 0;
-		n = recv(fd, s->buf, CT_RCVBUF, MSG_DONTWAIT);
-		if (n < 0 && errno == ENOBUFS) {
-			uint64_t d = sock_drops(fd), lost = d - lost_seen;
-			lost_seen = d;
-			ct_out_flush(x->o);
+		}
+		r = drain(s, x);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			congested = true;
+		if (congested) {
+			uint64_t d = sock_drops(fd);
+			if (d == lost_seen) {
+				congested = r > 0;
+				continue;
+			}
 			fprintf(stderr,
 			        "%s: WARNING: the kernel dropped %llu events (ENOBUFS); "
 			        "resynchronising with a dump\n",
-			        PROG, (unsigned long long)lost);
+			        PROG, (unsigned long long)(d - lost_seen));
+			lost_seen = d;
 			resync(x);
 			ct_out_flush(x->o);
-			continue;
 		}
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			return -errno;
-		}
-		mnl_cb_run(s->buf, (size_t)n, 0, 0, ev_cb, x);
-		ct_out_flush(x->o);
 	}
 }
 

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#define BATCH (256 * 1024)
+#define BATCH (64 * 1024)
 
 static void put_tuple(struct nlmsghdr *nlh, int type, int v6, const uint8_t *src,
                       const uint8_t *dst, uint16_t sport, uint16_t dport)
