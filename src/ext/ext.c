@@ -93,6 +93,16 @@ void read_claim_proto(struct read_ctx *r, int proto)
 	r->rule->proto_invert = false;
 }
 
+bool read_tag_names(const struct read_ctx *r, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *t = r->tag; t && (t = strstr(t, "i=")); t += 2)
+		if ((t == r->tag || t[-1] == ' ') && strncmp(t + 2, name, n) == 0 && t[2 + n] == ':')
+			return true;
+	return false;
+}
+
 const struct sym *sym_by_name(const struct sym *tab, const char *name)
 {
 	for (; tab->name; tab++)

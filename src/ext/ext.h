@@ -86,6 +86,7 @@ struct read_ctx {
 	struct rule *rule;   /* the rule being rebuilt (protocol may be set by a match) */
 	const char *comment; /* the rule's comment, nfsh's form tag removed; NULL if none */
 	bool comment_taken;
+	const char *tag; /* nfsh's form tag ("m=state i=tcp:0"), or NULL */
 };
 
 struct ext {
@@ -143,6 +144,9 @@ void read_take(struct read_ctx *r, size_t k);
  * the rule's protocol when the listing did not show it. nftables hides the
  * protocol test in front of such a payload match as a redundant dependency. */
 void read_claim_proto(struct read_ctx *r, int proto);
+/* Does the form tag say a match NAME was written in this rule (i=NAME:K)? For a
+ * match whose statements another one would also claim (one-port multiport). */
+bool read_tag_names(const struct read_ctx *r, const char *name);
 
 /* Shared value tables (one symbol table per enum, used by parse and print). */
 struct sym {

@@ -9,8 +9,9 @@
  * the kernel takes it; its interval set refuses elements whose corners lie in
  * another one, which happens when an item reaches port 0 or 65535. Then the
  * same pairs are written as disjoint rectangles: P x any, and (not P) x P.
- * XXX: a one-item --sports/--dports of tcp/udp reads back as -m tcp/-m udp
- * --sport/--dport (the same expression); lists read back in the kernel's order. */
+ * A one-item --sports/--dports of tcp/udp is the expression -m tcp --dport
+ * writes; the form tag (i=multiport:K) tells read-back which one was written.
+ * XXX: lists read back in the kernel's (sorted) order, overlaps merged. */
 #include "ext/tcp.h"
 #include "nft/json.h"
 
@@ -231,10 +232,13 @@ static int mp_emit(struct emit_ctx *x, const void *priv)
 		return ext_emit(
 		    x, nftj_match(op, pair(nftj_payload(l4, "sport"), nftj_payload(l4, "dport")),
 		                  nftj_set(ports_elements(p->it, p->n))));
-	if (p->n == 1)
+	if (p->n == 1) {
+		/* tcp's and udp's own --sport/--dport: the form tag keeps "multiport". */
+		x->keep_name = x->rule->proto == 6 || x->rule->proto == 17;
 		return ext_emit(
 		    x, nftj_match(op, nftj_payload(l4, p->kind == MP_SPORTS ? "sport" : "dport"),
 		                  item_value(&p->it[0])));
+	}
 	els = nftj_array();
 	for (int i = 0; i < p->n; i++)
 		nftj_push(els, item_value(&p->it[i]));
@@ -367,8 +371,11 @@ static int mp_recognise(struct read_ctx *r, void *priv)
 			if (!p->n || slots(p) > MP_SLOTS)
 				return 0;
 		} else {
-			/* One item of tcp/udp is theirs (-m tcp --dport reads the same). */
-			if (l4_proto(l4) == 6 || l4_proto(l4) == 17 || !read_item(right, &p->it[0]))
+			/* One item of tcp/udp is -m tcp --dport's too: ours only when
+			 * the form tag says multiport was written. */
+			if (((l4_proto(l4) == 6 || l4_proto(l4) == 17) &&
+			     !read_tag_names(r, "multiport")) ||
+			    !read_item(right, &p->it[0]))
 				return 0;
 			p->n = 1;
 		}

@@ -379,7 +379,8 @@ int xlate_read_rule(json_t *rule, int table, struct rule *out, char *why, size_t
 	}
 	xlate_split_comment(json_string_value(json_object_get(rule, "comment")), user, sizeof(user),
 			    tag, sizeof(tag));
-	rc = (struct read_ctx){ out->family, table, exprs, 0, out, user[0] ? user : NULL, false };
+	rc = (struct read_ctx){ out->family, table, exprs, 0, out, user[0] ? user : NULL, false,
+				tag[0] ? tag : NULL };
 	while (rc.pos < json_array_size(exprs)) {
 		json_t *stmt = json_array_get(exprs, rc.pos);
 		int got;
