@@ -11,7 +11,8 @@
  * same pairs are written as disjoint rectangles: P x any, and (not P) x P.
  * A one-item --sports/--dports of tcp/udp is the expression -m tcp --dport
  * writes; the form tag (i=multiport:K) tells read-back which one was written.
- * XXX: lists read back in the kernel's (sorted) order, overlaps merged. */
+ * Lists are kept sorted with overlaps merged, as the kernel's set holds them
+ * (iptables -S would print them as typed). */
 #include "ext/tcp.h"
 #include "nft/json.h"
 
@@ -125,39 +126,6 @@ static int mp_parse(const struct ext_parse_ctx *c, void *priv, const struct ext_
 	return 0;
 }
 
-static int mp_check(const struct ext_parse_ctx *c, void *priv, struct nfsh_err *e)
-{
-	struct mp_priv *p = priv;
-	const struct rule *r = c->rule;
-
-	if (!p->kind) {
-		err_set(e, NFSH_EPARAM, "multiport",
-		        "-m multiport needs --sports, --dports or --ports");
-		err_hint(e, "e.g. -p tcp -m multiport --dports 80,443");
-		return -1;
-	}
-	if (!r || !r->proto_set || r->proto_invert || !l4_name(r->proto)) {
-		err_set(e, NFSH_EPARAM, "multiport",
-		        "-m multiport needs -p tcp, udp, udplite, sctp or dccp");
-		err_hint(e, "add -p tcp (or udp...) to the rule");
-		return -1;
-	}
-	p->proto = r->proto;
-	return 0;
-}
-
-static json_t *item_value(const struct mp_item *m)
-{
-	if (m->lo == m->hi)
-		return nftj_int(m->lo);
-	return nftj_range(nftj_int(m->lo), nftj_int(m->hi));
-}
-
-static json_t *pair(json_t *a, json_t *b)
-{
-	return nftj_put(nftj_object(), "concat", nftj_push(nftj_push(nftj_array(), a), b));
-}
-
 static int cmp_item(const void *a, const void *b)
 {
 	const struct mp_item *x = a, *y = b;
@@ -181,6 +149,47 @@ static int normalise(const struct mp_item *in, int n, struct mp_item *out)
 		out[k++] = out[i];
 	}
 	return k;
+}
+
+static int mp_check(const struct ext_parse_ctx *c, void *priv, struct nfsh_err *e)
+{
+	struct mp_priv *p = priv;
+	const struct rule *r = c->rule;
+
+	if (!p->kind) {
+		err_set(e, NFSH_EPARAM, "multiport",
+		        "-m multiport needs --sports, --dports or --ports");
+		err_hint(e, "e.g. -p tcp -m multiport --dports 80,443");
+		return -1;
+	}
+	if (!r || !r->proto_set || r->proto_invert || !l4_name(r->proto)) {
+		err_set(e, NFSH_EPARAM, "multiport",
+		        "-m multiport needs -p tcp, udp, udplite, sctp or dccp");
+		err_hint(e, "add -p tcp (or udp...) to the rule");
+		return -1;
+	}
+	p->proto = r->proto;
+	/* The kernel keeps a set sorted and merges overlapping items, and read-back
+	 * can only see that: the rule says the same, so -S, -C and -D agree. */
+	if (p->n > 1) {
+		struct mp_item tmp[MP_SLOTS];
+
+		p->n = normalise(p->it, p->n, tmp);
+		memcpy(p->it, tmp, (size_t)p->n * sizeof(tmp[0]));
+	}
+	return 0;
+}
+
+static json_t *item_value(const struct mp_item *m)
+{
+	if (m->lo == m->hi)
+		return nftj_int(m->lo);
+	return nftj_range(nftj_int(m->lo), nftj_int(m->hi));
+}
+
+static json_t *pair(json_t *a, json_t *b)
+{
+	return nftj_put(nftj_object(), "concat", nftj_push(nftj_push(nftj_array(), a), b));
 }
 
 /* The pairs of --ports as set elements: the corpus form when the kernel's
