@@ -71,9 +71,12 @@ struct emit_ctx {
 	json_t *exprs;                   /* the rule's statement array */
 	char comment[NFSH_COMMENT_MAX];  /* the rule's nftables comment (set by `comment`) */
 	struct nfsh_err *err;
-	/* Set by a match whose statements read back as something generic (tcp
-	 * without options is "meta l4proto tcp", which reads as -p tcp): the form
-	 * tag then names it, so -S still shows "-m tcp". Reset before each match. */
+	/* Set by a match whose statements read back as something else (tcp
+	 * without options is "meta l4proto tcp", which reads as -p tcp; a one-port
+	 * multiport is tcp dport): the form tag then names it (i=NAME:K), so -S
+	 * still shows it. An implicit match is re-created with zeroed private data,
+	 * which must mean "no options"; others ask read_tag_names(). Reset before
+	 * each match. */
 	bool keep_name;
 };
 

@@ -140,6 +140,11 @@ static const struct emit_case emit_cases[] = {
                       "{\"set\":[{\"concat\":[{\"range\":[0,65535]},10]},{\"concat\":[10,{"
                       "\"range\":[0,65535]}]}]}") "]",
      " -p tcp -m multiport --ports 10"},
+    /* The kernel's set is sorted: so is the rule (-S, -C and -D agree). */
+    {NFSH_IPV6, "-p tcp -m multiport --dports 443,80:90,85",
+     "[" M("==", "{\"meta\":{\"key\":\"l4proto\"}}",
+           "6") "," M("==", TCP("dport"), "{\"set\":[{\"range\":[80,90]},443]}") "]",
+     " -p tcp -m multiport --dports 80:90,443"},
     /* An item reaching 65535: disjoint rectangles, P x any then (not P) x P. */
     {NFSH_IPV6, "-p udp -m multiport ! --ports 53,1024:65535",
      "[" M("==", "{\"meta\":{\"key\":\"l4proto\"}}", "17") "," M(
