@@ -32,6 +32,19 @@ static int store_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+/* libmnl stops quietly at an attribute that does not fit: a truncated message
+ * would parse as a shorter valid one. Refuse anything left over. */
+static bool attrs_cover(const void *start, int len)
+{
+	const struct nlattr *a = start;
+
+	while (mnl_attr_ok(a, len)) {
+		len -= (int)MNL_ALIGN(a->nla_len);
+		a = mnl_attr_next(a);
+	}
+	return len <= 0;
+}
+
 static int parse_nest(const struct nlattr *nest, const struct nlattr **tb, int max,
                       const enum mnl_attr_data_type *types, const uint16_t *lens)
 {
@@ -40,7 +53,8 @@ static int parse_nest(const struct nlattr *nest, const struct nlattr **tb, int m
 	memset(tb, 0, sizeof(*tb) * (max + 1));
 	if (!nest)
 		return MNL_CB_OK;
-	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
+	    !attrs_cover(mnl_attr_get_payload(nest), (int)mnl_attr_get_payload_len(nest)))
 		return MNL_CB_ERROR;
 	return mnl_attr_parse_nested(nest, store_cb, &c);
 }
@@ -155,7 +169,9 @@ int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
 	m->family = nfg->nfgen_family;
 	m->msgtype = nlh->nlmsg_type & 0xff;
 	m->nlflags = nlh->nlmsg_flags;
-	if (mnl_attr_parse(nlh, sizeof(*nfg), store_cb, &c) < 0)
+	if (!attrs_cover(mnl_nlmsg_get_payload_offset(nlh, sizeof(*nfg)),
+	                 (int)(nlh->nlmsg_len - mnl_nlmsg_size(MNL_ALIGN(sizeof(*nfg))))) ||
+	    mnl_attr_parse(nlh, sizeof(*nfg), store_cb, &c) < 0)
 		return MNL_CB_ERROR;
 	if (parse_tuple(m->tb[CTA_TUPLE_ORIG], &m->orig) < 0 ||
 	    parse_tuple(m->tb[CTA_TUPLE_REPLY], &m->reply) < 0 ||
@@ -275,4 +291,14 @@ size_t ct_msg_labels(const struct ct_msg *m, uint8_t out[16])
 		n = 16;
 	memcpy(out, mnl_attr_get_payload(m->tb[CTA_LABELS]), n);
 	return n;
+}
+
+/* Events: DESTROY is its own message type; NEW carries NLM_F_CREATE|NLM_F_EXCL. */
+enum ct_evtype ct_msg_evtype(const struct ct_msg *m)
+{
+	if (m->msgtype == IPCTNL_MSG_CT_DELETE)
+		return CT_EV_DESTROY;
+	if (m->nlflags & (NLM_F_CREATE | NLM_F_EXCL))
+		return CT_EV_NEW;
+	return CT_EV_UPDATE;
 }

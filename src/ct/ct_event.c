@@ -32,12 +32,8 @@ static int ev_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (ct_msg_parse(nlh, &m) < 0)
 		return MNL_CB_OK; /* one malformed event must not end the listener */
-	if (m.msgtype == IPCTNL_MSG_CT_DELETE)
-		ev = CT_EV_DESTROY, bit = CT_EVF_DESTROY;
-	else if (m.nlflags & (NLM_F_CREATE | NLM_F_EXCL))
-		ev = CT_EV_NEW, bit = CT_EVF_NEW;
-	else
-		ev = CT_EV_UPDATE, bit = CT_EVF_UPDATE;
+	ev = ct_msg_evtype(&m);
+	bit = ev == CT_EV_DESTROY ? CT_EVF_DESTROY : ev == CT_EV_NEW ? CT_EVF_NEW : CT_EVF_UPDATE;
 	if (!(x->c->events & bit) || !ct_filter_match(&x->c->f, &m))
 		return MNL_CB_OK;
 	ct_out_emit(x->o, &m, ev);

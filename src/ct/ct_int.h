@@ -120,6 +120,7 @@ struct ct_line {
 	bool trunc;
 };
 enum ct_evtype { CT_EV_NONE = 0, CT_EV_NEW, CT_EV_UPDATE, CT_EV_DESTROY, CT_EV_RESYNC };
+enum ct_evtype ct_msg_evtype(const struct ct_msg *m);
 void ct_line_reset(struct ct_line *l);
 void ct_line_add(struct ct_line *l, const char *s);
 void ct_line_addn(struct ct_line *l, const char *s, size_t n);
