@@ -114,13 +114,20 @@ kernel_vs_user -f ipv4 -m 3 -u SEEN_REPLY
 
 # -o json: one valid object per entry, as many as the text lines.
 js=$($CT -L -o json 2>/dev/null)
-check "json lines parse" python3 -c '
+# A small structural check against schemas/conntrack-entry.schema.json (no validator
+# library is a dependency): required keys, no unknown keys, enums.
+check "json lines follow the schema" python3 -c '
 import json,sys
+sch=json.load(open(sys.argv[1])); P=sch["properties"]; T=sch["$defs"]["tuple"]["properties"]
 n=0
 for l in sys.stdin:
     o=json.loads(l); n+=1
-    assert o["family"] in ("ipv4","ipv6") and "orig" in o and "reply" in o
-print(n)' <<<"$js"
+    assert all(k in o for k in sch["required"]), o
+    assert set(o) <= set(P), set(o) - set(P)
+    assert o["family"] in P["family"]["enum"] and o["protocol"] in P["protocol"]["enum"]
+    for d in ("orig","reply"): assert set(o[d]) <= set(T), o[d]
+    assert set(o.get("status",[])) <= set(P["status"]["items"]["enum"])
+print(n)' "${SRCDIR:-.}/schemas/conntrack-entry.schema.json" <<<"$js"
 expect_eq "json count" "$(wc -l <<<"$js")" "$($ORACLE -L 2>/dev/null | wc -l)"
 check "counters shown with acct=1" grep -q 'packets=' <(set +o pipefail; $CT -L -p tcp 2>/dev/null)
 
