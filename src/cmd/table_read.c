@@ -31,13 +31,71 @@ struct chain_info *table_find_chain(struct table_info *ti, const char *name)
 	return NULL;
 }
 
+/* Chain name -> index, rebuilt when the chain array moves: a listing of
+ * 15k chains and 50k rules made the linear table_find_chain per rule and
+ * per jump quadratic (tens of seconds for one save). */
+struct chain_index {
+	int *slot; /* index + 1, 0 when empty */
+	size_t cap;
+};
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+static void index_free(struct chain_index *ix)
+{
+	free(ix->slot);
+	ix->slot = NULL;
+	ix->cap = 0;
+}
+
+static int index_build(struct chain_index *ix, const struct table_info *ti)
+{
+	index_free(ix);
+	ix->cap = 64;
+	while (ix->cap < (size_t)ti->nchains * 2)
+		ix->cap *= 2;
+	ix->slot = calloc(ix->cap, sizeof(*ix->slot));
+	if (!ix->slot)
+		return -1;
+	for (int i = 0; i < ti->nchains; i++) {
+		size_t k = name_hash(ti->chains[i].name) & (ix->cap - 1);
+
+		while (ix->slot[k])
+			k = (k + 1) & (ix->cap - 1);
+		ix->slot[k] = i + 1;
+	}
+	return 0;
+}
+
+static struct chain_info *index_find(const struct chain_index *ix, struct table_info *ti,
+                                     const char *name)
+{
+	if (!ix->slot)
+		return table_find_chain(ti, name);
+	for (size_t k = name_hash(name) & (ix->cap - 1); ix->slot[k]; k = (k + 1) & (ix->cap - 1))
+		if (strcmp(ti->chains[ix->slot[k] - 1].name, name) == 0)
+			return &ti->chains[ix->slot[k] - 1];
+	return NULL;
+}
+
 static struct chain_info *add_chain(struct table_info *ti, const char *name)
 {
-	struct chain_info *n = realloc(ti->chains, (size_t)(ti->nchains + 1) * sizeof(*n));
+	struct chain_info *n;
 
-	if (!n)
-		return NULL;
-	ti->chains = n;
+	/* Grow by doubling: the capacity is the next power of two of nchains. */
+	if ((ti->nchains & (ti->nchains - 1)) == 0) {
+		n = realloc(ti->chains, (size_t)(ti->nchains ? ti->nchains * 2 : 1) * sizeof(*n));
+		if (!n)
+			return NULL;
+		ti->chains = n;
+	}
 	n = &ti->chains[ti->nchains++];
 	memset(n, 0, sizeof(*n));
 	snprintf(n->name, sizeof(n->name), "%s", name);
@@ -46,17 +104,22 @@ static struct chain_info *add_chain(struct table_info *ti, const char *name)
 
 static int add_rule(struct chain_info *ch, json_t *body, int table)
 {
-	struct rule *nr = realloc(ch->rules, (size_t)(ch->nrules + 1) * sizeof(*nr));
-	char **nf;
+	size_t cap = ch->nrules ? (size_t)ch->nrules * 2 : 1;
 	char why[512];
 
-	if (!nr)
-		return -1;
-	ch->rules = nr;
-	nf = realloc(ch->foreign, (size_t)(ch->nrules + 1) * sizeof(*nf));
-	if (!nf)
-		return -1;
-	ch->foreign = nf;
+	/* Grow by doubling (the capacity is the next power of two of nrules). */
+	if ((ch->nrules & (ch->nrules - 1)) == 0) {
+		struct rule *nr = realloc(ch->rules, cap * sizeof(*nr));
+		char **nf;
+
+		if (!nr)
+			return -1;
+		ch->rules = nr;
+		nf = realloc(ch->foreign, cap * sizeof(*nf));
+		if (!nf)
+			return -1;
+		ch->foreign = nf;
+	}
 	ch->foreign[ch->nrules] = NULL;
 	if (xlate_read_rule(body, table, &ch->rules[ch->nrules], why, sizeof(why)) != 0)
 		ch->foreign[ch->nrules] = strdup(why);
@@ -73,6 +136,9 @@ static int cmp_user_chains(const void *a, const void *b)
 
 static void count_refs(struct table_info *ti)
 {
+	struct chain_index ix = {0};
+
+	index_build(&ix, ti); /* without it (no memory) the linear search still works */
 	for (int i = 0; i < ti->nchains; i++)
 		for (int k = 0; k < ti->chains[i].nrules; k++) {
 			const struct rule *r = &ti->chains[i].rules[k];
@@ -80,10 +146,11 @@ static void count_refs(struct table_info *ti)
 
 			if (r->target_kind != TGT_JUMP && r->target_kind != TGT_GOTO)
 				continue;
-			to = table_find_chain(ti, r->jump);
+			to = index_find(&ix, ti, r->jump);
 			if (to)
 				to->refs++;
 		}
+	index_free(&ix);
 }
 
 /* Built-in chains in iptables' order (also those not created yet: they are
@@ -92,7 +159,8 @@ static void count_refs(struct table_info *ti)
 static int order_chains(struct table_info *ti)
 {
 	const struct table_desc *t = table_by_id(ti->table);
-	struct chain_info *sorted = calloc((size_t)ti->nchains + (size_t)t->nchains, sizeof(*sorted));
+	struct chain_info *sorted =
+	    calloc((size_t)ti->nchains + (size_t)t->nchains, sizeof(*sorted));
 	int n = 0;
 
 	if (!sorted)
@@ -119,8 +187,31 @@ static int order_chains(struct table_info *ti)
 	return 0;
 }
 
+/* The chain called name, added when new; the index follows the array. */
+static struct chain_info *get_chain(struct chain_index *ix, struct table_info *ti, const char *name)
+{
+	struct chain_info *ch = index_find(ix, ti, name);
+
+	if (ch)
+		return ch;
+	if (!(ch = add_chain(ti, name)))
+		return NULL;
+	if ((size_t)ti->nchains * 2 > ix->cap || (ti->nchains & (ti->nchains - 1)) == 0) {
+		if (index_build(ix, ti) < 0)
+			index_free(ix);
+		return &ti->chains[ti->nchains - 1];
+	}
+	for (size_t k = name_hash(name) & (ix->cap - 1);; k = (k + 1) & (ix->cap - 1))
+		if (!ix->slot[k]) {
+			ix->slot[k] = ti->nchains;
+			break;
+		}
+	return ch;
+}
+
 static int fill(struct table_info *ti, json_t *objs, const char *only_chain)
 {
+	struct chain_index ix = {0};
 	size_t i;
 	json_t *o;
 
@@ -134,30 +225,35 @@ static int fill(struct table_info *ti, json_t *objs, const char *only_chain)
 			name = json_string_value(json_object_get(b, "name"));
 			if (!name || (only_chain && strcmp(name, only_chain)))
 				continue;
-			ch = table_find_chain(ti, name);
-			if (!ch && !(ch = add_chain(ti, name)))
+			if (!(ch = get_chain(&ix, ti, name))) {
+				index_free(&ix);
 				return -1;
+			}
 			ch->builtin = json_object_get(b, "hook") != NULL;
 			snprintf(ch->policy, sizeof(ch->policy), "%s",
-				 json_string_value(json_object_get(b, "policy")) ?: "accept");
+			         json_string_value(json_object_get(b, "policy")) ?: "accept");
 			for (char *p = ch->policy; *p; p++)
 				*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
 		} else if ((b = json_object_get(o, "rule"))) {
 			name = json_string_value(json_object_get(b, "chain"));
 			if (!name || (only_chain && strcmp(name, only_chain)))
 				continue;
-			ch = table_find_chain(ti, name);
-			if (!ch && !(ch = add_chain(ti, name)))
+			if (!(ch = get_chain(&ix, ti, name))) {
+				index_free(&ix);
 				return -1;
-			if (add_rule(ch, b, ti->table) < 0)
+			}
+			if (add_rule(ch, b, ti->table) < 0) {
+				index_free(&ix);
 				return -1;
+			}
 		}
 	}
+	index_free(&ix);
 	return 0;
 }
 
 int table_read(struct nfsh_session *s, int family, int table, const char *chain,
-	       struct table_info *ti, struct nfsh_err *e)
+               struct table_info *ti, struct nfsh_err *e)
 {
 	const struct table_desc *t = table_by_id(table);
 	char what[160];
@@ -174,10 +270,10 @@ int table_read(struct nfsh_session *s, int family, int table, const char *chain,
 	}
 	if (chain)
 		snprintf(what, sizeof(what), "list chain %s %s %s", family_nft_name(family),
-			 t->nftname, chain);
+		         t->nftname, chain);
 	else
 		snprintf(what, sizeof(what), "list table %s %s", family_nft_name(family),
-			 t->nftname);
+		         t->nftname);
 	objs = sess_list(s, what, &missing, e);
 	if (!objs)
 		return -1;
