@@ -249,7 +249,9 @@ static int set_iface(struct parser *p, struct iface_match *m, const char *arg, i
 		p->e->argi = argi;
 		return -1;
 	}
-	if (strpbrk(arg, " /\"'") || (strchr(arg, '+') && strchr(arg, '+') != arg + n - 1))
+	/* A + before the end is a literal character, as in iptables (eth++ is
+	 * the interface "eth+" and a wildcard); the kernel refuses '/' and ' '. */
+	if (strpbrk(arg, " /\"'"))
 		return perr(p, argi, arg, "invalid interface name \"%s\"", arg);
 	m->set = true;
 	m->invert = inv;

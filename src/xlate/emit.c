@@ -8,15 +8,29 @@
 #include <stdio.h>
 #include <string.h>
 
+/* As iptables-translate: a trailing + is nftables' trailing * wildcard; a literal
+ * trailing * is escaped (\*); `-i +` matches every interface and emits nothing;
+ * `! -i +` matches none: iifname "INVAL/D" (no interface can have a '/'). */
+static bool iface_any(const struct iface_match *m)
+{
+	return strcmp(m->name, "+") == 0;
+}
+
 static json_t *iface_expr(const struct iface_match *m, const char *key)
 {
-	char name[NFSH_IFNAME_MAX + 1];
+	char name[NFSH_IFNAME_MAX + 2];
 	size_t n = strlen(m->name);
 
-	/* iptables' trailing + is nftables' trailing * wildcard. */
+	if (iface_any(m))
+		return nftj_match("==", nftj_meta(key), nftj_str("INVAL/D"));
 	snprintf(name, sizeof(name), "%s", m->name);
 	if (n && name[n - 1] == '+')
 		name[n - 1] = '*';
+	else if (n && name[n - 1] == '*' && n + 1 < sizeof(name)) {
+		name[n - 1] = '\\';
+		name[n] = '*';
+		name[n + 1] = '\0';
+	}
 	return nftj_match(m->invert ? "!=" : "==", nftj_meta(key), nftj_str(name));
 }
 
@@ -143,9 +157,9 @@ int xlate_rule_exprs(const struct rule *r, json_t **exprs_out, char *comment, si
 	}
 	first[r->nmatches] = (int)json_array_size(mexprs);
 
-	if (r->in.set)
+	if (r->in.set && !(iface_any(&r->in) && !r->in.invert))
 		nftj_push(exprs, iface_expr(&r->in, "iifname"));
-	if (r->out.set)
+	if (r->out.set && !(iface_any(&r->out) && !r->out.invert))
 		nftj_push(exprs, iface_expr(&r->out, "oifname"));
 	if (r->frag_set)
 		nftj_push(exprs, nftj_match(r->frag_invert ? "==" : "!=",

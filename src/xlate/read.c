@@ -54,12 +54,25 @@ static bool read_iface(struct rule *r, const char *op, json_t *left, json_t *rig
 		return false;
 	if (m->set || (strcmp(op, "==") && strcmp(op, "!=")))
 		return false;
+	/* The inverse of emit.c's iface_expr: "INVAL/D" is `! -i +`, a trailing
+	 * * is +, a trailing \\* is a literal *. */
+	if (strcmp(json_string_value(right), "INVAL/D") == 0 && strcmp(op, "==") == 0) {
+		snprintf(m->name, sizeof(m->name), "+");
+		m->set = m->invert = true;
+		return true;
+	}
 	n = strlen(json_string_value(right));
-	if (n == 0 || n >= sizeof(m->name))
+	if (n == 0 || n > sizeof(m->name))
 		return false;
-	snprintf(m->name, sizeof(m->name), "%s", json_string_value(right));
-	if (m->name[n - 1] == '*')
-		m->name[n - 1] = '+';
+	if (n >= 2 && strcmp(json_string_value(right) + n - 2, "\\*") == 0) {
+		snprintf(m->name, sizeof(m->name), "%.*s*", (int)(n - 2), json_string_value(right));
+	} else {
+		if (n >= sizeof(m->name))
+			return false;
+		snprintf(m->name, sizeof(m->name), "%s", json_string_value(right));
+		if (m->name[n - 1] == '*')
+			m->name[n - 1] = '+';
+	}
 	m->set = true;
 	m->invert = strcmp(op, "!=") == 0;
 	return true;
