@@ -20,12 +20,13 @@ static void notrack_save(const void *priv, int family, struct strbuf *sb)
 	(void)sb;
 }
 
+/* iptables -L: target column CT, then "NOTRACK". */
 static void notrack_list(const void *priv, int family, bool numeric, struct strbuf *sb)
 {
 	(void)priv;
 	(void)family;
 	(void)numeric;
-	(void)sb;
+	sb_add(sb, "NOTRACK");
 }
 
 const struct ext ext_NOTRACK = {

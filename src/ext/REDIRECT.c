@@ -64,11 +64,17 @@ static void redir_list(const void *priv, int family, bool numeric, struct strbuf
 
 	(void)family;
 	(void)numeric;
+	struct strbuf tmp;
+
 	if (p->has_port) {
 		sb_add(sb, "redir ports ");
 		nat_format_ports(p, sb);
 	}
-	nat_format_flags(p, false, sb);
+	/* Flags come with a leading blank; alone they start the field. */
+	sb_init(&tmp);
+	nat_format_flags(p, false, &tmp);
+	sb_add(sb, sb_str(&tmp) + (p->has_port || !tmp.len ? 0 : 1));
+	sb_free(&tmp);
 }
 
 const struct ext ext_REDIRECT = {

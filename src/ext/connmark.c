@@ -132,7 +132,8 @@ static void cm_list(const void *priv, int family, bool numeric, struct strbuf *s
 
 	(void)family;
 	(void)numeric;
-	sb_add(sb, p->invert ? "connmark match ! " : "connmark match ");
+	/* iptables prints "connmark match " then "!" then " VALUE". */
+	sb_add(sb, p->invert ? "connmark match ! " : "connmark match  ");
 	cm_format(p, sb);
 }
 

@@ -13,11 +13,11 @@ struct dscp_priv {
 /* DiffServ class names (RFC 2474, 2597, 3246, 8622), as iptables and nft know
  * them; nft lists some values by name ("ef", "lephb"). */
 const struct sym dscp_classes[] = {
-    {"CS0", 0x00},  {"CS1", 0x08},  {"CS2", 0x10},  {"CS3", 0x18},  {"CS4", 0x20},
-    {"CS5", 0x28},  {"CS6", 0x30},  {"CS7", 0x38},  {"BE", 0x00},   {"AF11", 0x0a},
-    {"AF12", 0x0c}, {"AF13", 0x0e}, {"AF21", 0x12}, {"AF22", 0x14}, {"AF23", 0x16},
-    {"AF31", 0x1a}, {"AF32", 0x1c}, {"AF33", 0x1e}, {"AF41", 0x22}, {"AF42", 0x24},
-    {"AF43", 0x26}, {"EF", 0x2e},   {"VA", 0x2c},   {"LE", 0x01},   {NULL, 0},
+    {"CS0", 0x00},  {"CS1", 0x08},  {"CS2", 0x10},  {"CS3", 0x18},   {"CS4", 0x20},
+    {"CS5", 0x28},  {"CS6", 0x30},  {"CS7", 0x38},  {"BE", 0x00},    {"AF11", 0x0a},
+    {"AF12", 0x0c}, {"AF13", 0x0e}, {"AF21", 0x12}, {"AF22", 0x14},  {"AF23", 0x16},
+    {"AF31", 0x1a}, {"AF32", 0x1c}, {"AF33", 0x1e}, {"AF41", 0x22},  {"AF42", 0x24},
+    {"AF43", 0x26}, {"EF", 0x2e},   {"VA", 0x2c},   {"LEPHB", 0x01}, {NULL, 0},
 };
 static const char *const class_names[] = {
     "CS0",  "CS1",  "CS2",  "CS3",  "CS4",  "CS5",  "CS6",  "CS7",  "BE",   "AF11", "AF12", "AF13",
