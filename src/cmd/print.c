@@ -130,10 +130,27 @@ static const char *target_name(const struct rule *r)
 	case TGT_GOTO:
 		return r->jump;
 	case TGT_EXT:
-		return r->target.ext->name;
+		/* iptables shows an alias target under the real one (NOTRACK is CT). */
+		return r->target.ext->alias_of ? r->target.ext->alias_of : r->target.ext->name;
 	default:
 		return "";
 	}
+}
+
+/* An extension's -L text after one blank; nothing at all when it prints nothing
+ * (NFLOG without options), so lines end as iptables' do. */
+static void list_ext(const struct ext *x, const void *priv, int family, bool numeric,
+		     struct strbuf *sb)
+{
+	struct strbuf tmp;
+
+	sb_init(&tmp);
+	x->list(priv, family, numeric, &tmp);
+	if (tmp.len) {
+		sb_addc(sb, ' ');
+		sb_add(sb, sb_str(&tmp));
+	}
+	sb_free(&tmp);
 }
 
 static void list_addr(struct strbuf *sb, const struct addr_match *m, int family, bool numeric)
@@ -198,14 +215,10 @@ static void list_rule(const struct rule *r, int num, const struct list_fmt *f, s
 	if (r->target_kind == TGT_GOTO)
 		sb_add(sb, "[goto] ");
 	for (int k = 0; k < r->nmatches; k++)
-		if (r->matches[k].ext->list) {
-			sb_addc(sb, ' ');
-			r->matches[k].ext->list(r->matches[k].priv, r->family, f->numeric, sb);
-		}
-	if (r->target_kind == TGT_EXT && r->target.ext->list) {
-		sb_addc(sb, ' ');
-		r->target.ext->list(r->target.priv, r->family, f->numeric, sb);
-	}
+		if (r->matches[k].ext->list)
+			list_ext(r->matches[k].ext, r->matches[k].priv, r->family, f->numeric, sb);
+	if (r->target_kind == TGT_EXT && r->target.ext->list)
+		list_ext(r->target.ext, r->target.priv, r->family, f->numeric, sb);
 }
 
 static void list_chain(const struct chain_info *ch, const struct list_fmt *f, FILE *out)
