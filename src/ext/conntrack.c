@@ -218,9 +218,13 @@ static json_t *flag_value(const struct sym *tab, unsigned mask)
 static int emit_flags(struct emit_ctx *x, const char *key, const struct sym *tab, unsigned mask,
 		      bool negate)
 {
-	/* --ctstatus NONE is "no status bit set": status == 0 (negated: != 0). */
+	/* --ctstatus NONE is an empty mask: iptables tests (status & 0) != 0, which
+	 * never holds, and its negation always does (for tracked packets). The
+	 * same bit test, exactly: */
 	if (!mask)
-		return ext_emit(x, nftj_match(negate ? "!=" : "==", nftj_ct(key, NULL), nftj_int(0)));
+		return ext_emit(x, nftj_match(negate ? "==" : "!=",
+					      nftj_binop("&", nftj_ct(key, NULL), nftj_int(0)),
+					      nftj_int(0)));
 	return ext_emit(x, nftj_match(negate ? "!" : "in", nftj_ct(key, NULL), flag_value(tab, mask)));
 }
 
@@ -459,10 +463,11 @@ static bool read_one(struct read_ctx *r, struct ct_priv *p, json_t *stmt)
 	if (strcmp(key, "status") == 0) {
 		long long zero;
 
-		if ((strcmp(op, "==") == 0 || ne) && nftj_get_int(right, &zero) && zero == 0 &&
-		    !has(p, CT_STATUS)) {
+		/* The empty-mask bit test of --ctstatus NONE lists as "in 0" / "! 0". */
+		if ((strcmp(op, "in") == 0 || strcmp(op, "!") == 0) && nftj_get_int(right, &zero) &&
+		    zero == 0 && !has(p, CT_STATUS)) {
 			p->given |= 1u << CT_STATUS;
-			p->invert |= ne ? 1u << CT_STATUS : 0;
+			p->invert |= op[0] == '!' ? 1u << CT_STATUS : 0;
 			p->status = 0;
 			return true;
 		}

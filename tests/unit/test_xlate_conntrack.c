@@ -114,6 +114,13 @@ static const struct emit_case emit_cases[] = {
     {"-A INPUT -m conntrack --ctstatus SEEN_REPLY -j ACCEPT",
      "[{\"match\":{\"op\":\"in\",\"left\":{\"ct\":{\"key\":\"status\"}},\"right\":\"seen-reply\"}}"
      "]"},
+    /* NONE is an empty mask: (status & 0) != 0 never holds, its negation always. */
+    {"-A INPUT -m conntrack --ctstatus NONE -j ACCEPT",
+     "[{\"match\":{\"op\":\"!=\",\"left\":{\"&\":[{\"ct\":{\"key\":\"status\"}},0]},"
+     "\"right\":0}}]"},
+    {"-A INPUT -m conntrack ! --ctstatus NONE -j ACCEPT",
+     "[{\"match\":{\"op\":\"==\",\"left\":{\"&\":[{\"ct\":{\"key\":\"status\"}},0]},"
+     "\"right\":0}}]"},
     {"-A INPUT -m conntrack --ctexpire 3 -j ACCEPT",
      "[{\"match\":{\"op\":\"==\",\"left\":{\"ct\":{\"key\":\"expiration\"}},\"right\":3}}]"},
     {"-A INPUT -m conntrack --ctexpire 10:100 -j ACCEPT",
@@ -234,6 +241,15 @@ static const struct read_case read_cases[] = {
      "\"right\":{\"range\":[1000,2000]}}},{\"counter\":{\"packets\":0,\"bytes\":0}},{\"accept\":"
      "null}]}",
      "-A INPUT -m conntrack --ctproto 17 ! --ctrepldstport 1000:2000 -j ACCEPT"},
+    /* How the kernel lists the NONE bit tests (checked with nft -j list). */
+    {"{\"family\":\"ip\",\"table\":\"nfsh-filter\",\"chain\":\"INPUT\",\"handle\":90,\"expr\":[{"
+     "\"match\":{\"op\":\"in\",\"left\":{\"ct\":{\"key\":\"status\"}},\"right\":0}},{"
+     "\"counter\":{\"packets\":0,\"bytes\":0}},{\"accept\":null}]}",
+     "-A INPUT -m conntrack --ctstatus NONE -j ACCEPT"},
+    {"{\"family\":\"ip\",\"table\":\"nfsh-filter\",\"chain\":\"INPUT\",\"handle\":91,\"expr\":[{"
+     "\"match\":{\"op\":\"!\",\"left\":{\"ct\":{\"key\":\"status\"}},\"right\":0}},{"
+     "\"counter\":{\"packets\":0,\"bytes\":0}},{\"accept\":null}]}",
+     "-A INPUT -m conntrack ! --ctstatus NONE -j ACCEPT"},
     {"{\"family\":\"ip\",\"table\":\"nfsh-filter\",\"chain\":\"INPUT\",\"handle\":25,\"expr\":[{"
      "\"match\":{\"op\":\"in\",\"left\":{\"ct\":{\"key\":\"status\"}},\"right\":\"expected\"}},{"
      "\"counter\":{\"packets\":0,\"bytes\":0}},{\"accept\":null}]}",
