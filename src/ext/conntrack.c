@@ -463,7 +463,18 @@ static bool read_one(struct read_ctx *r, struct ct_priv *p, json_t *stmt)
 	if (strcmp(key, "status") == 0) {
 		long long zero;
 
-		/* The empty-mask bit test of --ctstatus NONE lists as "in 0" / "! 0". */
+		/* The empty-mask bit test of --ctstatus NONE: as emitted, (status & 0)
+		 * != 0 (negated ==), and as the kernel lists it, "in 0" / "! 0". */
+		if (inner != left && nftj_get_int(json_array_get(json_object_get(left, "&"), 1), &zero) &&
+		    zero == 0 && nftj_get_int(right, &zero) && zero == 0 && !has(p, CT_STATUS) &&
+		    (ne || strcmp(op, "==") == 0)) {
+			p->given |= 1u << CT_STATUS;
+			p->invert |= ne ? 0 : 1u << CT_STATUS;
+			p->status = 0;
+			return true;
+		}
+		if (inner != left)
+			return false;
 		if ((strcmp(op, "in") == 0 || strcmp(op, "!") == 0) && nftj_get_int(right, &zero) &&
 		    zero == 0 && !has(p, CT_STATUS)) {
 			p->given |= 1u << CT_STATUS;
