@@ -209,12 +209,67 @@ static struct chain_info *get_chain(struct chain_index *ix, struct table_info *t
 	return ch;
 }
 
-static int fill(struct table_info *ti, json_t *objs, const char *only_chain)
+/* Named sets nfsh shares between rules (io/sets.c: "nfsh-p-<hash>") are read
+ * back as the anonymous set they stand for, so the rule reads as written. */
+#define SHARED_SET_PREFIX "@nfsh-p-"
+
+static void collect_sets(json_t *objs, json_t *sets)
+{
+	size_t i;
+	json_t *o, *b;
+
+	json_array_foreach(objs, i, o)
+	{
+		const char *name;
+
+		if (!(b = json_object_get(o, "set")) ||
+		    !(name = json_string_value(json_object_get(b, "name"))) ||
+		    strncmp(name, SHARED_SET_PREFIX + 1, strlen(SHARED_SET_PREFIX) - 1))
+			continue;
+		if (json_is_array(json_object_get(b, "elem")))
+			json_object_set(sets, name, json_object_get(b, "elem"));
+	}
+}
+
+static bool uses_shared_set(json_t *rule)
+{
+	size_t i;
+	json_t *st;
+
+	json_array_foreach(json_object_get(rule, "expr"), i, st)
+	{
+		const char *r =
+		    json_string_value(json_object_get(json_object_get(st, "match"), "right"));
+
+		if (r && !strncmp(r, SHARED_SET_PREFIX, strlen(SHARED_SET_PREFIX)))
+			return true;
+	}
+	return false;
+}
+
+static void resolve_sets(json_t *rule, json_t *sets)
+{
+	size_t i;
+	json_t *st, *m, *elem;
+
+	json_array_foreach(json_object_get(rule, "expr"), i, st)
+	{
+		const char *r =
+		    json_string_value(json_object_get(m = json_object_get(st, "match"), "right"));
+
+		if (r && !strncmp(r, SHARED_SET_PREFIX, strlen(SHARED_SET_PREFIX)) &&
+		    (elem = json_object_get(sets, r + 1)))
+			json_object_set_new(m, "right", json_pack("{s:O}", "set", elem));
+	}
+}
+
+static int fill(struct table_info *ti, json_t *objs, const char *only_chain, json_t *sets)
 {
 	struct chain_index ix = {0};
 	size_t i;
 	json_t *o;
 
+	collect_sets(objs, sets);
 	json_array_foreach(objs, i, o)
 	{
 		json_t *b;
@@ -242,6 +297,7 @@ static int fill(struct table_info *ti, json_t *objs, const char *only_chain)
 				index_free(&ix);
 				return -1;
 			}
+			resolve_sets(b, sets);
 			if (add_rule(ch, b, ti->table) < 0) {
 				index_free(&ix);
 				return -1;
@@ -258,7 +314,8 @@ int table_read(struct nfsh_session *s, int family, int table, const char *chain,
 	const struct table_desc *t = table_by_id(table);
 	char what[160];
 	bool missing;
-	json_t *objs;
+	json_t *objs, *sets;
+	int rc;
 
 	memset(ti, 0, sizeof(*ti));
 	ti->family = family;
@@ -278,7 +335,32 @@ int table_read(struct nfsh_session *s, int family, int table, const char *chain,
 	if (!objs)
 		return -1;
 	ti->exists = !missing;
-	if (fill(ti, objs, chain) < 0 || (!chain && order_chains(ti) < 0)) {
+	sets = json_object();
+	if (chain && sets) {
+		/* A chain listing carries no sets: fetch them when a rule uses one. */
+		size_t i;
+		json_t *o, *more = NULL;
+
+		json_array_foreach(objs, i, o)
+		{
+			if (!more && json_object_get(o, "rule") &&
+			    uses_shared_set(json_object_get(o, "rule"))) {
+				snprintf(what, sizeof(what), "list sets table %s %s",
+				         family_nft_name(family), t->nftname);
+				more = sess_list(s, what, NULL, e);
+				if (!more) {
+					json_decref(objs);
+					json_decref(sets);
+					return -1;
+				}
+				collect_sets(more, sets);
+				json_decref(more);
+			}
+		}
+	}
+	rc = sets ? fill(ti, objs, chain, sets) : -1;
+	json_decref(sets);
+	if (rc < 0 || (!chain && order_chains(ti) < 0)) {
 		json_decref(objs);
 		table_info_free(ti);
 		return err_set(e, NFSH_EOTHER, NULL, "out of memory reading the ruleset");

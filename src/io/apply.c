@@ -66,6 +66,22 @@ nomem:
 	return 0;
 }
 
+/* The table is replaced: its named sets go with it. */
+static void forget_sets(struct io_ctx *r, const char *nftname)
+{
+	char prefix[64];
+	const char *k;
+	json_t *v;
+	void *tmp;
+	size_t pl = (size_t)snprintf(prefix, sizeof(prefix), "%d %s ", r->family, nftname);
+
+	json_object_foreach_safe(r->sets, tmp, k, v)
+	{
+		if (!strncmp(k, prefix, pl))
+			json_object_del(r->sets, k);
+	}
+}
+
 int io_ctx_table(struct io_ctx *r, struct nfsh_err *e)
 {
 	const struct table_desc *t;
@@ -83,6 +99,7 @@ int io_ctx_table(struct io_ctx *r, struct nfsh_err *e)
 		/* Replace the table: deleting it in the same transaction removes
 		 * its user chains and rules; add first so a missing one is fine. */
 		io_jumps_drop(&r->jumps, r->family, id, NULL);
+		forget_sets(r, t->nftname);
 		if (add(r, wrap("add", "table", nftb_table(r->family, t->nftname)), e) < 0 ||
 		    add(r, wrap("delete", "table", nftb_table(r->family, t->nftname)), e) < 0)
 			return -1;
@@ -187,6 +204,10 @@ static int add_rules(struct io_ctx *r, struct cmd *c, bool have_ctr, uint64_t p,
 		o = xlate_rule(ru, e);
 		if (!o)
 			return -1;
+		if (io_share_sets(r, o, e) < 0) {
+			json_decref(o);
+			return -1;
+		}
 		if (ru->target_kind == TGT_JUMP || ru->target_kind == TGT_GOTO) {
 			snprintf(r->b.cur_word, sizeof(r->b.cur_word), "%s", ru->jump);
 			if (io_jumps_add(&r->jumps, r->family, r->table, ru->chain, ru->jump,

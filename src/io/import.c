@@ -487,6 +487,7 @@ int io_import_main(int argc, char **argv)
 	io_batch_free(&m.r.b);
 	io_cs_free(&m.r.cs);
 	io_jumps_free(&m.r.jumps);
+	json_decref(m.r.sets);
 	sess_close(&m.r.s);
 	return rc;
 }

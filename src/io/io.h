@@ -109,6 +109,7 @@ struct io_ctx {
 	int table_line;      /* where it started */
 	unsigned started[3]; /* tables already begun, per family (TBL_BIT) */
 	bool skipping;       /* inside a table -T excludes */
+	json_t *sets;        /* named sets added so far ("F TABLE NAME" -> true) */
 };
 
 /* Start (family, table) in the batch once: replace it (or, with noflush,
@@ -119,6 +120,9 @@ int io_ctx_chain_line(struct io_ctx *r, struct io_words *w, struct nfsh_err *e);
 /* One parsed command (its family and table become current). */
 int io_ctx_cmd(struct io_ctx *r, struct cmd *c, bool have_ctr, uint64_t p, uint64_t b,
                struct nfsh_err *e);
+/* Replace the rule's shareable anonymous sets (port lists) by named sets,
+ * adding each set to the batch the first time. */
+int io_share_sets(struct io_ctx *r, json_t *rule, struct nfsh_err *e);
 /* Check loops, then apply (or dry-run, or print with emit_json); on error
  * r->line is the culprit's line and e names its word. */
 int io_ctx_apply(struct io_ctx *r, struct nfsh_err *e);

@@ -214,6 +214,7 @@ int io_restore_main(int family, int argc, char **argv)
 	io_batch_free(&r.b);
 	io_cs_free(&r.cs);
 	io_jumps_free(&r.jumps);
+	json_decref(r.sets);
 	sess_close(&r.s);
 	return rc;
 }

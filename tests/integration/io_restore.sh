@@ -114,6 +114,19 @@ check "ip6tables-restore personality, -T filter" "$TMP/ip6tables-restore" -T fil
 expect_eq "ip6tables-save personality" "$("$TMP/ip6tables-save" | grep -E '^(\*|-A)')" \
 	"$(printf -- '*filter\n-A INPUT -s 2001:db8::/32 -j ACCEPT')"
 
+# Identical port lists share one named set (linear bulk loads) and read back
+# as the multiport match they were written as, also through one-chain reads.
+printf '%s\n' '*filter' ':INPUT ACCEPT [0:0]' ':FORWARD ACCEPT [0:0]' ':OUTPUT ACCEPT [0:0]' ':WEB - [0:0]' \
+	'-A INPUT -p tcp -m multiport --dports 22,80,443 -j ACCEPT' \
+	'-A INPUT -s 10.0.0.0/8 -p tcp -m multiport --dports 22,80,443 -j WEB' \
+	'-A WEB -p udp -m multiport --sports 53,853 -j ACCEPT' 'COMMIT' >"$TMP/mp.v4"
+"$NFSH" restore "$TMP/mp.v4"
+expect_eq "multiport through shared sets: save equals input" "$("$NFSH" save -t filter | nocomment)" "$(cat "$TMP/mp.v4")"
+expect_eq "one named set per distinct port list" "$(nft list table ip nfsh-filter | grep -c 'set nfsh-p-')" 2
+check "-D by spec finds a rule using a shared set" "$NFSH" -D INPUT -p tcp -m multiport --dports 22,80,443 -j ACCEPT
+check "--noflush restore reuses the named set" "$NFSH" restore --noflush "$TMP/mp.v4"
+expect_eq "--noflush: still two sets" "$(nft list table ip nfsh-filter | grep -c 'set nfsh-p-')" 2
+
 # Migration: iptables-nft-save | nfsh restore; the iptables-nft tables stay.
 iptables-nft -F
 iptables-nft -N SVC
