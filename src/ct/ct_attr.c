@@ -50,7 +50,7 @@ static int parse_nest(const struct nlattr *nest, const struct nlattr **tb, int m
 {
 	struct tb_ctx c = {tb, max, types, lens};
 
-	memset(tb, 0, sizeof(*tb) * (max + 1));
+	/* tb is part of a ct_msg that ct_msg_parse zeroed */
 	if (!nest)
 		return MNL_CB_OK;
 	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <libmnl/libmnl.h>
 #include <netinet/in.h>
@@ -122,8 +123,21 @@ struct ct_line {
 enum ct_evtype { CT_EV_NONE = 0, CT_EV_NEW, CT_EV_UPDATE, CT_EV_DESTROY, CT_EV_RESYNC };
 enum ct_evtype ct_msg_evtype(const struct ct_msg *m);
 void ct_line_reset(struct ct_line *l);
-void ct_line_add(struct ct_line *l, const char *s);
-void ct_line_addn(struct ct_line *l, const char *s, size_t n);
+/* Inline: called a dozen times per entry, mostly with literals. */
+static inline void ct_line_addn(struct ct_line *l, const char *s, size_t n)
+{
+	if (l->len + n >= sizeof(l->buf)) {
+		l->trunc = true;
+		n = sizeof(l->buf) - 1 - l->len;
+	}
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+	l->buf[l->len] = '\0';
+}
+static inline void ct_line_add(struct ct_line *l, const char *s)
+{
+	ct_line_addn(l, s, strlen(s));
+}
 void ct_line_u64(struct ct_line *l, uint64_t v);
 void ct_format_default(struct ct_line *l, const struct ct_msg *m, unsigned oflags,
                        enum ct_evtype ev, const struct ct_labelmap *lm);
@@ -191,6 +205,8 @@ struct nlmsghdr *ct_req_start(char *buf, uint16_t subsys_type, uint16_t flags, u
                               uint8_t version, uint32_t seq);
 /* Send nlh, run cb on every reply message until done/ACK. Returns 0 or -errno. */
 int ct_sock_run(struct ct_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+/* ct_pipe.c: the same for a dump, receiving in a second thread. */
+int ct_sock_run_dump(struct ct_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 void ct_put_tuple(struct nlmsghdr *nlh, uint16_t type, const struct ct_tuple *t);
 void ct_put_tuple_tb(struct nlmsghdr *nlh, uint16_t type, const struct ct_tuple_tb *tb);
 

@@ -13,22 +13,6 @@ void ct_line_reset(struct ct_line *l)
 	l->buf[0] = '\0';
 }
 
-void ct_line_addn(struct ct_line *l, const char *s, size_t n)
-{
-	if (l->len + n >= sizeof(l->buf)) {
-		l->trunc = true;
-		n = sizeof(l->buf) - 1 - l->len;
-	}
-	memcpy(l->buf + l->len, s, n);
-	l->len += n;
-	l->buf[l->len] = '\0';
-}
-
-void ct_line_add(struct ct_line *l, const char *s)
-{
-	ct_line_addn(l, s, strlen(s));
-}
-
 void ct_line_u64(struct ct_line *l, uint64_t v)
 {
 	char tmp[24];
@@ -55,11 +39,17 @@ void ct_format_addr(struct ct_line *l, uint8_t family, const uint8_t *a)
 	char tmp[INET6_ADDRSTRLEN];
 
 	if (family == AF_INET) {
+		char tmp[16], *p = tmp;
 		for (int i = 0; i < 4; i++) {
-			if (i)
-				ct_line_addn(l, ".", 1);
-			ct_line_u64(l, a[i]);
+			unsigned v = a[i];
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+			*p++ = '.';
 		}
+		ct_line_addn(l, tmp, (size_t)(p - tmp - 1));
 		return;
 	}
 	if (inet_ntop(AF_INET6, a, tmp, sizeof(tmp)))
