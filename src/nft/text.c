@@ -195,7 +195,7 @@ static void generic(const char *name, json_t *body, struct strbuf *sb)
 static void nat_text(const char *name, json_t *body, struct strbuf *sb)
 {
 	json_t *addr = json_object_get(body, "addr"), *port = json_object_get(body, "port");
-	json_t *flags = json_object_get(body, "flags");
+	json_t *flags = json_object_get(body, "flags"), *lo, *hi;
 	struct strbuf a;
 	bool v6, netmap = false;
 	size_t i;
@@ -213,10 +213,18 @@ static void nat_text(const char *name, json_t *body, struct strbuf *sb)
 	if (addr)
 		value(addr, &a);
 	v6 = strchr(sb_str(&a), ':') != NULL;
-	if (v6 && port)
+	if (v6 && port && nftj_get_range(addr, &lo, &hi)) {
+		/* libnftables 1.0.6 reads "[A]-[B]:PORT" (newer nft also "[A-B]:PORT"). */
+		sb_addc(sb, '[');
+		value(lo, sb);
+		sb_add(sb, "]-[");
+		value(hi, sb);
+		sb_addc(sb, ']');
+	} else if (v6 && port) {
 		sb_addf(sb, "[%s]", sb_str(&a));
-	else
+	} else {
 		sb_add(sb, sb_str(&a));
+	}
 	sb_free(&a);
 	if (port) {
 		sb_addc(sb, ':');
@@ -312,6 +320,25 @@ static void reject_text(json_t *body, struct strbuf *sb)
 	}
 }
 
+/* ct event names that are also nft keywords must be quoted ("mark"). */
+static void event_list(json_t *v, struct strbuf *sb)
+{
+	size_t i, n = json_is_array(v) ? json_array_size(v) : 1;
+
+	for (i = 0; i < n; i++) {
+		const char *e = json_string_value(json_is_array(v) ? json_array_get(v, i) : v);
+
+		if (!e)
+			e = "?";
+		if (i)
+			sb_addc(sb, ',');
+		if (strcmp(e, "mark") == 0 || strcmp(e, "helper") == 0 || strcmp(e, "label") == 0)
+			sb_addf(sb, "\"%s\"", e);
+		else
+			sb_add(sb, e);
+	}
+}
+
 void nftt_stmt(json_t *stmt, struct strbuf *sb)
 {
 	json_t *body;
@@ -328,9 +355,14 @@ void nftt_stmt(json_t *stmt, struct strbuf *sb)
 		        (long long)json_integer_value(json_object_get(body, "packets")),
 		        (long long)json_integer_value(json_object_get(body, "bytes")));
 	else if (strcmp(name, "mangle") == 0 && json_is_object(body)) {
+		const char *k, *dir = NULL;
+
 		nftt_expr(json_object_get(body, "key"), sb);
 		sb_add(sb, " set ");
-		mangle_value(json_object_get(body, "value"), sb);
+		if (nftj_is_ct(json_object_get(body, "key"), &k, &dir) && strcmp(k, "event") == 0)
+			event_list(json_object_get(body, "value"), sb);
+		else
+			mangle_value(json_object_get(body, "value"), sb);
 	} else if (strcmp(name, "dnat") == 0 || strcmp(name, "snat") == 0 ||
 	           strcmp(name, "masquerade") == 0 || strcmp(name, "redirect") == 0)
 		nat_text(name, body, sb);
