@@ -134,7 +134,7 @@ static int cmd_list(struct ct_cmd *c, uint8_t msgtype)
 	ct_sock_close(&s);
 	if (r < 0)
 		return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(-r, c->command));
-	msg("%llu %s been shown.", o.n, o.n == 1 ? "flow entry has" : "flow entries have");
+	msg("%llu %s been shown.", o.n, "flow entries have");
 	return 0;
 }
 
@@ -287,7 +287,8 @@ static int del_fn(const struct ct_msg *m, void *data)
 		if (ack_only(d->s2, nlh) < 0)
 			return MNL_CB_OK; /* gone meanwhile */
 	}
-	ct_out_emit(d->o, m, CT_EV_DESTROY);
+	/* conntrack prints deleted entries plainly; -o save writes them as -D lines */
+	ct_out_emit(d->o, m, (d->o->of & CT_O_SAVE) ? CT_EV_DESTROY : CT_EV_NONE);
 	d->n++;
 	return MNL_CB_OK;
 }
@@ -328,7 +329,7 @@ static int cmd_delete(struct ct_cmd *c)
 		free(d);
 		return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(-r, c->command));
 	}
-	msg("%llu %s been deleted.", d->n, d->n == 1 ? "flow entry has" : "flow entries have");
+	msg("%llu %s been deleted.", d->n, "flow entries have");
 	r = (d->n == 0 && !c->in_load) ? NFSH_EOTHER : 0;
 	free(d);
 	return r;

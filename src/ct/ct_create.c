@@ -146,9 +146,20 @@ int ct_cmd_create(struct ct_cmd *c)
 	ct_sock_close(&s);
 	if (r < 0)
 		return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(-r, c->command));
-	fprintf(stderr, "%s: 1 flow entry has been %s.\n", PROG,
+	fprintf(stderr, "%s: 1 flow entries have been %s.\n", PROG,
 	        c->command == CT_CMD_ADD ? "added" : "created");
 	return 0;
+}
+
+/* -G: one entry by its original (or reply) tuple. */
+static int get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ct_msg m;
+
+	if (ct_msg_parse(nlh, &m) < 0)
+		return MNL_CB_ERROR;
+	ct_out_emit(data, &m, CT_EV_NONE);
+	return MNL_CB_OK;
 }
 
 /* -U: every entry matching the tuple filter gets the new mark/status/timeout/labels;
@@ -212,8 +223,13 @@ static int upd_fn(const struct ct_msg *m, void *data)
 		u->err = -r;
 		return MNL_CB_OK;
 	}
-	ct_out_emit(u->o, m, CT_EV_UPDATE);
 	u->n++;
+	/* as conntrack: print the entry as it is now */
+	nlh = ct_req_start(u->buf, ct_type(IPCTNL_MSG_CT_GET), NLM_F_ACK, m->family, 0, 0);
+	ct_put_tuple_tb(nlh, CTA_TUPLE_ORIG, &m->orig);
+	if (m->tb[CTA_ZONE])
+		mnl_attr_put(nlh, CTA_ZONE, 2, mnl_attr_get_payload(m->tb[CTA_ZONE]));
+	ct_sock_run(u->s2, nlh, get_cb, u->o);
 	return MNL_CB_OK;
 }
 
@@ -245,22 +261,11 @@ int ct_cmd_update(struct ct_cmd *c)
 		free(u);
 		return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(err, c->command));
 	}
-	fprintf(stderr, "%s: %llu flow entr%s been updated.\n", PROG, (unsigned long long)u->n,
-	        u->n == 1 ? "y has" : "ies have");
+	fprintf(stderr, "%s: %llu flow entries have been updated.\n", PROG,
+	        (unsigned long long)u->n);
 	r = (u->n == 0 && !c->in_load) ? NFSH_EOTHER : 0;
 	free(u);
 	return r;
-}
-
-/* -G: one entry by its original (or reply) tuple. */
-static int get_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct ct_msg m;
-
-	if (ct_msg_parse(nlh, &m) < 0)
-		return MNL_CB_ERROR;
-	ct_out_emit(data, &m, CT_EV_NONE);
-	return MNL_CB_OK;
 }
 
 int ct_cmd_get(struct ct_cmd *c)
@@ -289,8 +294,7 @@ int ct_cmd_get(struct ct_cmd *c)
 	ct_sock_close(&s);
 	if (r < 0)
 		return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(-r, c->command));
-	fprintf(stderr, "%s: %llu flow entr%s been shown.\n", PROG, (unsigned long long)o.n,
-	        o.n == 1 ? "y has" : "ies have");
+	fprintf(stderr, "%s: %llu flow entries have been shown.\n", PROG, (unsigned long long)o.n);
 	return 0;
 }
 
