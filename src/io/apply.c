@@ -13,6 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The word the next batch items stand for (bounded copy, no printf). */
+static void set_word(struct io_ctx *r, const char *w)
+{
+	size_t n = 0;
+
+	for (; n + 1 < sizeof(r->b.cur_word) && w[n]; n++)
+		r->b.cur_word[n] = w[n];
+	r->b.cur_word[n] = '\0';
+}
+
 static int oom(struct nfsh_err *e)
 {
 	return err_set(e, NFSH_EKERNEL, NULL, "out of memory building the batch");
@@ -209,13 +219,13 @@ static int add_rules(struct io_ctx *r, struct cmd *c, bool have_ctr, uint64_t p,
 			return -1;
 		}
 		if (ru->target_kind == TGT_JUMP || ru->target_kind == TGT_GOTO) {
-			snprintf(r->b.cur_word, sizeof(r->b.cur_word), "%s", ru->jump);
+			set_word(r, ru->jump);
 			if (io_jumps_add(&r->jumps, r->family, r->table, ru->chain, ru->jump,
 			                 r->line) < 0)
 				return oom(e);
 		}
 		rc = add(r, wrap(insert ? "insert" : "add", "rule", o), e);
-		snprintf(r->b.cur_word, sizeof(r->b.cur_word), "%s", c->chain);
+		set_word(r, c->chain);
 		if (rc < 0)
 			return -1;
 	}
@@ -333,7 +343,7 @@ int io_ctx_cmd(struct io_ctx *r, struct cmd *cp, bool have_ctr, uint64_t p, uint
 	r->table = c.table;
 	if (io_ctx_table(r, e) < 0)
 		return -1;
-	snprintf(r->b.cur_word, sizeof(r->b.cur_word), "%s", c.chain);
+	set_word(r, c.chain);
 	switch (c.op) {
 	case OP_APPEND:
 		rc = add_rules(r, &c, have_ctr, p, b, e);
