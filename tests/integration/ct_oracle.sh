@@ -191,6 +191,20 @@ expect_eq "-F -f ipv6 removes every IPv6 entry" "$($ORACLE -L -f ipv6 2>/dev/nul
 $CT -F >/dev/null 2>&1
 expect_eq "-F empties the table" "$($ORACLE -C)" 0
 
+# Labels (bit numbers; conntrack needs connlabel.conf for names). They stick only
+# when the namespace has a `ct label set` rule.
+nft add table inet labt && nft add chain inet labt c '{ type filter hook output priority 0; }' &&
+	nft add rule inet labt c ct label set 1 || fail "nft ct label rule"
+$CT -I -s 8.8.8.1 -d 8.8.8.2 -p tcp --sport 1 --dport 2 --state ESTABLISHED -t 50 -l 3 >/dev/null 2>&1
+$CT -I -s 8.8.8.3 -d 8.8.8.2 -p tcp --sport 1 --dport 2 --state ESTABLISHED -t 50 >/dev/null 2>&1
+expect_eq "-l filter" "$($CT -L -l 3 2>/dev/null | grep -c 'src=8.8.8.1 ')" 1
+$CT -U -s 8.8.8.1 --label-add 5 >/dev/null 2>&1
+expect_eq "--label-add" "$($CT -L -l 3,5 2>/dev/null | grep -c 'src=8.8.8.1 ')" 1
+$CT -U -s 8.8.8.1 --label-del 3 >/dev/null 2>&1
+expect_eq "--label-del" "$($CT -L -l 3 2>/dev/null | wc -l)" 0
+check "labels in json" grep -q '"labels":\[5\]' <($CT -L -s 8.8.8.1 -o json 2>/dev/null)
+expect_eq "unlabelled entry not matched" "$($CT -L -l 5 2>/dev/null | grep -c 'src=8.8.8.3 ')" 0
+
 # Errors: exit codes as conntrack's.
 expect_status "unknown option" 2 $CT -L --foo
 expect_status "bad state" 2 $CT -L -p tcp --state XX
