@@ -33,6 +33,17 @@ check "? lists the extension's options with descriptions" \
 check "? lists the generic options too" tm_wait '^  -j TARGET +target of the rule'
 check "? leaves the line as it was" tm_wait '^nfsh> -A INPUT -m conntrack$'
 
+if $NFSH help tcp >/dev/null 2>&1; then
+	tm_fresh
+	tm_type "-A INPUT -p tcp --dp"
+	tm_key Tab
+	check "after -p tcp, TAB completes the tcp options" tm_wait '^nfsh> -A INPUT -p tcp --dport$'
+	tm_fresh
+	tm_type "-A INPUT -p tcp "
+	tm_key '?'
+	check "after -p tcp, ? lists the tcp options" tm_wait '^  --dport '
+fi
+
 tm_fresh
 tm_type "sh"
 tm_key '?'
