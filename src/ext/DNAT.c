@@ -29,7 +29,7 @@ static int dnat_check(const struct ext_parse_ctx *c, void *priv, struct nfsh_err
 {
 	const struct nat_priv *p = priv;
 
-	if (!p->has_addr) {
+	if (!p->has_addr && !p->has_port) {
 		err_set(e, NFSH_EPARAM, "DNAT", "-j DNAT needs --to-destination");
 		err_hint(e, "e.g. -j DNAT --to-destination 192.0.2.1:8080 (with -p tcp)");
 		return -1;
@@ -48,8 +48,8 @@ static int dnat_recognise(struct read_ctx *r, void *priv)
 
 	if (nat_recognise(r, "dnat", p, true, false) != 1)
 		return 0;
-	/* fully-random has no DNAT option, and DNAT always has an address. */
-	if ((p->flags & NAT_F_FULLY) || !p->has_addr) {
+	/* fully-random has no DNAT option; an empty dnat is no iptables DNAT. */
+	if ((p->flags & NAT_F_FULLY) || (!p->has_addr && !p->has_port)) {
 		r->pos--;
 		return 0;
 	}

@@ -31,7 +31,7 @@ static int snat_check(const struct ext_parse_ctx *c, void *priv, struct nfsh_err
 {
 	const struct nat_priv *p = priv;
 
-	if (!p->has_addr) {
+	if (!p->has_addr && !p->has_port) {
 		err_set(e, NFSH_EPARAM, "SNAT", "-j SNAT needs --to-source");
 		err_hint(e, "e.g. -j SNAT --to-source 192.0.2.1 (with -p tcp)");
 		return -1;
@@ -50,8 +50,8 @@ static int snat_recognise(struct read_ctx *r, void *priv)
 
 	if (nat_recognise(r, "snat", p, true, false) != 1)
 		return 0;
-	/* SNAT always has an address (without one it is not an iptables SNAT). */
-	if (!p->has_addr) {
+	/* An empty snat (no address, no port) is no iptables SNAT. */
+	if (!p->has_addr && !p->has_port) {
 		r->pos--;
 		return 0;
 	}

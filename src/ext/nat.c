@@ -97,6 +97,11 @@ int nat_parse_to(const struct ext_parse_ctx *c, struct nat_priv *p, const char *
 	if (strlen(arg) >= sizeof(buf) || !*arg)
 		return err_set(e, NFSH_EPARAM, arg, "invalid %s \"%s\"", what, arg);
 	strcpy(buf, arg);
+	if (buf[0] == ':') {
+		/* ":PORT[-PORT]": only the port changes (NF_NAT_RANGE_PROTO_SPECIFIED
+		 * without MAP_IPS), nft "dnat to :PORT". */
+		return nat_parse_ports(p, buf + 1, what, e);
+	}
 	if (c->family == NFSH_IPV6) {
 		if (buf[0] == '[') {
 			char *close = strchr(buf, ']');
@@ -117,9 +122,10 @@ int nat_parse_to(const struct ext_parse_ctx *c, struct nat_priv *p, const char *
 			*ports++ = '\0';
 	}
 	if (!*addr) {
+		if (ports)
+			return nat_parse_ports(p, ports, what, e); /* "[]:PORT" */
 		err_set(e, NFSH_EPARAM, arg, "%s \"%s\" has no address", what, arg);
-		err_hint(e, "nftables' nat needs an address here; to change only the port "
-		            "of local traffic use -j REDIRECT --to-ports");
+		err_hint(e, "ADDR[-ADDR], or :PORT[-PORT] to change only the port");
 		return -1;
 	}
 	if (parse_addrs(c->family, p, addr, what, e) < 0)

@@ -150,6 +150,22 @@ static void test_dnat(void **state)
 	      "-A PREROUTING -p tcp -j DNAT --to-destination 1.1.1.1:22");
 }
 
+/* Only the port: NF_NAT_RANGE_PROTO_SPECIFIED without an address range. */
+static void test_port_only(void **state)
+{
+	(void)state;
+	check(NFSH_IPV4, "-t nat -A PREROUTING -p tcp -j DNAT --to-destination :80",
+	      "[{'match':{'op':'==','left':{'payload':{'protocol':'ip','field':'protocol'}},"
+	      "'right':6}},{'counter':null},{'dnat':{'port':80}}]",
+	      "-A PREROUTING -p tcp -j DNAT --to-destination :80");
+	check(NFSH_IPV6, "-t nat -A POSTROUTING -p udp -j SNAT --to-source []:81-90",
+	      "[{'match':{'op':'==','left':{'meta':{'key':'l4proto'}},'right':17}},"
+	      "{'counter':null},{'snat':{'port':{'range':[81,90]}}}]",
+	      "-A POSTROUTING -p udp -j SNAT --to-source :81-90");
+	check_refused(NFSH_IPV4, "-t nat -A PREROUTING -j DNAT --to-destination :80",
+	              "needs -p tcp");
+}
+
 static void test_dnat_ipv6(void **state)
 {
 	(void)state;
@@ -287,9 +303,13 @@ static void test_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_dnat),    cmocka_unit_test(test_dnat_ipv6),
-	    cmocka_unit_test(test_snat),    cmocka_unit_test(test_masquerade_redirect),
-	    cmocka_unit_test(test_netmap),  cmocka_unit_test(test_listed),
+	    cmocka_unit_test(test_dnat),
+	    cmocka_unit_test(test_port_only),
+	    cmocka_unit_test(test_dnat_ipv6),
+	    cmocka_unit_test(test_snat),
+	    cmocka_unit_test(test_masquerade_redirect),
+	    cmocka_unit_test(test_netmap),
+	    cmocka_unit_test(test_listed),
 	    cmocka_unit_test(test_refused),
 	};
 
