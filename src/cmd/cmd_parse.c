@@ -850,7 +850,8 @@ static int check_exts(struct parser *p)
 	 * the protocol and the listing reads back as -p icmp, so the rule says so
 	 * too (-C and -D compare the -S text). */
 	for (int k = 0; k < p->r.nmatches && !p->r.proto_set; k++)
-		if (p->r.matches[k].ext->implicit_proto) {
+		if (p->r.matches[k].ext->implicit_proto &&
+		    !(p->r.matches[k].ext->proto_optional & (1u << p->c->family))) {
 			p->r.proto_set = true;
 			p->r.proto = p->r.matches[k].ext->implicit_proto;
 		}

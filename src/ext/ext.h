@@ -108,6 +108,10 @@ struct ext {
 	const char *alias_of;
 	/* Protocol this match is loaded for implicitly after -p (tcp, udp, icmp...), or 0. */
 	int implicit_proto;
+	/* Families (NFSH_F_*) in which -m NAME stands without -p and does not give
+	 * the rule its protocol (ip6tables' -m ah: the header may sit anywhere in
+	 * the extension-header chain). 0 for most. */
+	unsigned proto_optional;
 
 	int (*parse)(const struct ext_parse_ctx *c, void *priv, const struct ext_opt *opt, bool invert,
 		     const char *const *args, struct nfsh_err *e);

@@ -140,7 +140,7 @@ static const struct {
 	{ "udp", 17 },   { "ipv6", 41 },   { "gre", 47 },    { "esp", 50 },       { "ah", 51 },
 	{ "icmpv6", 58 }, { "ipv6-icmp", 58 }, { "ospf", 89 }, { "pim", 103 },    { "vrrp", 112 },
 	{ "l2tp", 115 }, { "sctp", 132 },  { "mh", 135 },    { "udplite", 136 },  { "dccp", 33 },
-	{ "comp", 108 }, { "ipcomp", 108 }, { "mpls-in-ip", 137 },
+	{ "ipcomp", 108 }, { "comp", 108 }, { "mpls-in-ip", 137 },
 };
 
 int proto_lookup(const char *name)
