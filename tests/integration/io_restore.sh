@@ -139,4 +139,14 @@ expect_eq "migration: nfsh save equals iptables-nft-save" \
 	"$("$NFSH" save -t filter | nocomment)" "$(iptables-nft-save -t filter | nocomment)"
 check "migration: -m state is native ct state" bash -c "nft list table ip nfsh-filter | grep -q 'ct state established,related'"
 check "migration: no xt compat in nfsh's table" bash -c "! nft list table ip nfsh-filter | grep -q xt"
+
+# Migration of a typical generated ruleset (host, docker, kube-proxy style:
+# multiport, limit, LOG, REJECT, DNAT, MASQUERADE, MARK, addrtype, comments).
+iptables-nft -F
+iptables-nft -X
+python3 "$SRCDIR/tests/bench/gen_ruleset.py" 1000 >"$TMP/gen.v4"
+iptables-nft-restore "$TMP/gen.v4"
+check "migration of a generated 1k ruleset" bash -c "iptables-nft-save | '$NFSH' restore"
+expect_eq "migration: nfsh save equals iptables-nft-save for all three tables" \
+	"$("$NFSH" save | nocomment)" "$(iptables-nft-save | nocomment)"
 finish
