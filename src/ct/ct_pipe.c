@@ -10,7 +10,7 @@
 
 #include "ct/ct_int.h"
 
-#define CT_RING 4
+#define CT_RING 3
 /* The kernel puts at most ~32 KiB in one dump batch (it caps its skb there). */
 #define CT_RING_BUF (32 * 1024)
 
@@ -105,29 +105,35 @@ static int consume(struct ct_sock *s, struct ring *r, mnl_cb_t cb, void *data)
 int ct_sock_run_dump(struct ct_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	struct ring r;
+	pthread_attr_t attr;
 	pthread_t th;
 	int ret, i;
 
 	memset(&r, 0, sizeof(r));
+	if (pthread_attr_init(&attr) != 0)
+		return ct_sock_run(s, nlh, cb, data);
 	for (i = 0; i < CT_RING; i++)
 		if (!(r.buf[i] = malloc(CT_RING_BUF)))
 			break;
 	if (i < CT_RING || pthread_mutex_init(&r.mu, NULL) || pthread_cond_init(&r.cv, NULL)) {
 		while (i-- > 0)
 			free(r.buf[i]);
+		pthread_attr_destroy(&attr);
 		return ct_sock_run(s, nlh, cb, data); /* fall back to one thread */
 	}
 	r.fd = mnl_socket_get_fd(s->nl);
 	nlh->nlmsg_seq = ++s->seq;
 	if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0) {
 		ret = -errno;
-	} else if (pthread_create(&th, NULL, rx_main, &r) != 0) {
+	} else if (pthread_attr_setstacksize(&attr, 64 * 1024) ||
+	           pthread_create(&th, &attr, rx_main, &r) != 0) {
 		s->seq--;
 		ret = -EAGAIN;
 	} else {
 		ret = consume(s, &r, cb, data);
 		pthread_join(th, NULL);
 	}
+	pthread_attr_destroy(&attr);
 	pthread_cond_destroy(&r.cv);
 	pthread_mutex_destroy(&r.mu);
 	for (i = 0; i < CT_RING; i++)

@@ -14,27 +14,46 @@ SIZES=("$@")
 TIME=/usr/bin/time
 [ -x $TIME ] || { echo "needs /usr/bin/time (apt-get install time)"; exit 1; }
 
-# measure CMD...: prints "median_seconds peak_rss_kib" over RUNS runs.
+# measure CMD...: prints "median_wall median_cpu peak_rss_kib" over RUNS runs
+# (cpu = user + system: on a loaded machine the wall time also counts waiting).
+median() { sort -n | sed -n "$(((RUNS + 1) / 2))p"; }
 measure() {
-	local i out ts=() rss=0 r
+	local i out ts=() cs=() rss=0 e u s m
 	for i in $(seq "$RUNS"); do
-		out=$($TIME -f '%e %M' "$@" 2>&1 >/dev/null | tail -1)
-		ts+=("${out% *}")
-		r=${out#* }
-		[ "$r" -gt "$rss" ] && rss=$r
+		out=$($TIME -f '%e %U %S %M' "$@" 2>&1 >/dev/null | tail -1)
+		read -r e u s m <<<"$out"
+		ts+=("$e")
+		cs+=("$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.2f", u + s}')")
+		[ "$m" -gt "$rss" ] && rss=$m
 	done
-	printf '%s %s\n' "$(printf '%s\n' "${ts[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p")" "$rss"
+	printf '%s %s %s\n' "$(printf '%s\n' "${ts[@]}" | median)" \
+		"$(printf '%s\n' "${cs[@]}" | median)" "$rss"
 }
 
-printf '%-8s %-22s %-22s %-22s %s\n' entries "conntrack -L (s, KiB)" "nfsh -L (s, KiB)" \
-	"libmnl floor (s, KiB)" "nfsh/conntrack nfsh/floor"
+echo "# $(nproc) CPUs, load average: $(cut -d' ' -f1-3 /proc/loadavg); medians of $RUNS runs"
+printf '%-8s %-24s %-24s %-24s %s\n' entries "conntrack -L wall/cpu/KiB" "nfsh -L wall/cpu/KiB" \
+	"floor wall/cpu/KiB" "nfsh/conntrack nfsh/floor (wall; cpu)"
 for n in "${SIZES[@]}"; do
 	conntrack -F >/dev/null 2>&1
 	"$TOOLSDIR/ct_fill" "$n" || echo "# ct_fill reported failures at $n"
 	have=$("$TOOLSDIR/ct_floor")
-	read -r tc rc <<<"$(measure conntrack -L)"
-	read -r tn rn <<<"$(measure "$CT" -L)"
-	read -r tf rf <<<"$(measure "$TOOLSDIR/ct_floor")"
-	printf '%-8s %-22s %-22s %-22s %s\n' "$have" "$tc $rc" "$tn $rn" "$tf $rf" \
-		"$(awk -v a="$tn" -v b="$tc" -v c="$tf" 'BEGIN {printf "%.2fx %.2fx", a / b, (c > 0 ? a / c : 0)}')"
+	read -r tc cc rc <<<"$(measure conntrack -L)"
+	read -r tn cn rn <<<"$(measure "$CT" -L)"
+	read -r tf cf rf <<<"$(measure "$TOOLSDIR/ct_floor")"
+	printf '%-8s %-24s %-24s %-24s %s\n' "$have" "$tc $cc $rc" "$tn $cn $rn" "$tf $cf $rf" \
+		"$(awk -v a="$tn" -v b="$tc" -v c="$tf" -v x="$cn" -v y="$cc" -v z="$cf" 'BEGIN {
+			printf "%.2fx %.2fx; %.2fx %.2fx", a / b, (c > 0 ? a / c : 0), x / y, (z > 0 ? x / z : 0) }')"
 done
+
+# Filtered delete of 100k entries: nfsh lists them and removes them with one
+# filtered flush (the filter is exact in the kernel); conntrack deletes one by one.
+DN=${DEL_N:-100000}
+conntrack -F >/dev/null 2>&1
+"$TOOLSDIR/ct_fill" "$DN" --mark 5
+tn=$($TIME -f '%e' "$CT" -D -m 5 2>&1 >/dev/null | tail -1)
+left_n=$("$TOOLSDIR/ct_floor")
+"$TOOLSDIR/ct_fill" "$DN" --mark 5
+tc=$($TIME -f '%e' conntrack -D -m 5 2>&1 >/dev/null | tail -1)
+left_c=$("$TOOLSDIR/ct_floor")
+printf 'delete %s entries by mark: nfsh -D %ss (left %s), conntrack -D %ss (left %s), ratio %s\n' \
+	"$DN" "$tn" "$left_n" "$tc" "$left_c" "$(awk -v a="$tn" -v b="$tc" 'BEGIN {printf "%.2fx", a / b}')"
