@@ -380,9 +380,11 @@ static int mp_recognise(struct read_ctx *r, void *priv)
 			if (!p->n || slots(p) > MP_SLOTS)
 				return 0;
 		} else {
-			/* One item of tcp/udp is -m tcp --dport's too: ours only when
-			 * the form tag says multiport was written. */
-			if (((l4_proto(l4) == 6 || l4_proto(l4) == 17) &&
+			/* One item of tcp/udp/sctp/dccp is -m tcp --dport's (sctp's,
+			 * dccp's) too: ours only when the form tag says multiport was
+			 * written. */
+			if (((l4_proto(l4) == 6 || l4_proto(l4) == 17 || l4_proto(l4) == 132 ||
+			      l4_proto(l4) == 33) &&
 			     !read_tag_names(r, "multiport")) ||
 			    !read_item(right, &p->it[0]))
 				return 0;

@@ -139,6 +139,10 @@ KNOWN_LIMITS += [
      "libnftables 1.0.6 does not support",
      "libnftables 1.0.6 has no \"exthdr ah|esp exists\" (an IPv6 AH/ESP header without a "
      "field test)"),
+    (lambda rule: "--chunk-types" in rule,
+     "libnftables 1.0.6 does not support",
+     "libnftables 1.0.6 has no sctp chunk i-data, re-config, pad, i-forward-tsn (so no "
+     "--chunk-types only either)"),
     (lambda rule: "--dccp-option" in rule,
      "libnftables 1.0.6 does not support",
      "libnftables 1.0.6 has no \"dccp option N exists\""),
