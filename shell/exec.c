@@ -65,6 +65,14 @@ void shell_error(struct shell *sh, const char *line, const struct lex_line *l, i
 	fprintf(stderr, "%serror:%s %s\n", col(sh, "\033[1;31m"), col(sh, "\033[0m"), e->msg);
 	if (k >= 0) {
 		int start = l->w[k].start, end = l->w[k].end;
+		const char *text = l->w[k].text, *sub = e->word[0] ? strstr(text, e->word) : NULL;
+
+		/* One bad element of a list: underline just that element, when the
+		 * word was typed without quotes (its text is then its span). */
+		if (sub && sub != text && (int)strlen(text) == end - start) {
+			start += (int)(sub - text);
+			end = start + (int)strlen(e->word);
+		}
 
 		fputs("  ", stderr);
 		for (const char *p = line; *p; p++)

@@ -49,6 +49,11 @@ tm_type "sh"
 tm_key '?'
 check "? on a built-in prefix" tm_wait '^  show +show rules'
 
+tm_fresh
+tm_type "-A INPUT -s "
+tm_key Tab
+check "TAB where free text is expected says what it is" tm_wait '^  <ADDR\[/MASK\]\[,\.\.\.\]> +source address'
+
 check "a user chain is created" tm_run "-N webchain" '^nfsh> ?$'
 tm_fresh
 tm_type "-A webc"
