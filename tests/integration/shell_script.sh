@@ -35,7 +35,7 @@ check "ambiguous built-in lists the choices" grep -q 'one of: commit, confirm, c
 out=$(echo "-A web -m comment --comment 'open" | $NFSH 2>&1)
 check "an unterminated quote is an error" grep -q 'unterminated quote' <<<"$out"
 out=$(echo '-A web -m conntrack --ctstate NEW,ESTABLSHED' | $NFSH 2>&1)
-check "a bad list element gets its own caret" grep -q '^                                    \^~~~~~~~~$' <<<"$out"
+check "a bad list element gets its own caret" grep -qx -- '                                    \^~~~~~~~~~' <<<"$out"
 out=$($NFSH help conntrack)
 check "nfsh help conntrack lists --ctstate" grep -q -- '--ctstate STATE' <<<"$out"
 finish
