@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -209,6 +210,18 @@ static int question(int count, int key)
 	return 0;
 }
 
+/* Ctrl-C drops the line being typed, as in bash; it never ends the shell.
+ * readline has restored the terminal before it passes the signal on. */
+static void on_sigint(int sig)
+{
+	(void)sig;
+	if (write(STDOUT_FILENO, "\n", 1) < 0)
+		return;
+	rl_on_new_line();
+	rl_replace_line("", 0);
+	rl_redisplay();
+}
+
 static void history_setup(struct shell *sh)
 {
 	char dir[PATH_MAX];
@@ -358,6 +371,7 @@ int shell_main(int argc, char **argv)
 		rl_completer_quote_characters = "\"'";
 		rl_variable_bind("show-all-if-ambiguous", "on");
 		rl_bind_key('?', question);
+		signal(SIGINT, on_sigint);
 		history_setup(&sh);
 		if (isatty(STDERR_FILENO) && !getenv("NFSH_QUIET"))
 			fprintf(stderr, "nfsh shell: TAB completes, ? lists what may come next, "

@@ -78,6 +78,12 @@ check "abbreviated built-ins work" tm_run "sh rules" '^-N webchain$'
 check "help for an extension comes from its option table" \
 	tm_run "help conntrack" '^  \[!\] --ctstate STATE'
 
+tm_fresh
+tm_type "-A INPUT -j DR"
+tm_key C-c
+check "Ctrl-C drops the line and the shell stays" tm_run "show chains" '^filter +webchain'
+check "history lists the lines typed" tm_run "history" '^ +[0-9]+  -N webchain$'
+
 tm_run "quit" 'Pane is dead|^$' 5 >/dev/null
 sleep 0.2
 mode=$(stat -c %a "$ST/xdg/nfsh/history" 2>/dev/null)
