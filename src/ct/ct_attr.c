@@ -8,15 +8,17 @@
 struct tb_ctx {
 	const struct nlattr **tb;
 	int max;
+	size_t seen; /* bytes of attributes walked, to detect a truncated stream */
 	const enum mnl_attr_data_type *types; /* indexed by type, MNL_TYPE_UNSPEC: no check */
 	const uint16_t *lens;                 /* fixed lengths for MNL_TYPE_BINARY */
 };
 
 static int store_cb(const struct nlattr *attr, void *data)
 {
-	const struct tb_ctx *c = data;
+	struct tb_ctx *c = data;
 	int type = mnl_attr_get_type(attr);
 
+	c->seen += MNL_ALIGN(attr->nla_len);
 	/* Unknown types are skipped, not fatal: newer kernels add attributes. */
 	if (mnl_attr_type_valid(attr, c->max) < 0)
 		return MNL_CB_OK;
@@ -33,30 +35,25 @@ static int store_cb(const struct nlattr *attr, void *data)
 }
 
 /* libmnl stops quietly at an attribute that does not fit: a truncated message
- * would parse as a shorter valid one. Refuse anything left over. */
-static bool attrs_cover(const void *start, int len)
+ * would parse as a shorter valid one. The callbacks count what they walked. */
+static bool covered(const struct tb_ctx *c, size_t len)
 {
-	const struct nlattr *a = start;
-
-	while (mnl_attr_ok(a, len)) {
-		len -= (int)MNL_ALIGN(a->nla_len);
-		a = mnl_attr_next(a);
-	}
-	return len <= 0;
+	return c->seen >= len;
 }
 
 static int parse_nest(const struct nlattr *nest, const struct nlattr **tb, int max,
                       const enum mnl_attr_data_type *types, const uint16_t *lens)
 {
-	struct tb_ctx c = {tb, max, types, lens};
+	struct tb_ctx c = {tb, max, 0, types, lens};
 
 	/* tb is part of a ct_msg that ct_msg_parse zeroed */
 	if (!nest)
 		return MNL_CB_OK;
 	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
-	    !attrs_cover(mnl_attr_get_payload(nest), (int)mnl_attr_get_payload_len(nest)))
+	    mnl_attr_parse_nested(nest, store_cb, &c) < 0 ||
+	    !covered(&c, mnl_attr_get_payload_len(nest)))
 		return MNL_CB_ERROR;
-	return mnl_attr_parse_nested(nest, store_cb, &c);
+	return MNL_CB_OK;
 }
 
 static const enum mnl_attr_data_type top_types[CT_TB_MAX + 1] = {
@@ -160,7 +157,7 @@ static int parse_tuple(const struct nlattr *nest, struct ct_tuple_tb *t)
 int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
 {
 	const struct nfgenmsg *nfg;
-	struct tb_ctx c = {m->tb, CT_TB_MAX, top_types, NULL};
+	struct tb_ctx c = {m->tb, CT_TB_MAX, 0, top_types, NULL};
 
 	memset(m, 0, sizeof(*m));
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)))
@@ -169,9 +166,8 @@ int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
 	m->family = nfg->nfgen_family;
 	m->msgtype = nlh->nlmsg_type & 0xff;
 	m->nlflags = nlh->nlmsg_flags;
-	if (!attrs_cover(mnl_nlmsg_get_payload_offset(nlh, sizeof(*nfg)),
-	                 (int)(nlh->nlmsg_len - mnl_nlmsg_size(MNL_ALIGN(sizeof(*nfg))))) ||
-	    mnl_attr_parse(nlh, sizeof(*nfg), store_cb, &c) < 0)
+	if (mnl_attr_parse(nlh, sizeof(*nfg), store_cb, &c) < 0 ||
+	    !covered(&c, nlh->nlmsg_len - mnl_nlmsg_size(MNL_ALIGN(sizeof(*nfg)))))
 		return MNL_CB_ERROR;
 	if (parse_tuple(m->tb[CTA_TUPLE_ORIG], &m->orig) < 0 ||
 	    parse_tuple(m->tb[CTA_TUPLE_REPLY], &m->reply) < 0 ||
