@@ -415,6 +415,21 @@ static int read_batch(struct imp *m, json_t *root, struct nfsh_err *e)
 	return 0;
 }
 
+int io_import_read(struct io_ctx *r, json_t *root, char *ptr, size_t ptrlen, struct nfsh_err *e)
+{
+	struct imp *m = calloc(1, sizeof(*m));
+	int rc;
+
+	if (!m)
+		return err_set(e, NFSH_EKERNEL, NULL, "out of memory");
+	m->r = *r;
+	rc = read_batch(m, root, e);
+	*r = m->r;
+	snprintf(ptr, ptrlen, "%s", m->ptr);
+	free(m);
+	return rc;
+}
+
 static void report(const struct imp *m, const char *file, const struct nfsh_err *e)
 {
 	if (m->json_errors) {

@@ -108,7 +108,7 @@ static int one_line(struct io_ctx *r, char *line, struct io_words *w, struct nfs
 	return command_line(r, w, e);
 }
 
-static int read_input(struct io_ctx *r, FILE *in, struct nfsh_err *e)
+int io_restore_read(struct io_ctx *r, FILE *in, struct nfsh_err *e)
 {
 	struct io_words *w = malloc(sizeof(*w));
 	char *line = NULL;
@@ -200,7 +200,7 @@ int io_restore_main(int family, int argc, char **argv)
 	}
 	io_batch_init(&r.b);
 	io_cs_init(&r.cs);
-	rc = read_input(&r, in, &e);
+	rc = io_restore_read(&r, in, &e);
 	if (in != stdin)
 		fclose(in);
 	if (rc == 0)
