@@ -674,7 +674,8 @@ def table_text(st, gated_names):
     for mode in ("txlate", "t"):
         t = tot[mode]
         out.append("%-7s   %-34s %5d %5d %5d" % (mode, "TOTAL", t[0], t[1], t[2]))
-    out.append("(g = * : gated by issue 2, must pass)")
+    out.append("(g = * : gated by issue 2, must pass; .txlate counts cases, .t counts rule "
+               "line x header chain, libxt_* once per family)")
     return "\n".join(out)
 
 
