@@ -47,6 +47,42 @@ u6=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM); u6.sendto(b"hi",("::1",5353
 }
 
 # same_list DESC ARGS...: ours and the oracle print the same lines and exit status.
+# Real traffic over a veth pair from a peer namespace (a sleeping process holds it).
+veth_traffic() {
+	local peer
+	unshare -n sleep 60 &
+	peer=$!
+	sleep 0.2
+	ip link add ctv0 type veth peer name ctv1 &&
+		ip link set ctv1 netns "$peer" &&
+		ip addr add 192.168.77.1/24 dev ctv0 && ip link set ctv0 up &&
+		nsenter -t "$peer" -n ip addr add 192.168.77.2/24 dev ctv1 &&
+		nsenter -t "$peer" -n ip link set ctv1 up &&
+		nsenter -t "$peer" -n ip link set lo up || { fail "veth setup"; kill "$peer"; return; }
+	nft add chain inet ctt pre '{ type filter hook prerouting priority 0; }' &&
+		nft add rule inet ctt pre ct state new counter || fail "nft prerouting hook"
+	python3 -c '
+import socket,sys,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("192.168.77.1",8081)); s.listen(5); s.settimeout(10)
+u=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); u.bind(("192.168.77.1",5300)); u.settimeout(10)
+print("ready", flush=True)
+a,_=s.accept(); a.recv(1000); a.sendall(b"z"*500); a.close()
+d,addr=u.recvfrom(100); u.sendto(b"pong",addr)
+time.sleep(0.5)' >/tmp/ct_srv.$$ &
+	local srv=$! i
+	for i in $(seq 50); do grep -q ready /tmp/ct_srv.$$ 2>/dev/null && break; sleep 0.1; done
+	nsenter -t "$peer" -n python3 -c '
+import socket
+c=socket.create_connection(("192.168.77.1",8081),timeout=5); c.sendall(b"q"*1000); c.recv(500); c.close()
+u=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); u.settimeout(5); u.sendto(b"ping",("192.168.77.1",5300)); u.recv(10)
+' || fail "veth client"
+	wait "$srv"
+	rm -f /tmp/ct_srv.$$
+	kill "$peer" 2>/dev/null
+	wait "$peer" 2>/dev/null
+}
+
 same_list() {
 	local desc=$1 a b sa sb
 	shift
@@ -68,6 +104,8 @@ kernel_vs_user() {
 
 populate
 traffic
+veth_traffic
+check "veth traffic tracked" bash -c "$ORACLE -L -s 192.168.77.2 2>/dev/null | grep -q ."
 n=$($ORACLE -C)
 [ "$n" -ge 12 ] && pass "table populated ($n entries)" || fail "table populated ($n entries)"
 expect_eq "-C" "$($CT -C)" "$n"
@@ -88,6 +126,8 @@ FILTERS=(
 	"-m 3" "-m 0x10" "-m 0/0xf0" "-m 0x10/0x10" "-u SEEN_REPLY" "-u ASSURED" "-u UNREPLIED"
 	"-u SEEN_REPLY,ASSURED" "-w 4" "-w 0" "--orig-zone 2" "--src-nat" "--dst-nat" "--any-nat"
 	"--dst-nat 5.5.5.5" "--src-nat 9.9.9.9" "--any-nat 9.9.9.9" "-f ipv4 -m 3"
+	"-s 192.168.77.2" "-d 192.168.77.1 -p tcp" "-s 192.168.77.0/24 -p udp" "-p tcp --dport 8081"
+	"-f ipv4 -p tcp --dport 8081" "-u ASSURED -p tcp" "-p tcp --state TIME_WAIT"
 )
 for flt in "${FILTERS[@]}"; do
 	# shellcheck disable=SC2086
