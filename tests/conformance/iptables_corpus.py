@@ -730,6 +730,12 @@ def main():
     st = Stats()
     A = B = None
     tag = "nfshconf-%d" % os.getpid()
+    # Namespaces left by a runner that was killed (SIGKILL, no cleanup): only
+    # ours by name, and only when that runner's pid is gone.
+    for name in os.listdir("/run/netns") if os.path.isdir("/run/netns") else []:
+        m = re.match(r"^nfshconf-(\d+)-[ab]$", name)
+        if m and not os.path.exists("/proc/" + m.group(1)):
+            subprocess.run(["ip", "netns", "del", name], stderr=subprocess.DEVNULL)
 
     def cleanup(*_):
         for ns in (A, B):
@@ -739,6 +745,7 @@ def main():
             sys.exit(130)
     signal.signal(signal.SIGTERM, cleanup)
     signal.signal(signal.SIGINT, cleanup)
+    signal.signal(signal.SIGHUP, cleanup)
     try:
         A = Netns(tag + "-a")
         B = Netns(tag + "-b")
