@@ -166,6 +166,7 @@ int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
 	m->family = nfg->nfgen_family;
 	m->msgtype = nlh->nlmsg_type & 0xff;
 	m->nlflags = nlh->nlmsg_flags;
+	m->portid = nlh->nlmsg_pid;
 	if (mnl_attr_parse(nlh, sizeof(*nfg), store_cb, &c) < 0 ||
 	    !covered(&c, nlh->nlmsg_len - mnl_nlmsg_size(MNL_ALIGN(sizeof(*nfg)))))
 		return MNL_CB_ERROR;

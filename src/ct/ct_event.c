@@ -21,7 +21,36 @@ struct ev_ctx {
 	const struct ct_cmd *c;
 	struct ct_out *o;
 	uint64_t shown;
+	uint32_t last_portid; /* cache of the last requester's name */
+	char last_sfx[96];
 };
+
+/* As conntrack -E: events caused by a netlink request name the requester,
+ * its program name when the port id is a live process. */
+static const char *userspace_sfx(struct ev_ctx *x, uint32_t portid)
+{
+	char path[48], comm[32] = "";
+	FILE *f;
+
+	if (!portid)
+		return NULL;
+	if (portid == x->last_portid)
+		return x->last_sfx;
+	snprintf(path, sizeof(path), "/proc/%u/comm", portid);
+	if ((f = fopen(path, "re"))) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	if (comm[0])
+		snprintf(x->last_sfx, sizeof(x->last_sfx), " [USERSPACE] portid=%u progname=%s",
+		         portid, comm);
+	else
+		snprintf(x->last_sfx, sizeof(x->last_sfx), " [USERSPACE] portid=%u", portid);
+	x->last_portid = portid;
+	return x->last_sfx;
+}
 
 static int ev_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -36,7 +65,7 @@ static int ev_cb(const struct nlmsghdr *nlh, void *data)
 	bit = ev == CT_EV_DESTROY ? CT_EVF_DESTROY : ev == CT_EV_NEW ? CT_EVF_NEW : CT_EVF_UPDATE;
 	if (!(x->c->events & bit) || !ct_filter_match(&x->c->f, &m))
 		return MNL_CB_OK;
-	ct_out_emit(x->o, &m, ev);
+	ct_out_emit_sfx(x->o, &m, ev, userspace_sfx(x, m.portid));
 	x->shown++;
 	return MNL_CB_OK;
 }
@@ -174,7 +203,7 @@ static int event_loop(struct ct_sock *s, int sfd, struct ev_ctx *x)
 
 int ct_cmd_event(struct ct_cmd *c)
 {
-	struct ev_ctx x = {c, NULL, 0};
+	struct ev_ctx x = {c, NULL, 0, 0, ""};
 	struct ct_sock s;
 	struct ct_out o;
 	sigset_t mask, old;

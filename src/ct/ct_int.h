@@ -40,6 +40,7 @@ struct ct_msg {
 	uint8_t family;
 	uint8_t msgtype; /* IPCTNL_MSG_CT_NEW / _DELETE */
 	uint16_t nlflags;
+	uint32_t portid; /* nlmsg_pid: non-zero when a netlink request caused the event */
 	const struct nlattr *tb[CT_TB_MAX + 1];
 	struct ct_tuple_tb orig, reply, master;
 	const struct nlattr *protoinfo[CTA_PROTOINFO_MAX + 1];
@@ -222,6 +223,8 @@ struct ct_out {
 };
 int ct_out_init(struct ct_out *o, FILE *f, unsigned of, const struct ct_labelmap *lm);
 void ct_out_emit(struct ct_out *o, const struct ct_msg *m, enum ct_evtype ev);
+/* The same with text appended to a text line (conntrack -E's " [USERSPACE] ..."). */
+void ct_out_emit_sfx(struct ct_out *o, const struct ct_msg *m, enum ct_evtype ev, const char *sfx);
 void ct_out_text(struct ct_out *o, const char *s, size_t n);
 void ct_out_flush(struct ct_out *o);
 void ct_out_free(struct ct_out *o);

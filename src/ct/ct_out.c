@@ -49,6 +49,11 @@ void ct_out_text(struct ct_out *o, const char *s, size_t n)
 
 void ct_out_emit(struct ct_out *o, const struct ct_msg *m, enum ct_evtype ev)
 {
+	ct_out_emit_sfx(o, m, ev, NULL);
+}
+
+void ct_out_emit_sfx(struct ct_out *o, const struct ct_msg *m, enum ct_evtype ev, const char *sfx)
+{
 	struct ct_line *l = &o->line;
 
 	if (o->of & CT_O_JSON) {
@@ -70,6 +75,8 @@ void ct_out_emit(struct ct_out *o, const struct ct_msg *m, enum ct_evtype ev)
 		}
 		ct_format_default(l, m, o->of, ev, (o->of & CT_O_LABELS) ? o->lm : o->lm);
 	}
+	if (sfx && !(o->of & (CT_O_JSON | CT_O_SAVE)))
+		ct_line_add(l, sfx);
 	ct_line_addn(l, "\n", 1);
 	ct_out_text(o, l->buf, l->len);
 	o->n++;

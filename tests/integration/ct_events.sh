@@ -95,4 +95,25 @@ LPID=$ALLPID
 stop
 expect_eq "[DESTROY] events filtered by mark" "$(grep -c '^\[DESTROY\]' "$tmp/del")" 1000
 expect_eq "[NEW] lines of the unfiltered listener" "$(grep -c '^ *\[NEW\]' "$tmp/all")" 2000
+# Same events, same lines as conntrack -E (new, update, destroy; timeouts tick).
+$CT -F >/dev/null 2>&1
+listen "$tmp/o1" "$tmp/o1.err" conntrack -E
+OPID=$LPID
+listen "$tmp/n1" "$tmp/n1.err" $CT -E
+NPID=$LPID
+conntrack -I -s 1.1.1.1 -d 2.2.2.2 -p tcp --sport 10 --dport 20 --state ESTABLISHED -u SEEN_REPLY -t 50 >/dev/null 2>&1
+conntrack -I -s 2001:db8::1 -d 2001:db8::2 -p udp --sport 1 --dport 2 -t 50 -m 4 >/dev/null 2>&1
+conntrack -U -s 1.1.1.1 -m 9 >/dev/null 2>&1
+conntrack -D -s 2001:db8::1 >/dev/null 2>&1
+conntrack -D -s 1.1.1.1 >/dev/null 2>&1
+sleep 1
+LPID=$OPID
+stop
+LPID=$NPID
+stop
+# the requester's port id differs, and its name is there only while it lives
+evnorm() { sed -E -e 's/^( *\[[A-Z]+\] [a-z0-9]+ +[0-9]+ )[0-9]+ /\1T /' \
+	-e 's/ portid=[0-9]+( progname=[^ ]*)?/ portid=P/' "$1"; }
+expect_eq "event lines as conntrack -E" "$(evnorm "$tmp/n1")" "$(evnorm "$tmp/o1")"
+check "events seen" test "$(wc -l <"$tmp/n1")" -ge 5
 finish
