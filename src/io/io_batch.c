@@ -188,6 +188,21 @@ char *io_batch_doc(const struct io_batch *b, int n)
 	return doc;
 }
 
+/* Does a dry run of the first n items fail? */
+static bool fails(struct nfsh_session *s, const struct io_batch *b, int n)
+{
+	char *doc = io_batch_doc(b, n);
+	struct nfsh_err e2;
+	int rc;
+
+	if (!doc)
+		return false;
+	err_clear(&e2);
+	rc = sess_apply_text(s, doc, &e2);
+	free(doc);
+	return rc < 0;
+}
+
 /* Smallest n such that the first n items fail in a dry run: the n-1'th item
  * is the culprit. Prefixes of a batch that is valid up to k stay valid, so a
  * binary search finds it in log2(n) dry runs. */
@@ -197,18 +212,16 @@ static int bisect(struct nfsh_session *s, const struct io_batch *b)
 	bool dry = s->dry_run;
 
 	s->dry_run = true;
+	/* An error only the commit raises cannot be bisected with dry runs:
+	 * then no item is blamed rather than the wrong one. */
+	if (!fails(s, b, hi)) {
+		s->dry_run = dry;
+		return -1;
+	}
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
-		char *doc = io_batch_doc(b, mid);
-		struct nfsh_err e2;
-		int rc;
 
-		if (!doc)
-			break;
-		err_clear(&e2);
-		rc = sess_apply_text(s, doc, &e2);
-		free(doc);
-		if (rc < 0)
+		if (fails(s, b, mid))
 			hi = mid;
 		else
 			lo = mid + 1;
