@@ -408,6 +408,9 @@ static void complete_options(const struct walk *w, const char *cur, struct compl
 	bool longonly = strncmp(cur, "--", 2) == 0;
 	char text[COMPL_TEXT_MAX];
 
+	/* FRR's <cr>: the command could end here. */
+	if (w->have_cmd && !cur[0])
+		add_item(res, "<cr>", "run the command as it is", false);
 	/* The loaded extensions' options first: they are what this point is about. */
 	for (int k = 0; k < nx; k++)
 		for (size_t o = 0; o < xs[k]->nopts; o++) {

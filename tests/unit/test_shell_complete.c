@@ -117,7 +117,11 @@ static void matches_and_options(void **state)
 	assert_false(has("-A"));
 	assert_true(has("-p"));
 	assert_true(has("-j"));
+	run(CM_SHELL, "-A INPUT -j ACCEPT ");
+	assert_true(has("<cr>"));
+	assert_false(R.it[0].value);
 	run(CM_SHELL, "-A INPUT --");
+	assert_false(has("<cr>"));
 	assert_true(has("--protocol"));
 	assert_true(has("--jump"));
 }
