@@ -113,13 +113,18 @@ int io_restore_read(struct io_ctx *r, FILE *in, struct nfsh_err *e)
 	struct io_words *w = malloc(sizeof(*w));
 	char *line = NULL;
 	size_t cap = 0;
+	ssize_t len;
 	int rc = 0;
 
 	if (!w)
 		return err_set(e, NFSH_EKERNEL, NULL, "out of memory");
-	while (rc == 0 && getline(&line, &cap, in) >= 0) {
+	while (rc == 0 && (len = getline(&line, &cap, in)) >= 0) {
 		r->line++;
-		rc = one_line(r, line, w, e);
+		/* A NUL would end the line early and the rest would vanish unseen. */
+		if (memchr(line, '\0', (size_t)len))
+			rc = err_set(e, NFSH_EPARAM, NULL, "line %d contains a NUL byte", r->line);
+		else
+			rc = one_line(r, line, w, e);
 	}
 	free(line);
 	free(w);

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NFSH_CHAIN_MAX   29  /* iptables' XT_EXTENSION_MAXNAMELEN - 1 */
+#define NFSH_CHAIN_MAX   28  /* under iptables' XT_EXTENSION_MAXNAMELEN (29), with its NUL */
 #define NFSH_IFNAME_MAX  16  /* IFNAMSIZ, including the NUL */
 #define NFSH_MAX_MATCHES 32
 #define NFSH_COMMENT_MAX 256
