@@ -413,5 +413,8 @@ int ct_cli_run(int argc, char **argv, bool in_load)
 
 int ct_cli_main(int argc, char **argv)
 {
+	/* `nfsh conntrack top ...` is the live view */
+	if (argc > 1 && strcmp(argv[1], "top") == 0)
+		return ct_top_main(argc - 2, argv + 2);
 	return ct_cli_run(argc, argv, false);
 }
