@@ -143,6 +143,11 @@ KNOWN_LIMITS += [
      "libnftables 1.0.6 does not support",
      "libnftables 1.0.6 has no sctp chunk i-data, re-config, pad, i-forward-tsn (so no "
      "--chunk-types only either)"),
+    # `nft add rule ip t c quota 18446744073709551615 bytes`: "Value too large
+    # for defined data type" (the kernel's nft_quota refuses > S64_MAX).
+    (lambda rule: any(int(v) > 2**63 - 1 for v in re.findall(r"--quota\s+(\d+)", rule)),
+     "beyond what the kernel can hold",
+     "kernel limit: an nftables quota is at most 2^63-1 bytes (EOVERFLOW); xt_quota holds 2^64-1"),
     (lambda rule: "--dccp-option" in rule,
      "libnftables 1.0.6 does not support",
      "libnftables 1.0.6 has no \"dccp option N exists\""),
