@@ -43,47 +43,57 @@ static int exp_store_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-static void put_exp_tuple(struct ct_line *l, const char *pfx, const struct nlattr *nest)
+static void exp_tuple_get(const struct nlattr *nest, struct ct_tuple *t)
 {
 	struct ct_tuple_tb tb;
-	struct ct_tuple t;
 	struct nlattr *a;
 
 	memset(&tb, 0, sizeof(tb));
+	memset(t, 0, sizeof(*t));
 	if (!nest)
 		return;
-	/* one level at a time: ip and proto nests */
+	/* one level at a time: the ip and proto nests, each attribute validated */
 	mnl_attr_for_each_nested(a, nest)
 	{
 		struct nlattr *b;
-		if (mnl_attr_get_type(a) == CTA_TUPLE_IP) {
-			mnl_attr_for_each_nested(b, a)
-			{
-				if (mnl_attr_get_type(b) <= CTA_IP_MAX)
-					tb.ip[mnl_attr_get_type(b)] = b;
-			}
-		} else if (mnl_attr_get_type(a) == CTA_TUPLE_PROTO) {
-			mnl_attr_for_each_nested(b, a)
-			{
-				if (mnl_attr_get_type(b) <= CTA_PROTO_MAX)
-					tb.proto[mnl_attr_get_type(b)] = b;
-			}
+		int type = mnl_attr_get_type(a);
+
+		if ((type != CTA_TUPLE_IP && type != CTA_TUPLE_PROTO) ||
+		    mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+			continue;
+		mnl_attr_for_each_nested(b, a)
+		{
+			int bt = mnl_attr_get_type(b);
+			if (type == CTA_TUPLE_IP && bt <= CTA_IP_MAX &&
+			    mnl_attr_validate2(b, MNL_TYPE_BINARY, bt >= CTA_IP_V6_SRC ? 16 : 4) ==
+			        0)
+				tb.ip[bt] = b;
+			else if (type == CTA_TUPLE_PROTO && bt <= CTA_PROTO_MAX &&
+			         mnl_attr_validate(b,
+			                           bt == CTA_PROTO_NUM || bt >= CTA_PROTO_ICMP_TYPE
+			                               ? MNL_TYPE_U8
+			                               : MNL_TYPE_U16) == 0)
+				tb.proto[bt] = b;
 		}
 	}
-	ct_tuple_get(&tb, 0, &t);
+	ct_tuple_get(&tb, 0, t);
+}
+
+static void put_exp_tuple(struct ct_line *l, const char *pfx, const struct ct_tuple *t)
+{
 	ct_line_add(l, pfx);
 	ct_line_add(l, "src=");
-	ct_format_addr(l, t.l3, t.src);
+	ct_format_addr(l, t->l3, t->src);
 	ct_line_add(l, " ");
 	ct_line_add(l, pfx);
 	ct_line_add(l, "dst=");
-	ct_format_addr(l, t.l3, t.dst);
+	ct_format_addr(l, t->l3, t->dst);
 	ct_line_add(l, " ");
-	if (t.has_sport) {
+	if (t->has_sport) {
 		ct_line_add(l, "sport=");
-		ct_line_u64(l, t.sport);
+		ct_line_u64(l, t->sport);
 		ct_line_add(l, " dport=");
-		ct_line_u64(l, t.dport);
+		ct_line_u64(l, t->dport);
 		ct_line_add(l, " ");
 	}
 }
@@ -93,6 +103,7 @@ static int exp_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[CTA_EXPECT_MAX + 1] = {0};
 	struct ct_out *o = data;
 	struct ct_line *l = &o->line;
+	struct ct_tuple t, mask, master;
 	uint32_t v;
 
 	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), exp_store_cb, tb) < 0)
@@ -102,9 +113,17 @@ static int exp_cb(const struct nlmsghdr *nlh, void *data)
 		ct_line_u64(l, v);
 		ct_line_add(l, " ");
 	}
-	put_exp_tuple(l, "", tb[CTA_EXPECT_TUPLE]);
-	put_exp_tuple(l, "mask-", tb[CTA_EXPECT_MASK]);
-	put_exp_tuple(l, "master-", tb[CTA_EXPECT_MASTER]);
+	exp_tuple_get(tb[CTA_EXPECT_TUPLE], &t);
+	exp_tuple_get(tb[CTA_EXPECT_MASK], &mask);
+	exp_tuple_get(tb[CTA_EXPECT_MASTER], &master);
+	ct_line_add(l, "proto=");
+	ct_line_u64(l, t.l4);
+	ct_line_add(l, " ");
+	put_exp_tuple(l, "", &t);
+	/* the mask tuple carries no family of its own */
+	mask.l3 = t.l3;
+	put_exp_tuple(l, "mask-", &mask);
+	put_exp_tuple(l, "master-", &master);
 	if (ct_get_u32(tb[CTA_EXPECT_FLAGS], &v)) {
 		if (v & 1)
 			ct_line_add(l, "PERMANENT ");
