@@ -257,8 +257,9 @@ static void history_add(struct shell *sh, const char *line)
 }
 
 /* Read one logical line: continue while the lexer wants more (open quote,
- * trailing backslash). NULL at end of input. */
-static char *read_logical(struct shell *sh, FILE *in)
+ * trailing backslash). NULL at end of input. *nul is set when a script line
+ * held a NUL byte, which would cut it short without a word. */
+static char *read_logical(struct shell *sh, FILE *in, bool *nul)
 {
 	struct strbuf sb;
 	struct lex_line *l = malloc(sizeof(*l));
@@ -277,10 +278,11 @@ static char *read_logical(struct shell *sh, FILE *in)
 	for (;;) {
 		char *line = NULL;
 		size_t cap = 0;
+		ssize_t len = 0;
 
 		if (sh->interactive) {
 			line = readline(first ? prompt : "> ");
-		} else if (getline(&line, &cap, in) < 0) {
+		} else if ((len = getline(&line, &cap, in)) < 0) {
 			free(line);
 			line = NULL;
 		}
@@ -288,6 +290,8 @@ static char *read_logical(struct shell *sh, FILE *in)
 			break;
 		if (!sh->interactive) {
 			sh->lineno++;
+			if (memchr(line, '\0', (size_t)len))
+				*nul = true;
 			line[strcspn(line, "\n")] = '\0';
 		}
 		if (!first)
@@ -310,13 +314,21 @@ static int loop(struct shell *sh, FILE *in)
 {
 	int rc = 0, last = 0;
 	char *line;
+	bool nul = false;
 
-	while (!sh->quit && (line = read_logical(sh, in))) {
+	while (!sh->quit && (line = read_logical(sh, in, &nul))) {
 		int start = sh->lineno;
 
 		if (sh->interactive && line[strspn(line, " \t")])
 			history_add(sh, line);
-		last = shell_exec(sh, line);
+		if (nul) {
+			fprintf(stderr, "nfsh: line %d: error: the line contains a NUL byte\n",
+			        sh->lineno);
+			last = NFSH_EPARAM;
+			nul = false;
+		} else {
+			last = shell_exec(sh, line);
+		}
 		free(line);
 		if (last && !sh->interactive) {
 			rc = last;
