@@ -148,6 +148,11 @@ KNOWN_LIMITS += [
     (lambda rule: any(int(v) > 2**63 - 1 for v in re.findall(r"--quota\s+(\d+)", rule)),
      "beyond what the kernel can hold",
      "kernel limit: an nftables quota is at most 2^63-1 bytes (EOVERFLOW); xt_quota holds 2^64-1"),
+    # `nft add rule ... socket cgroupv2 level 0 "/"` loads, `nft -j list` shows
+    # {"socket": {"key": "cgroupv2"}} == "1": level and path are gone.
+    (lambda rule: re.search(r"-m cgroup .*--path", rule),
+     "listed by libnftables 1.0.6 as a bare cgroup id",
+     "libnftables 1.0.6 lists socket cgroupv2 without level or path: --path cannot be read back"),
     (lambda rule: "--dccp-option" in rule,
      "libnftables 1.0.6 does not support",
      "libnftables 1.0.6 has no \"dccp option N exists\""),
