@@ -402,6 +402,107 @@ static void test_labels(void **state)
 	assert_non_null(strstr(l.buf, "\"labels\":[3,33]"));
 }
 
+/* The kernel part of a dump request, read back attribute by attribute. */
+static int req_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_type_valid(a, CTA_MAX) >= 0)
+		tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+static void test_kernel_request(void **state)
+{
+	char buf[CT_REQBUF];
+	const struct nlattr *tb[CTA_MAX + 1] = {0}, *ftb[CTA_FILTER_MAX + 1] = {0};
+	struct ct_tuple_tb otb;
+	struct ct_tuple t;
+	struct nlmsghdr *nlh;
+	struct ct_cmd *c =
+	    cmd("-L -f ipv4 -p tcp -s 1.2.3.4 --dport 80 -m 5/0xff -u SEEN_REPLY,!ASSURED -w 3");
+	struct nlattr *a;
+	(void)state;
+
+	assert_non_null(c);
+	nlh = ct_req_start(buf, ct_type(IPCTNL_MSG_CT_GET), NLM_F_DUMP, c->f.family, 1, 0);
+	assert_true(ct_filter_put_kernel(nlh, &c->f));
+	assert_true(ct_filter_kernel_exact(&c->f));
+	mnl_attr_parse(nlh, sizeof(struct nfgenmsg), req_cb, tb);
+	assert_int_equal(ntohl(mnl_attr_get_u32(tb[CTA_MARK])), 5);
+	assert_int_equal(ntohl(mnl_attr_get_u32(tb[CTA_MARK_MASK])), 0xff);
+	assert_int_equal(ntohl(mnl_attr_get_u32(tb[CTA_STATUS])), IPS_SEEN_REPLY);
+	assert_int_equal(ntohl(mnl_attr_get_u32(tb[CTA_STATUS_MASK])),
+	                 IPS_SEEN_REPLY | IPS_ASSURED);
+	assert_int_equal(ntohs(mnl_attr_get_u16(tb[CTA_ZONE])), 3);
+	mnl_attr_for_each_nested(a, tb[CTA_FILTER]) ftb[mnl_attr_get_type(a)] = a;
+	/* IP_SRC | PROTO_NUM | PROTO_DST_PORT */
+	assert_int_equal(mnl_attr_get_u32(ftb[CTA_FILTER_ORIG_FLAGS]),
+	                 (1u << 0) | (1u << 3) | (1u << 5));
+	/* the protocol number is matched in both directions */
+	assert_int_equal(mnl_attr_get_u32(ftb[CTA_FILTER_REPLY_FLAGS]), 1u << 3);
+	/* the tuple carries the values, parsed with the reply parser */
+	memset(&otb, 0, sizeof(otb));
+	mnl_attr_for_each_nested(a, tb[CTA_TUPLE_ORIG])
+	{
+		struct nlattr *b;
+		mnl_attr_for_each_nested(b, a)
+		{
+			if (mnl_attr_get_type(a) == CTA_TUPLE_IP)
+				otb.ip[mnl_attr_get_type(b)] = b;
+			else
+				otb.proto[mnl_attr_get_type(b)] = b;
+		}
+	}
+	ct_tuple_get(&otb, AF_INET, &t);
+	assert_true(t.has_src && !t.has_dst);
+	assert_memory_equal(t.src, "\x01\x02\x03\x04", 4);
+	assert_true(t.has_l4 && t.l4 == IPPROTO_TCP && t.has_dport && t.dport == 80 &&
+	            !t.has_sport);
+	ct_cmd_free(c);
+	free(c);
+
+	/* IPv6 addresses never go to the kernel (it returned the inverse set here) */
+	c = cmd("-L -s 2001:db8::1 -p udp");
+	nlh = ct_req_start(buf, ct_type(IPCTNL_MSG_CT_GET), NLM_F_DUMP, c->f.family, 1, 0);
+	ct_filter_put_kernel(nlh, &c->f);
+	memset(tb, 0, sizeof(tb));
+	mnl_attr_parse(nlh, sizeof(struct nfgenmsg), req_cb, tb);
+	memset(ftb, 0, sizeof(ftb));
+	mnl_attr_for_each_nested(a, tb[CTA_FILTER]) ftb[mnl_attr_get_type(a)] = a;
+	assert_int_equal(mnl_attr_get_u32(ftb[CTA_FILTER_ORIG_FLAGS]), 1u << 3);
+	assert_false(ct_filter_kernel_exact(&c->f));
+	ct_cmd_free(c);
+	free(c);
+}
+
+/* -o save output is a command line that parses back to the same tuple. */
+static void test_save_roundtrip(void **state)
+{
+	struct ct_line l;
+	struct ct_msg m = parse_ok(cap_tcp4);
+	struct ct_cmd *c;
+	struct ct_tuple o;
+	(void)state;
+
+	ct_format_save(&l, &m, CT_EV_NONE);
+	c = cmd(l.buf);
+	assert_non_null(c);
+	assert_int_equal(c->command, CT_CMD_ADD);
+	ct_tuple_get(&m.orig, m.family, &o);
+	assert_memory_equal(c->orig.src, o.src, 4);
+	assert_memory_equal(c->orig.dst, o.dst, 4);
+	assert_int_equal(c->orig.sport, o.sport);
+	assert_int_equal(c->orig.dport, o.dport);
+	assert_int_equal(c->zone, 3);
+	assert_int_equal(c->tcp_state, 3);
+	assert_int_equal(c->status, IPS_SEEN_REPLY | IPS_ASSURED);
+	assert_true(c->has_timeout && c->timeout == 431998);
+	assert_true(ct_filter_match(&c->f, &m));
+	ct_cmd_free(c);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,7 +511,8 @@ int main(void)
 	    cmocka_unit_test(test_filters),        cmocka_unit_test(test_kernel_exact),
 	    cmocka_unit_test(test_cmdline_errors), cmocka_unit_test(test_events),
 	    cmocka_unit_test(test_malformed),      cmocka_unit_test(test_error_reply),
-	    cmocka_unit_test(test_labels),
+	    cmocka_unit_test(test_labels),         cmocka_unit_test(test_kernel_request),
+	    cmocka_unit_test(test_save_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
