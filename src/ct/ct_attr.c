@@ -1,6 +1,7 @@
 /* ctnetlink attribute parsing in the libmnl style: one validate-and-store callback
  * per nest, every attribute checked with mnl_attr_validate, tb[type] = attr. */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <string.h>
 
 #include "ct/ct_int.h"
@@ -160,7 +161,9 @@ int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
 	struct tb_ctx c = {m->tb, CT_TB_MAX, 0, top_types, NULL};
 
 	memset(m, 0, sizeof(*m));
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)))
+	/* mnl_nlmsg_ok compares the length as an int: one of 2 GiB and more
+	 * passes it as negative, and the payload would be read past the buffer. */
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)) || nlh->nlmsg_len > INT_MAX)
 		return MNL_CB_ERROR;
 	nfg = mnl_nlmsg_get_payload(nlh);
 	m->family = nfg->nfgen_family;

@@ -3,11 +3,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "cmd/cmd.h"
+#include "ct/ct_int.h"
 #include "io/io.h"
 
 /* fuzz_cmd_parse: a short rule option (-s) given with a non-rule command (-L)
@@ -90,6 +92,24 @@ static void restore_line_with_nul_refused(void **state)
 	json_decref(r.sets);
 }
 
+/* fuzz_ct_attr: a message length of 2 GiB or more is negative as the int that
+ * mnl_nlmsg_ok compares, so the message passed it and ct_msg_parse read the
+ * nfgenmsg past the end of a 16-byte buffer. */
+static void ct_msg_huge_length_refused(void **state)
+{
+	static const uint8_t crash[16] = {0x00, 0x27, 0xd7, 0xd7, 0xd7, 0xd7, 0x00, 0x08,
+	                                  0xd7, 0xd7, 0xd7, 0xd7, 0x00, 0x00, 0x00, 0x4c};
+	uint8_t *buf = malloc(sizeof(crash));
+	static struct ct_msg m;
+
+	(void)state;
+	assert_non_null(buf);
+	memcpy(buf, crash, sizeof(crash));
+	assert_true(mnl_nlmsg_ok((struct nlmsghdr *)buf, (int)sizeof(crash)));
+	assert_int_equal(ct_msg_parse((struct nlmsghdr *)buf, &m), MNL_CB_ERROR);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -97,6 +117,7 @@ int main(void)
 		cmocka_unit_test(non_utf8_word_refused),
 		cmocka_unit_test(chain_name_of_29_refused),
 		cmocka_unit_test(restore_line_with_nul_refused),
+		cmocka_unit_test(ct_msg_huge_length_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
