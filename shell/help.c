@@ -83,6 +83,39 @@ static void shell_topic(FILE *out)
 	      out);
 }
 
+/* `help --dport`, `help -j`: every table entry of that name. */
+static bool help_option(FILE *out, const char *topic)
+{
+	const char *name = topic + (topic[1] == '-' ? 2 : 1);
+	bool found = false;
+
+	for (int i = 0; i < cmd_noptions; i++) {
+		const struct cmd_option *o = &cmd_options[i];
+
+		if ((topic[1] == '-' && strcmp(o->longname, name)) ||
+		    (topic[1] != '-' && (strlen(name) != 1 || o->shortname != name[0])))
+			continue;
+		fprintf(out, "%s--%s%s%s%s: %s\n",
+		        o->shortname ? (char[]){'-', o->shortname, ',', ' ', 0} : "", o->longname,
+		        o->metavar ? " " : "", o->metavar ? o->metavar : "",
+		        o->invertible ? " (! inverts it)" : "", o->help);
+		found = true;
+	}
+	for (const struct ext *const *p = ext_begin(); topic[1] == '-' && p < ext_end(); p++)
+		for (size_t i = 0; i < (*p)->nopts; i++) {
+			const struct ext_opt *o = &(*p)->opts[i];
+
+			if (strcmp(o->name, name))
+				continue;
+			fprintf(out, "--%s%s%s (%s %s)%s: %s\n", o->name, o->metavar ? " " : "",
+			        o->metavar ? o->metavar : "", (*p)->type == EXT_MATCH ? "-m" : "-j",
+			        (*p)->name, o->flags & EXT_OPT_INV ? " (! inverts it)" : "",
+			        o->help ? o->help : "");
+			found = true;
+		}
+	return found;
+}
+
 int help_print(FILE *out, const char *topic, struct nfsh_err *e)
 {
 	bool found = false;
@@ -103,6 +136,8 @@ int help_print(FILE *out, const char *topic, struct nfsh_err *e)
 			fputs("  ACCEPT DROP RETURN and user chains are built in\n", out);
 		return 0;
 	}
+	if (topic[0] == '-' && topic[1] && help_option(out, topic))
+		return 0;
 	if (!strcmp(topic, "shell")) {
 		shell_topic(out);
 		return 0;

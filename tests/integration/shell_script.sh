@@ -38,4 +38,8 @@ out=$(echo '-A web -m conntrack --ctstate NEW,ESTABLSHED' | $NFSH 2>&1)
 check "a bad list element gets its own caret" grep -qx -- '                                    \^~~~~~~~~~' <<<"$out"
 out=$($NFSH help conntrack)
 check "nfsh help conntrack lists --ctstate" grep -q -- '--ctstate STATE' <<<"$out"
+out=$($NFSH help --ctstate)
+check "help on one option names its match" grep -q -- '^--ctstate STATE\[,STATE...\] (-m conntrack)' <<<"$out"
+out=$($NFSH help -j)
+check "help on a generic option" grep -q -- '^-j, --jump TARGET: target of the rule' <<<"$out"
 finish
