@@ -2,6 +2,8 @@
 #ifndef NFSH_CT_INT_H
 #define NFSH_CT_INT_H
 
+#include <arpa/inet.h>
+#include <endian.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -72,10 +74,50 @@ struct ct_tuple {
 /* ct_attr.c: parse and read. */
 int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m);
 void ct_tuple_get(const struct ct_tuple_tb *tb, uint8_t family, struct ct_tuple *t);
-bool ct_get_u8(const struct nlattr *a, uint8_t *v);
-bool ct_get_u16(const struct nlattr *a, uint16_t *v); /* big-endian on the wire */
-bool ct_get_u32(const struct nlattr *a, uint32_t *v);
-bool ct_get_u64(const struct nlattr *a, uint64_t *v);
+/* Readers of validated attributes, host order out (big-endian on the wire);
+ * inline, since every printer and filter calls them per entry. */
+
+static inline bool ct_get_u8(const struct nlattr *a, uint8_t *v)
+{
+	if (!a)
+		return false;
+	*v = *(const uint8_t *)((const char *)(a) + MNL_ATTR_HDRLEN);
+	return true;
+}
+
+static inline bool ct_get_u16(const struct nlattr *a, uint16_t *v)
+{
+	uint16_t x;
+
+	if (!a)
+		return false;
+	memcpy(&x, ((const char *)(a) + MNL_ATTR_HDRLEN), 2);
+	*v = ntohs(x);
+	return true;
+}
+
+static inline bool ct_get_u32(const struct nlattr *a, uint32_t *v)
+{
+	uint32_t x;
+
+	if (!a)
+		return false;
+	memcpy(&x, ((const char *)(a) + MNL_ATTR_HDRLEN), 4);
+	*v = ntohl(x);
+	return true;
+}
+
+static inline bool ct_get_u64(const struct nlattr *a, uint64_t *v)
+{
+	uint64_t x;
+
+	if (!a)
+		return false;
+	memcpy(&x, ((const char *)(a) + MNL_ATTR_HDRLEN), 8);
+	*v = be64toh(x);
+	return true;
+}
+
 uint8_t ct_msg_l4(const struct ct_msg *m);
 bool ct_msg_tcp_state(const struct ct_msg *m, uint8_t *state);
 /* Labels: raw host-order bitmap, up to 128 bits. Returns the number of bytes. */
