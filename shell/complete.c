@@ -521,6 +521,30 @@ static void complete_iptables(struct walk *w, int nwords, char *const *words, co
 	complete_options(w, cur, res);
 }
 
+/* src/ct may publish its option table in the cmd_option shape; until it
+ * does, conntrack lines get a description only. */
+extern const struct cmd_option ct_cli_options[] __attribute__((weak));
+extern const int ct_cli_noptions __attribute__((weak));
+
+static void complete_conntrack(const char *cur, struct compl_res *res)
+{
+	char text[COMPL_TEXT_MAX];
+
+	if (!ct_cli_options || !&ct_cli_noptions) {
+		compl_note(res, "CONNTRACK-ARGS", "conntrack(8) arguments: -L, -E, -D, -F, ...");
+		return;
+	}
+	for (int i = 0; i < ct_cli_noptions; i++) {
+		const struct cmd_option *o = &ct_cli_options[i];
+
+		if (strncmp(cur, "--", 2) && o->shortname)
+			snprintf(text, sizeof(text), "-%c", o->shortname);
+		else
+			snprintf(text, sizeof(text), "--%s", o->longname);
+		opt_item(res, cur, text, o->metavar, o->help);
+	}
+}
+
 static void complete_first(const struct compl_env *env, const char *cur, struct compl_res *res)
 {
 	struct walk w = {.env = env, .family = env->family};
@@ -597,7 +621,6 @@ void compl_run(const struct compl_env *env, int nwords, char *const *words, cons
 	} else if (!strcmp(first, "rollback") && nwords == 1) {
 		compl_note(res, "N", "snapshot number from `show rollbacks` (default 0)");
 	} else if (!strcmp(first, "conntrack")) {
-		/* XXX: conntrack's option table is private to src/ct (ct_opts.c). */
-		compl_note(res, "CONNTRACK-ARGS", "conntrack(8) arguments: -L, -E, -D, -F, ...");
+		complete_conntrack(cur, res);
 	}
 }
