@@ -218,19 +218,16 @@ int io_export_main(int argc, char **argv)
 		return e.status;
 	}
 	for (int f = NFSH_IPV4; f <= NFSH_IPV6 && rc == 0; f++) {
-		int ids[TBL_COUNT], n;
+		struct table_info tis[TBL_COUNT];
+		int n;
 
 		if (!fams[f])
 			continue;
-		n = io_list_tables(&s, f, ids, TBL_COUNT, &e);
+		n = io_read_family(&s, f, tis, &e);
 		rc = n < 0 ? -1 : 0;
-		for (int i = 0; i < n && rc == 0; i++) {
-			struct table_info ti;
-
-			if ((rc = table_read(&s, f, ids[i], NULL, &ti, &e)) == 0) {
-				export_table(ops, &ti, json);
-				table_info_free(&ti);
-			}
+		for (int i = 0; i < n; i++) {
+			export_table(ops, &tis[i], json);
+			table_info_free(&tis[i]);
 		}
 	}
 	sess_close(&s);

@@ -68,9 +68,13 @@ void io_cs_del(struct io_chainset *cs, int family, int table, const char *name);
 /* Render "where:line: msg; hint" on stderr. */
 void io_report(const char *where, int line, const struct nfsh_err *e);
 
-/* The tables of nfsh that exist for family, in the kernel's listing order
- * (as iptables-nft-save prints them). Fills ids, returns the count or -1. */
-int io_list_tables(struct nfsh_session *s, int family, int *ids, int max, struct nfsh_err *e);
+/* nfsh's tables of family as the kernel holds them, in its listing order (as
+ * iptables-nft-save prints them), read with one listing. Fills tis (at most
+ * TBL_COUNT) and returns the count, or -1 with e set. */
+struct table_info;
+/* The ids of nfsh's tables of family in kernel order, by one netlink dump. */
+int io_list_tables_nl(int family, int *ids, int max, struct nfsh_err *e);
+int io_read_family(struct nfsh_session *s, int family, struct table_info *tis, struct nfsh_err *e);
 
 /* Jumps of a restore (and of the kernel's chains with --noflush), in input
  * order, to find a loop of chains before the kernel does: libnftables' dry

@@ -10,29 +10,18 @@
 #include <string.h>
 #include <time.h>
 
-int io_list_tables(struct nfsh_session *s, int family, int *ids, int max, struct nfsh_err *e)
+int io_read_family(struct nfsh_session *s, int family, struct table_info *tis, struct nfsh_err *e)
 {
-	json_t *objs = sess_list(s, "list tables", NULL, e), *o;
-	const char *fam = family_nft_name(family);
-	size_t i;
-	int n = 0;
+	int ids[TBL_COUNT], n = io_list_tables_nl(family, ids, TBL_COUNT, e);
 
-	if (!objs)
-		return -1;
-	json_array_foreach(objs, i, o)
-	{
-		json_t *t = json_object_get(o, "table");
-		const char *f = json_string_value(json_object_get(t, "family"));
-		const char *name = json_string_value(json_object_get(t, "name"));
-		int id;
-
-		if (!t || !f || !name || strcmp(f, fam) || strncmp(name, "nfsh-", 5))
-			continue;
-		id = table_lookup(name + 5);
-		if (id >= 0 && n < max && strcmp(table_by_id(id)->nftname, name) == 0)
-			ids[n++] = id;
-	}
-	json_decref(objs);
+	/* Table by table: a "list ruleset" would also translate every foreign
+	 * table (iptables-nft's xt rules are slow to list) only to drop it. */
+	for (int k = 0; k < n; k++)
+		if (table_read(s, family, ids[k], NULL, &tis[k], e) < 0) {
+			for (int j = 0; j < k; j++)
+				table_info_free(&tis[j]);
+			return -1;
+		}
 	return n;
 }
 
@@ -85,25 +74,20 @@ static void save_table(const struct table_info *ti, bool counters, struct strbuf
 static int save_family(struct nfsh_session *s, int family, int only, bool counters, FILE *out,
                        struct nfsh_err *e)
 {
-	int ids[TBL_COUNT], n = io_list_tables(s, family, ids, TBL_COUNT, e);
+	struct table_info tis[TBL_COUNT];
+	int n = io_read_family(s, family, tis, e);
 	struct strbuf sb;
 
 	if (n < 0)
 		return -1;
 	sb_init(&sb);
 	for (int i = 0; i < n; i++) {
-		struct table_info ti;
-
-		if (only >= 0 && ids[i] != only)
-			continue;
-		if (table_read(s, family, ids[i], NULL, &ti, e) < 0) {
-			sb_free(&sb);
-			return -1;
+		if (only < 0 || tis[i].table == only) {
+			sb_reset(&sb);
+			save_table(&tis[i], counters, &sb);
+			fputs(sb_str(&sb), out);
 		}
-		sb_reset(&sb);
-		save_table(&ti, counters, &sb);
-		table_info_free(&ti);
-		fputs(sb_str(&sb), out);
+		table_info_free(&tis[i]);
 	}
 	sb_free(&sb);
 	return 0;
