@@ -133,15 +133,19 @@ static int cmp_item(const void *a, const void *b)
 	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
-/* Sorted, overlaps merged: the set of ports as disjoint ranges. */
-static int normalise(const struct mp_item *in, int n, struct mp_item *out)
+/* Sorted, overlaps merged: the set of ports as disjoint ranges. With
+ * adjacent, neighbours (22 and 23-25) merge too, as libnftables merges them in
+ * a set that holds a range: --dports 1,2,4:5 lists back as { 1-2, 4-5 }, while
+ * a list of single ports (22,23) stays as it is. */
+static int normalise(const struct mp_item *in, int n, struct mp_item *out, bool adjacent)
 {
 	int k = 0;
 
 	memcpy(out, in, (size_t)n * sizeof(*in));
 	qsort(out, (size_t)n, sizeof(*out), cmp_item);
 	for (int i = 0; i < n; i++) {
-		if (k && out[i].lo <= out[k - 1].hi) {
+		if (k && (out[i].lo <= out[k - 1].hi ||
+		          (adjacent && out[i].lo == out[k - 1].hi + 1))) {
 			if (out[i].hi > out[k - 1].hi)
 				out[k - 1].hi = out[i].hi;
 			continue;
@@ -173,8 +177,11 @@ static int mp_check(const struct ext_parse_ctx *c, void *priv, struct nfsh_err *
 	 * can only see that: the rule says the same, so -S, -C and -D agree. */
 	if (p->n > 1) {
 		struct mp_item tmp[MP_SLOTS];
+		bool ranges = false;
 
-		p->n = normalise(p->it, p->n, tmp);
+		for (int i = 0; i < p->n; i++)
+			ranges |= p->it[i].lo != p->it[i].hi;
+		p->n = normalise(p->it, p->n, tmp, ranges && p->kind != MP_PORTS);
 		memcpy(p->it, tmp, (size_t)p->n * sizeof(tmp[0]));
 	}
 	return 0;
@@ -198,7 +205,7 @@ static json_t *ports_elements(const struct mp_item *in, int n)
 {
 	struct mp_item P[MP_SLOTS], C[MP_SLOTS + 1];
 	struct mp_item any = {0, 65535};
-	int np = normalise(in, n, P), nc = 0;
+	int np = normalise(in, n, P, false), nc = 0;
 	bool corners = false;
 	json_t *els = nftj_array();
 	unsigned next = 0;

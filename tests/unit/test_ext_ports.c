@@ -145,6 +145,17 @@ static const struct emit_case emit_cases[] = {
      "[" M("==", "{\"meta\":{\"key\":\"l4proto\"}}",
            "6") "," M("==", TCP("dport"), "{\"set\":[{\"range\":[80,90]},443]}") "]",
      " -p tcp -m multiport --dports 80:90,443"},
+    /* With a range in the set libnftables also merges neighbours (it listed
+     * --dports 1,2,3:5 back as { 1-5 }, and -C/-D of the typed rule found
+     * nothing); single ports alone stay apart, as the kernel keeps them. */
+    {NFSH_IPV4, "-p tcp -m multiport --dports 1,2,3:5,7",
+     "[" M("==", "{\"payload\":{\"protocol\":\"ip\",\"field\":\"protocol\"}}",
+           "6") "," M("==", TCP("dport"), "{\"set\":[{\"range\":[1,5]},7]}") "]",
+     " -p tcp -m multiport --dports 1:5,7"},
+    {NFSH_IPV4, "-p tcp -m multiport --dports 23,22",
+     "[" M("==", "{\"payload\":{\"protocol\":\"ip\",\"field\":\"protocol\"}}",
+           "6") "," M("==", TCP("dport"), "{\"set\":[22,23]}") "]",
+     " -p tcp -m multiport --dports 22,23"},
     /* An item reaching 65535: disjoint rectangles, P x any then (not P) x P. */
     {NFSH_IPV6, "-p udp -m multiport ! --ports 53,1024:65535",
      "[" M("==", "{\"meta\":{\"key\":\"l4proto\"}}", "17") "," M(
