@@ -144,8 +144,8 @@ static int normalise(const struct mp_item *in, int n, struct mp_item *out, bool 
 	memcpy(out, in, (size_t)n * sizeof(*in));
 	qsort(out, (size_t)n, sizeof(*out), cmp_item);
 	for (int i = 0; i < n; i++) {
-		if (k && (out[i].lo <= out[k - 1].hi ||
-		          (adjacent && out[i].lo == out[k - 1].hi + 1))) {
+		if (k &&
+		    (out[i].lo <= out[k - 1].hi || (adjacent && out[i].lo == out[k - 1].hi + 1))) {
 			if (out[i].hi > out[k - 1].hi)
 				out[k - 1].hi = out[i].hi;
 			continue;
