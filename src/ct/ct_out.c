@@ -6,7 +6,7 @@
 
 #include "ct/ct_int.h"
 
-#define CT_OUT_CAP (32 * 1024)
+#define CT_OUT_CAP (16 * 1024)
 
 int ct_out_init(struct ct_out *o, FILE *f, unsigned of, const struct ct_labelmap *lm)
 {

@@ -10,7 +10,7 @@
 
 #include "ct/ct_int.h"
 
-#define CT_RING 3
+#define CT_RING 2
 /* The kernel puts at most ~32 KiB in one dump batch (it caps its skb there). */
 #define CT_RING_BUF (32 * 1024)
 
