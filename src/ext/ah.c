@@ -1,6 +1,8 @@
 /* -m ah: the IPsec authentication header.
  *   IPv4 (libipt_ah):  [!] --ahspi SPI[:SPI]                 needs -p ah
- *   IPv6 (libip6t_ah): [!] --ahspi, [!] --ahlen N, --ahres   no -p needed
+ *   IPv6 (libip6t_ah): [!] --ahspi, [!] --ahlen BYTES, --ahres   no -p needed
+ * --ahres is "ah reserved 0": ip6t_ah matches only when the reserved field is
+ * zero (iptables-translate writes "reserved 1", the opposite).
  * ah spi|hdrlength|reserved [!=] V. Without a test it is the protocol alone:
  * meta l4proto ah for IPv4, as iptables-translate writes it. IPv6 would need
  * "exthdr ah exists", which libnftables 1.0.6 does not know: refused. */
@@ -22,10 +24,35 @@ struct ah_priv {
 static const struct ext_opt ah_opts[] = {
     {"ahspi", AH_SPI, 1, EXT_OPT_INV, VK_NUMBER, NULL, "SPI[:SPI]",
      "security parameter index, or a range (0-4294967295)"},
-    {"ahlen", AH_LEN, 1, EXT_OPT_INV, VK_NUMBER, NULL, "N",
-     "header length field (IPv6 only, 0-255)"},
-    {"ahres", AH_RES, 0, 0, VK_NONE, NULL, NULL, "reserved field is non-zero (IPv6 only)"},
+    {"ahlen", AH_LEN, 1, EXT_OPT_INV, VK_NUMBER, NULL, "N", "header length in bytes (IPv6 only)"},
+    {"ahres", AH_RES, 0, 0, VK_NONE, NULL, NULL, "reserved field is zero (IPv6 only)"},
 };
+
+/* --ahlen counts bytes, as the kernel's ipv6_authlen(): (field + 2) * 4; nft's
+ * "ah hdrlength" is the raw field. Other byte counts can never match.
+ * (iptables-translate writes the bytes as the field, a different test.) */
+static int parse_len(struct ah_priv *p, bool invert, const char *arg, struct nfsh_err *e)
+{
+	struct idrange t = {0};
+
+	if (strchr(arg, ':'))
+		return err_set(e, NFSH_EPARAM, arg, "invalid --ahlen \"%s\": one length in bytes",
+		               arg);
+	if (idrange_parse(&t, invert, arg, UINT32_MAX, "ahlen", e) < 0)
+		return -1;
+	if (t.lo < 8 || t.lo % 4 || t.lo / 4 - 2 > 255) {
+		err_set(
+		    e, NFSH_EPARAM, arg,
+		    "--ahlen %s can never match: the kernel compares the header's length in bytes, "
+		    "a multiple of 4 from 8 to 1028",
+		    arg);
+		err_hint(e, "e.g. --ahlen %u", t.lo < 8 ? 8 : (t.lo + 3) / 4 * 4);
+		return -1;
+	}
+	p->len = t;
+	p->len.lo = p->len.hi = t.lo / 4 - 2;
+	return 0;
+}
 
 static int ah_parse(const struct ext_parse_ctx *c, void *priv, const struct ext_opt *opt,
                     bool invert, const char *const *args, struct nfsh_err *e)
@@ -43,10 +70,7 @@ static int ah_parse(const struct ext_parse_ctx *c, void *priv, const struct ext_
 			p->spi.set = false;
 		return 0;
 	case AH_LEN:
-		if (strchr(args[0], ':'))
-			return err_set(e, NFSH_EPARAM, args[0],
-			               "invalid --ahlen \"%s\": one number 0-255", args[0]);
-		return idrange_parse(&p->len, invert, args[0], 255, "ahlen", e);
+		return parse_len(p, invert, args[0], e);
 	default:
 		p->res = true;
 		return 0;
@@ -83,7 +107,7 @@ static int ah_emit(struct emit_ctx *x, const void *priv)
 	if (p->len.set)
 		rc |= ext_emit(x, idrange_expr(nftj_payload("ah", "hdrlength"), &p->len));
 	if (p->res)
-		rc |= ext_emit(x, nftj_match("==", nftj_payload("ah", "reserved"), nftj_int(1)));
+		rc |= ext_emit(x, nftj_match("==", nftj_payload("ah", "reserved"), nftj_int(0)));
 	return rc ? -1 : 0;
 }
 
@@ -95,7 +119,7 @@ static bool read_res(json_t *s, struct ah_priv *p)
 
 	if (p->res || !nftj_get_match(s, &op, &left, &right) ||
 	    !nftj_is_payload(left, &proto, &field) || strcmp(proto, "ah") ||
-	    strcmp(field, "reserved") || strcmp(op, "==") || !nftj_get_int(right, &v) || v != 1)
+	    strcmp(field, "reserved") || strcmp(op, "==") || !nftj_get_int(right, &v) || v != 0)
 		return false;
 	p->res = true;
 	return true;
@@ -127,7 +151,8 @@ static void ah_save(const void *priv, int family, struct strbuf *sb)
 
 	(void)family;
 	idrange_save(&p->spi, "ahspi", sb);
-	idrange_save(&p->len, "ahlen", sb);
+	if (p->len.set)
+		sb_addf(sb, "%s --ahlen %u", p->len.invert ? " !" : "", (p->len.lo + 2) * 4);
 	if (p->res)
 		sb_add(sb, " --ahres");
 }
@@ -141,7 +166,7 @@ static void ah_list(const void *priv, int family, bool numeric, struct strbuf *s
 	sb_add(sb, "ah");
 	idrange_list(&p->spi, "spi", sb);
 	if (p->len.set)
-		sb_addf(sb, " length:%s%u", p->len.invert ? "!" : "", p->len.lo);
+		sb_addf(sb, " length:%s%u", p->len.invert ? "!" : "", (p->len.lo + 2) * 4);
 	if (p->res)
 		sb_add(sb, " reserved");
 }

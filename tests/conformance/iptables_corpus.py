@@ -121,6 +121,32 @@ CORPUS_ERRATA = {
     ("libxt_CONNMARK.txlate", "-j CONNMARK --set-xmark 0x16/0x12"):
         "corpus erratum: the expected text is ct mark ^ 0x4 by nft's precedence; "
         "--set-xmark 0x16/0x12 is (ct mark & ~0x12) ^ 0x16 (xt_connmark.c)",
+    # ip6t_ah: hdrlen = ipv6_authlen(ah) = (field + 2) * 4 bytes is compared with
+    # --ahlen; the expected text compares the raw field with the byte count.
+    # 120 bytes is "ah hdrlength 28". And --ahres matches only when the reserved
+    # field is zero (!(hdrres && ah->reserved)); the expected "reserved 1" is the
+    # opposite. nfsh emits "ah reserved 0".
+    ("libip6t_ah.txlate", "-m ah ! --ahlen 120"):
+        "corpus erratum: --ahlen counts bytes ((field+2)*4, ip6t_ah.c): 120 is hdrlength 28",
+    ("libip6t_ah.txlate", "-m ah --ahspi 500 ! --ahlen 120 -j DROP"):
+        "corpus erratum: --ahlen counts bytes ((field+2)*4, ip6t_ah.c): 120 is hdrlength 28",
+    ("libip6t_ah.txlate", "-m ah --ahspi 500 --ahlen 120 --ahres -j ACCEPT"):
+        "corpus erratum: --ahlen 120 is hdrlength 28, and --ahres means reserved == 0 "
+        "(ip6t_ah.c: !(hdrres && ah->reserved))",
+    ("libip6t_ah.txlate", "-m ah --ahres"):
+        "corpus erratum: --ahres matches reserved == 0 (ip6t_ah.c: !(hdrres && ah->reserved)); "
+        "the expected text tests reserved == 1",
+    # ip6t_frag: !((flags & IP6T_FRAG_RES) && (fh->reserved || (frag_off & 0x6))):
+    # --fragres wants both reserved fields zero; expected "reserved 1" is the opposite.
+    ("libip6t_frag.txlate", "-m frag --fragid 100 --fragres --fragmore -j ACCEPT"):
+        "corpus erratum: --fragres matches reserved == 0 and reserved2 == 0 (ip6t_frag.c); "
+        "the expected text tests reserved == 1",
+    # libxt_devgroup's xlate keeps op = "!=" from the source group for the
+    # destination group: the expected text inverts --dst-group, which is not
+    # negated in the rule. nfsh emits oifgroup & 0xc == 0xc.
+    ("libxt_devgroup.txlate", "-m devgroup ! --src-group 0x2 --dst-group 0xc/0xc -j ACCEPT"):
+        "corpus erratum: only --src-group is negated; the expected text also negates "
+        "--dst-group (libxt_devgroup xlate does not reset its operator)",
 }
 
 
@@ -155,10 +181,17 @@ KNOWN_LIMITS += [
      "libnftables 1.0.6 lists socket cgroupv2 without level or path: --path cannot be read back"),
     # No nftables version has these (not a 1.0.6 gap): nfsh refuses them by
     # design (DESIGN.md: no xt compat, no approximation), naming the match.
-    (lambda rule: re.search(r"--monthdays|--kerneltz|--contiguous|-m (u32|string|bpf|osf)\b",
-                            rule),
+    (lambda rule: re.search(r"--monthdays|--kerneltz|--contiguous|--fraglen|--(hbh|dst)-opts|"
+                            r"--rt-0-|-m (u32|string|bpf|osf|eui64|ipv6header)\b", rule),
      "has no native nftables form",
      "no native nftables form: refused by design with the reason and an alternative"),
+    # ip6tables compares --hbh-len/--dst-len/--rt-len (and --ahlen) in bytes,
+    # ipv6_optlen() = (field+1)*8 (ipv6_authlen() = (field+2)*4): other values
+    # are accepted by ip6tables and never match; nfsh refuses them.
+    (lambda rule: re.search(r"--(hbh|dst|rt|ah)-?len", rule),
+     "can never match",
+     "the header length is compared in bytes (a multiple of 8, of 4 for AH): this value can "
+     "never match, nfsh refuses it"),
     (lambda rule: "--dccp-option" in rule,
      "libnftables 1.0.6 does not support",
      "libnftables 1.0.6 has no \"dccp option N exists\""),
