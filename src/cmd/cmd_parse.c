@@ -71,6 +71,8 @@ struct parser {
 	int inv_argi;
 	bool rule_opts_seen; /* an option that only makes sense with a rule */
 	char first_rule_opt[64]; /* a copy: short options are spelled in a stack buffer */
+	char list_opt[32];       /* the first of -n, -x, --line-numbers: -L only */
+	char counters_opt[32];   /* -c as written: not with -D or -C */
 	bool table_given;
 	unsigned long long opt_seen[NFSH_MAX_MATCHES + 1]; /* per instance: options given */
 	struct nfsh_err *e;
@@ -113,10 +115,14 @@ static int set_command(struct parser *p, int op, const char *word)
 {
 	if (p->c->op == op)
 		return perr(p, p->i - 1, word, "command %s given twice", word);
-	/* iptables allows -L together with -Z (list, then zero). */
-	if ((p->c->op == OP_LIST && op == OP_ZERO) || (p->c->op == OP_ZERO && op == OP_LIST)) {
+	/* iptables allows -L or -S together with -Z (list, then zero). */
+	if ((p->c->op == OP_LIST || p->c->op == OP_SPEC) && op == OP_ZERO) {
 		p->c->zero_after_list = true;
-		p->c->op = OP_LIST;
+		return 0;
+	}
+	if (p->c->op == OP_ZERO && (op == OP_LIST || op == OP_SPEC) && !p->c->zero_after_list) {
+		p->c->zero_after_list = true;
+		p->c->op = op;
 		return 0;
 	}
 	if (p->c->op != OP_NONE) {
@@ -193,7 +199,8 @@ static int do_command(struct parser *p, int go, const char *word, const char *ar
 	case GO_SPEC:
 		if (arg && take_chain(p, arg, argi) < 0)
 			return -1;
-		if (arg && (go == GO_ZERO || go == GO_SPEC) && (w = peek_arg(p)) && is_number(w)) {
+		if (arg && (go == GO_ZERO || go == GO_SPEC || go == GO_LIST) && (w = peek_arg(p)) &&
+		    is_number(w)) {
 			p->i++;
 			return take_rulenum(p, w, p->i - 1, &p->c->rulenum);
 		}
@@ -464,16 +471,19 @@ static int do_generic(struct parser *p, int go, const char *word, const char *ar
 		note_rule_opt(p, word);
 		return do_match(p, arg, argi);
 	case GO_NUMERIC:
-		p->c->numeric = true;
+	case GO_EXACT:
+	case GO_LINENUM:
+		if (!p->list_opt[0])
+			snprintf(p->list_opt, sizeof(p->list_opt), "%s", word);
+		if (go == GO_NUMERIC)
+			p->c->numeric = true;
+		else if (go == GO_EXACT)
+			p->c->exact = true;
+		else
+			p->c->line_numbers = true;
 		return 0;
 	case GO_VERBOSE:
 		p->c->verbose = true;
-		return 0;
-	case GO_EXACT:
-		p->c->exact = true;
-		return 0;
-	case GO_LINENUM:
-		p->c->line_numbers = true;
 		return 0;
 	case GO_TABLE: {
 		int t = table_lookup(arg);
@@ -498,6 +508,7 @@ static int do_generic(struct parser *p, int go, const char *word, const char *ar
 	}
 	case GO_COUNTERS:
 		note_rule_opt(p, word);
+		snprintf(p->counters_opt, sizeof(p->counters_opt), "%s", word);
 		return do_counters(p, arg, p->i < p->argc ? p->argv[p->i] : NULL, argi);
 	case GO_WAIT: {
 		const char *w = peek_arg(p);
@@ -974,6 +985,27 @@ static int finish(struct parser *p)
 		return perr(p, -1, NULL, "no command given%s", "");
 	if (c->op == OP_HELP || c->op == OP_VERSION)
 		return 0;
+	/* iptables' commands_v_options: -n, -x and --line-numbers only list, and
+	 * -c sets the counters of a new rule: -D and -C compare without them. */
+	if (p->list_opt[0] && c->op != OP_LIST) {
+		err_set(p->e, NFSH_EPARAM, p->list_opt, "option \"%s\" cannot be used with %s",
+		        p->list_opt, cmd_op_letter(c->op));
+		err_hint(p->e, "-n, -x and --line-numbers go with -L");
+		return -1;
+	}
+	if (p->counters_opt[0] && (c->op == OP_DELETE || c->op == OP_CHECK)) {
+		err_set(p->e, NFSH_EPARAM, p->counters_opt, "option \"%s\" cannot be used with %s",
+		        p->counters_opt, cmd_op_letter(c->op));
+		err_hint(p->e, "-c sets the counters of a rule -A, -I or -R writes");
+		return -1;
+	}
+	if (p->counters_opt[0] && c->op == OP_POLICY) {
+		err_set(p->e, NFSH_EPARAM, p->counters_opt, "option \"%s\" cannot be used with -P",
+		        p->counters_opt);
+		err_hint(p->e, "nfsh's built-in chains keep no policy counters (libnftables 1.0.6 "
+		               "cannot set them); -S -v shows them as 0 0");
+		return -1;
+	}
 	if (p->rule_opts_seen && !op_takes_rule(c->op)) {
 		err_set(p->e, NFSH_EPARAM, p->first_rule_opt, "option \"%s\" cannot be used with %s",
 			p->first_rule_opt, cmd_op_letter(c->op));
@@ -1006,6 +1038,17 @@ static int finish(struct parser *p)
 		return perr(p, -1, c->chain, "built-in chain \"%s\" cannot be deleted", c->chain);
 	if (!op_takes_rule(c->op) || (c->op == OP_DELETE && c->rulenum))
 		return 0;
+	/* As iptables: by the chain's name, in every table. */
+	if (p->r.out.set && (!strcmp(c->chain, "INPUT") || !strcmp(c->chain, "PREROUTING"))) {
+		err_set(p->e, NFSH_EPARAM, "-o", "can't use -o with %s", c->chain);
+		err_hint(p->e, "packets on %s have no output interface yet", c->chain);
+		return -1;
+	}
+	if (p->r.in.set && (!strcmp(c->chain, "OUTPUT") || !strcmp(c->chain, "POSTROUTING"))) {
+		err_set(p->e, NFSH_EPARAM, "-i", "can't use -i with %s", c->chain);
+		err_hint(p->e, "packets on %s have no input interface", c->chain);
+		return -1;
+	}
 	snprintf(p->r.chain, sizeof(p->r.chain), "%s", c->chain);
 	p->r.family = c->family;
 	p->r.table = c->table;

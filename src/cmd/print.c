@@ -258,6 +258,21 @@ int print_listing(struct nfsh_session *s, const struct cmd *c, FILE *out, struct
 		table_info_free(&ti);
 		return 0;
 	}
+	if (c->rulenum) {
+		/* -L CHAIN N: that rule's line alone, without the chain header, as
+		 * iptables prints it; nothing when there is no such rule. */
+		struct chain_info *ch = table_find_chain(&ti, c->chain);
+		struct strbuf sb;
+
+		sb_init(&sb);
+		if (c->rulenum <= ch->nrules && !(ch->foreign && ch->foreign[c->rulenum - 1])) {
+			list_rule(&ch->rules[c->rulenum - 1], c->rulenum, &f, &sb);
+			fprintf(out, "%s\n", sb_str(&sb));
+		}
+		sb_free(&sb);
+		table_info_free(&ti);
+		return 0;
+	}
 	for (int i = 0; i < ti.nchains; i++) {
 		if (c->chain[0] && strcmp(ti.chains[i].name, c->chain))
 			continue;

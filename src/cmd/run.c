@@ -392,6 +392,21 @@ static int run_check(struct nfsh_session *s, const struct cmd *c, struct nfsh_er
 	return rc;
 }
 
+/* -Z -v names each chain it zeroed, as iptables does. */
+static void say_zeroed(struct nfsh_session *s, const struct cmd *c, FILE *out)
+{
+	struct table_info ti;
+	struct nfsh_err e2;
+
+	err_clear(&e2);
+	if (table_read(s, c->family, c->table, NULL, &ti, &e2) < 0)
+		return;
+	for (int i = 0; i < ti.nchains; i++)
+		if (!c->chain[0] || strcmp(ti.chains[i].name, c->chain) == 0)
+			fprintf(out, "Zeroing chain `%s'\n", ti.chains[i].name);
+	table_info_free(&ti);
+}
+
 int cmd_run(struct nfsh_session *s, const struct cmd *c, FILE *out, struct nfsh_err *e)
 {
 	json_t *cmds;
@@ -422,8 +437,11 @@ int cmd_run(struct nfsh_session *s, const struct cmd *c, FILE *out, struct nfsh_
 		if (rc == 0 && json_array_size(cmds) > 0)
 			rc = sess_apply(s, cmds, e);
 		json_decref(cmds);
-		if (rc >= 0)
+		if (rc >= 0) {
+			if (c->op == OP_ZERO && c->verbose && !c->rulenum)
+				say_zeroed(s, c, out);
 			return 0;
+		}
 		/* Rules are addressed by handle, which the kernel never reuses, so a
 		 * concurrent writer can only make the batch fail, never hit another
 		 * rule. If the ruleset moved on since the listing, resolve again. */

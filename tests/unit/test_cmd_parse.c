@@ -455,6 +455,55 @@ static void test_counters_wait(void **state)
 	bad("-A INPUT -c x 10", NFSH_EPARAM, "x", false);
 }
 
+/* iptables' commands_v_options and the -L/-S + -Z pairs (audit of issue 2,
+ * each checked against iptables-nft 1.8.9). */
+static void test_command_option_pairs(void **state)
+{
+	struct cmd c;
+
+	(void)state;
+	bad("-A INPUT -n -j ACCEPT", NFSH_EPARAM, "-n", true);
+	bad("-A INPUT -x -j ACCEPT", NFSH_EPARAM, "-x", true);
+	bad("-I INPUT --line-numbers", NFSH_EPARAM, "--line-numbers", true);
+	bad("-F -n", NFSH_EPARAM, "-n", true);
+	bad("-S -n", NFSH_EPARAM, "-n", true);
+	bad("-Z --numeric", NFSH_EPARAM, "--numeric", true);
+	bad("-D INPUT -j ACCEPT -c 1 2", NFSH_EPARAM, "-c", true);
+	bad("-C INPUT -j ACCEPT --set-counters 1,2", NFSH_EPARAM, "--set-counters", true);
+	bad("-P INPUT DROP -c 1 2", NFSH_EPARAM, "-c", true);
+	/* -o never with INPUT or PREROUTING, -i never with OUTPUT or POSTROUTING. */
+	bad("-A INPUT -o eth0", NFSH_EPARAM, "-o", true);
+	bad("-t nat -A PREROUTING ! -o eth0 -j ACCEPT", NFSH_EPARAM, "-o", true);
+	bad("-C OUTPUT -i eth0", NFSH_EPARAM, "-i", true);
+	bad("-t mangle -I POSTROUTING -i eth0", NFSH_EPARAM, "-i", true);
+	rule_is("-A FORWARD -i eth0 -o eth1", "-A FORWARD -i eth0 -o eth1");
+	rule_is("-A mychain -i eth0 -o eth1", "-A mychain -i eth0 -o eth1");
+	ok("-A INPUT -v -j ACCEPT", &c);
+	assert_true(c.verbose);
+	cmd_release(&c);
+
+	ok("-L INPUT 2 -n --line-numbers", &c);
+	assert_int_equal(c.op, OP_LIST);
+	assert_string_equal(c.chain, "INPUT");
+	assert_int_equal(c.rulenum, 2);
+	cmd_release(&c);
+	ok("-S -Z", &c);
+	assert_int_equal(c.op, OP_SPEC);
+	assert_true(c.zero_after_list);
+	cmd_release(&c);
+	ok("-Z INPUT 1 -S", &c);
+	assert_int_equal(c.op, OP_SPEC);
+	assert_true(c.zero_after_list);
+	assert_string_equal(c.chain, "INPUT");
+	assert_int_equal(c.rulenum, 1);
+	cmd_release(&c);
+	ok("-Z -L -v -x", &c);
+	assert_int_equal(c.op, OP_LIST);
+	assert_true(c.zero_after_list && c.exact);
+	cmd_release(&c);
+	bad("-S -L", NFSH_EPARAM, "-L", true);
+}
+
 static void test_bundles_and_prefixes(void **state)
 {
 	struct cmd c;
@@ -588,6 +637,7 @@ int main(void)
 	    cmocka_unit_test(test_interfaces_fragment),
 	    cmocka_unit_test(test_targets),
 	    cmocka_unit_test(test_counters_wait),
+	    cmocka_unit_test(test_command_option_pairs),
 	    cmocka_unit_test(test_bundles_and_prefixes),
 	    cmocka_unit_test(test_conntrack_state_grammar),
 	    cmocka_unit_test(test_errors),
