@@ -38,7 +38,8 @@ for n in "${SIZES[@]}"; do
 	"$TOOLSDIR/ct_fill" "$n" || echo "# ct_fill reported failures at $n"
 	have=$("$TOOLSDIR/ct_floor")
 	read -r tc cc rc <<<"$(measure conntrack -L)"
-	read -r tn cn rn <<<"$(measure "$CT" -L)"
+	# shellcheck disable=SC2086
+	read -r tn cn rn <<<"$(measure $CT -L)"
 	read -r tf cf rf <<<"$(measure "$TOOLSDIR/ct_floor")"
 	printf '%-8s %-24s %-24s %-24s %s\n' "$have" "$tc $cc $rc" "$tn $cn $rn" "$tf $cf $rf" \
 		"$(awk -v a="$tn" -v b="$tc" -v c="$tf" -v x="$cn" -v y="$cc" -v z="$cf" 'BEGIN {
@@ -50,7 +51,7 @@ done
 DN=${DEL_N:-100000}
 conntrack -F >/dev/null 2>&1
 "$TOOLSDIR/ct_fill" "$DN" --mark 5
-tn=$($TIME -f '%e' "$CT" -D -m 5 2>&1 >/dev/null | tail -1)
+tn=$($TIME -f "%e" $CT -D -m 5 2>&1 >/dev/null | tail -1)
 left_n=$("$TOOLSDIR/ct_floor")
 "$TOOLSDIR/ct_fill" "$DN" --mark 5
 tc=$($TIME -f '%e' conntrack -D -m 5 2>&1 >/dev/null | tail -1)
