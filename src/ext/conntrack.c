@@ -182,6 +182,23 @@ static int ct_check(const struct ext_parse_ctx *c, void *priv, struct nfsh_err *
 		err_hint(e, "e.g. --ctstate NEW; see 'nfsh help conntrack'");
 		return -1;
 	}
+	/* libnftables 1.0.6 types ct proto-src/proto-dst from a ct protocol test
+	 * before them: without one even plain nft text fails at apply time. Say
+	 * so here, naming the option, rather than hand the kernel a bare error. */
+	for (int k = 0; k < 4; k++) {
+		if (!(p->given & (1u << (CT_ORIGSRCPORT + k))) ||
+		    ((p->given & (1u << CT_PROTO)) && !(p->invert & (1u << CT_PROTO))))
+			continue;
+		char word[32];
+
+		snprintf(word, sizeof(word), "--%s", ct_opts[CT_ORIGSRCPORT + k].name);
+		err_set(e, NFSH_EPARAM, word,
+		        "%s needs --ctproto (libnftables 1.0.6 cannot type a conntrack port "
+		        "without one: \"Can't parse symbolic invalid expressions\")",
+		        word);
+		err_hint(e, "add --ctproto tcp (or udp, sctp, dccp) to the same -m conntrack");
+		return -1;
+	}
 	return 0;
 }
 

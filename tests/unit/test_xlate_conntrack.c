@@ -458,6 +458,35 @@ static void test_refused(void **state)
 	}
 }
 
+/* A conntrack port without a positive --ctproto: libnftables 1.0.6 refused the
+ * batch with a bare "Can't parse symbolic invalid expressions" and exit 1; the
+ * parser now names the option (exit 2) and says what to add. */
+static void test_port_needs_ctproto(void **state)
+{
+	static const char *const lines[][2] = {
+	    {"-A INPUT -m conntrack --ctorigsrcport 1000:2000", "--ctorigsrcport"},
+	    {"-A INPUT -m conntrack ! --ctorigdstport 80 --ctstate NEW", "--ctorigdstport"},
+	    {"-A INPUT -m conntrack ! --ctproto tcp --ctreplsrcport 53", "--ctreplsrcport"},
+	    {"-A INPUT -m conntrack --ctrepldstport 5", "--ctrepldstport"},
+	};
+	char buf[256], *argv[16];
+	struct cmd c;
+	struct nfsh_err e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		int n = 0;
+
+		snprintf(buf, sizeof(buf), "%s", lines[i][0]);
+		for (char *t = strtok(buf, " "); t; t = strtok(NULL, " "))
+			argv[n++] = t;
+		assert_int_equal(cmd_parse(n, argv, NFSH_IPV4, &c, &e), -1);
+		assert_int_equal(e.status, NFSH_EPARAM);
+		assert_string_equal(e.word, lines[i][1]);
+		assert_non_null(strstr(e.hint, "--ctproto tcp"));
+	}
+}
+
 static void test_state_is_ctstate(void **state)
 {
 	static const char *const pairs[][2] = {
@@ -552,9 +581,13 @@ static void test_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_emit),      cmocka_unit_test(test_emit_ipv6),
-	    cmocka_unit_test(test_refused),   cmocka_unit_test(test_state_is_ctstate),
-	    cmocka_unit_test(test_read_back), cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_emit),
+	    cmocka_unit_test(test_emit_ipv6),
+	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_port_needs_ctproto),
+	    cmocka_unit_test(test_state_is_ctstate),
+	    cmocka_unit_test(test_read_back),
+	    cmocka_unit_test(test_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
