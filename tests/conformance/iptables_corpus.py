@@ -182,7 +182,8 @@ KNOWN_LIMITS += [
     # No nftables version has these (not a 1.0.6 gap): nfsh refuses them by
     # design (DESIGN.md: no xt compat, no approximation), naming the match.
     (lambda rule: re.search(r"--monthdays|--kerneltz|--contiguous|--fraglen|--(hbh|dst)-opts|"
-                            r"--rt-0-|-m (u32|string|bpf|osf|eui64|ipv6header)\b", rule),
+                            r"--rt-0-|--accept-local|-m policy .*--(strict|reqid|spi|proto|mode|tunnel)|"
+                            r"-m (u32|string|bpf|osf|eui64|ipv6header)\b", rule),
      "has no native nftables form",
      "no native nftables form: refused by design with the reason and an alternative"),
     # ip6tables compares --hbh-len/--dst-len/--rt-len (and --ahlen) in bytes,
@@ -192,6 +193,12 @@ KNOWN_LIMITS += [
      "can never match",
      "the header length is compared in bytes (a multiple of 8, of 4 for AH): this value can "
      "never match, nfsh refuses it"),
+    # {"mangle": {"key": meta mark, "value": {"socket": {"key": "mark"}}}}:
+    # "Expression type socket not allowed in context (STMT)" (JSON only).
+    (lambda rule: "--restore-skmark" in rule,
+     "libnftables 1.0.6 does not support",
+     "libnftables 1.0.6's JSON parser refuses a socket expression as a statement value "
+     "(meta mark set socket mark)"),
     (lambda rule: "--dccp-option" in rule,
      "libnftables 1.0.6 does not support",
      "libnftables 1.0.6 has no \"dccp option N exists\""),
