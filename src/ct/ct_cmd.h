@@ -49,8 +49,9 @@ struct ct_cmd {
 	unsigned events; /* CT_EVF_* */
 	unsigned long bufsize;
 	const char *load_file;
-	bool in_load;  /* run from -R: zero matches is not an error */
-	unsigned opts; /* bitmap of the option letters seen, for checks */
+	bool in_load;                           /* run from -R: zero matches is not an error */
+	uint8_t mask_src_v[16], mask_dst_v[16]; /* --mask-src/--mask-dst, applied last */
+	int mask_src_len, mask_dst_len;
 	struct ct_labelmap lm;
 };
 

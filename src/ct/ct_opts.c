@@ -206,30 +206,26 @@ static int parse_addr(struct ct_cmd *c, const char *s, struct ct_addr_match *a, 
 }
 
 /* A netmask given as an address (--mask-src 255.255.255.0). */
-static int parse_mask(struct ct_cmd *c, const char *s, struct ct_addr_match *a, struct nfsh_err *e)
+static int parse_mask(struct ct_cmd *c, const char *s, uint8_t out[16], int *plen,
+                      struct nfsh_err *e)
 {
-	uint8_t m[16] = {0};
 	uint8_t fam;
 	int n;
 
-	if (inet_pton(AF_INET, s, m) == 1)
+	memset(out, 0, 16);
+	if (inet_pton(AF_INET, s, out) == 1)
 		fam = AF_INET, n = 4;
-	else if (inet_pton(AF_INET6, s, m) == 1)
+	else if (inet_pton(AF_INET6, s, out) == 1)
 		fam = AF_INET6, n = 16;
 	else
 		return err_set(e, NFSH_EPARAM, s, "Invalid IP address `%s'", s);
 	if (c->family && c->family != fam)
 		return err_set(e, NFSH_EPARAM, s, "mismatched address family");
 	c->family = fam;
-	memcpy(a->mask, m, 16);
-	a->plen = 0;
+	*plen = 0;
 	for (int i = 0; i < n * 8; i++)
-		if (m[i / 8] & (0x80 >> (i % 8)))
-			a->plen++;
-	if (!a->set) {
-		a->family = fam;
-		a->plen = -1; /* mask without address: not an exact kernel match */
-	}
+		if (out[i / 8] & (0x80 >> (i % 8)))
+			(*plen)++;
 	return 0;
 }
 
@@ -410,8 +406,6 @@ static int apply_opt(struct ct_cmd *c, const struct opt *o, const char *word, co
 	struct ct_filter *f = &c->f;
 	uint32_t v;
 
-	if (o->id < 64)
-		c->opts |= 1u << (o->id % 32);
 	switch (o->id) {
 	case O_LIST:
 		return set_command(c, CT_CMD_LIST, word, arg, e);
@@ -454,10 +448,10 @@ static int apply_opt(struct ct_cmd *c, const struct opt *o, const char *word, co
 		return addr_opt(c, arg, &f->reply.dst, c->reply.dst, &c->reply.has_dst, e);
 	case O_MASKSRC:
 		c->mask_src = true;
-		return parse_mask(c, arg, &f->orig.src, e);
+		return parse_mask(c, arg, c->mask_src_v, &c->mask_src_len, e);
 	case O_MASKDST:
 		c->mask_dst = true;
-		return parse_mask(c, arg, &f->orig.dst, e);
+		return parse_mask(c, arg, c->mask_dst_v, &c->mask_dst_len, e);
 	case O_PROTO: {
 		int p = ct_l4_parse(arg);
 		if (p < 0)
@@ -644,8 +638,15 @@ static int check_cmd(struct ct_cmd *c, struct nfsh_err *e)
 	if ((c->mask_src && !c->orig_src) || (c->mask_dst && !c->orig_dst))
 		return err_set(e, NFSH_EPARAM, c->mask_src ? "--mask-src" : "--mask-dst",
 		               "--mask-src/--mask-dst need -s/-d");
-	if (c->mask_src)
-		f->orig.src.plen = f->orig.src.plen < 0 ? -1 : f->orig.src.plen;
+	/* a netmask applies to -s/-d whichever came first on the line */
+	if (c->mask_src) {
+		memcpy(f->orig.src.mask, c->mask_src_v, 16);
+		f->orig.src.plen = c->mask_src_len;
+	}
+	if (c->mask_dst) {
+		memcpy(f->orig.dst.mask, c->mask_dst_v, 16);
+		f->orig.dst.plen = c->mask_dst_len;
+	}
 	f->family = c->family;
 	c->orig.l3 = c->reply.l3 = c->family;
 	if (c->l4 >= 0) {

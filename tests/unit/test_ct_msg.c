@@ -182,6 +182,9 @@ static void test_filters(void **state)
 	assert_true(matches("-L -s 192.168.1.0/24", cap_tcp4));
 	assert_false(matches("-L -s 192.168.2.0/24", cap_tcp4));
 	assert_true(matches("-L -s 192.168.0.0 --mask-src 255.255.0.0", cap_tcp4));
+	assert_true(matches("-L --mask-src 255.255.0.0 -s 192.168.0.0", cap_tcp4));
+	assert_false(matches("-L -s 192.168.0.0 --mask-src 255.255.255.0", cap_tcp4));
+	assert_true(matches("-L -d 10.0.0.0 --mask-dst 255.0.0.0", cap_tcp4));
 	assert_true(matches("-L -r 10.0.0.1 -q 192.168.1.2", cap_tcp4));
 	assert_true(matches("-L -p tcp --sport 52046 --dport 443", cap_tcp4));
 	assert_false(matches("-L -p tcp --dport 80", cap_tcp4));
