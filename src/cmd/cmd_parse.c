@@ -634,19 +634,65 @@ static int unknown_option(struct parser *p, const char *word, const char *name, 
 			names[n++] = px->opts[o].name;
 	}
 	close = err_closest(name, names, n);
-	for (const struct ext *const *q = ext_begin(); q < ext_end() && !owner; q++) {
+	/* The owner to name: of several protocol matches with this option
+	 * (--dport: tcp, udp, dccp, sctp), the lowest protocol number, so the
+	 * hint says tcp rather than whichever registered first; the others are
+	 * listed after it. */
+	for (const struct ext *const *q = ext_begin(); q < ext_end(); q++) {
 		bool amb;
 		const struct ext_opt *xo = ext_opt_find(*q, name, &amb);
 
-		if (xo && strcmp(xo->name, name) == 0 && (*q)->type == EXT_MATCH)
+		if (!xo || strcmp(xo->name, name) || (*q)->type != EXT_MATCH)
+			continue;
+		if (!owner || (owner->implicit_proto && (*q)->implicit_proto &&
+		               (*q)->implicit_proto < owner->implicit_proto))
 			owner = *q;
+	}
+	if (owner && owner->implicit_proto) {
+		/* "-p tcp (or udp, dccp, sctp)": the protocols by number. */
+		int protos[16], np = 0;
+		char list[128];
+		size_t len = 0;
+
+		for (const struct ext *const *q = ext_begin(); q < ext_end() && np < 16; q++) {
+			bool amb;
+			const struct ext_opt *xo = ext_opt_find(*q, name, &amb);
+			int k = np;
+
+			if (!xo || strcmp(xo->name, name) || !(*q)->implicit_proto)
+				continue;
+			for (; k > 0 && protos[k - 1] > (*q)->implicit_proto; k--)
+				protos[k] = protos[k - 1];
+			protos[k] = (*q)->implicit_proto;
+			np++;
+		}
+		list[0] = '\0';
+		for (int k = 0; k < np && len < sizeof(list); k++) {
+			const char *pn = proto_name(protos[k]);
+			char num[12];
+
+			if (!pn) {
+				snprintf(num, sizeof(num), "%d", protos[k]);
+				pn = num;
+			}
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+			                        k == 0   ? ""
+			                        : k == 1 ? " (or "
+			                                 : ", ",
+			                        pn);
+		}
+		if (np > 1 && len < sizeof(list))
+			snprintf(list + len, sizeof(list) - len, ")");
+		perr(p, argi, word, "unknown option \"%s\"", word);
+		if (close)
+			err_hint(p->e, "did you mean \"--%s\"?", close);
+		else
+			err_hint(p->e, "%s needs -p %s before it", word, list);
+		return -1;
 	}
 	perr(p, argi, word, "unknown option \"%s\"", word);
 	if (close)
 		err_hint(p->e, "did you mean \"--%s\"?", close);
-	else if (owner && owner->implicit_proto)
-		err_hint(p->e, "%s needs -p %s (or -m %s) before it", word, owner->name,
-			 owner->name);
 	else if (owner)
 		err_hint(p->e, "%s belongs to -m %s", word, owner->name);
 	else

@@ -471,6 +471,17 @@ static void test_command_option_pairs(void **state)
 	bad("-D INPUT -j ACCEPT -c 1 2", NFSH_EPARAM, "-c", true);
 	bad("-C INPUT -j ACCEPT --set-counters 1,2", NFSH_EPARAM, "--set-counters", true);
 	bad("-P INPUT DROP -c 1 2", NFSH_EPARAM, "-c", true);
+	/* A port option without -p names the protocols that have it, tcp first
+	 * (the hint said "-p dccp", the first registered). */
+	{
+		struct nfsh_err e;
+
+		assert_int_equal(parse_fam("-A INPUT --dport 22", NFSH_IPV4, &c, &e), -1);
+		assert_string_equal(e.word, "--dport");
+		assert_string_equal(e.hint, "--dport needs -p tcp (or udp, dccp, sctp) before it");
+		assert_int_equal(parse_fam("-A INPUT --icmpv6-type 1", NFSH_IPV6, &c, &e), -1);
+		assert_string_equal(e.hint, "--icmpv6-type needs -p icmpv6 before it");
+	}
 	/* -o never with INPUT or PREROUTING, -i never with OUTPUT or POSTROUTING. */
 	bad("-A INPUT -o eth0", NFSH_EPARAM, "-o", true);
 	bad("-t nat -A PREROUTING ! -o eth0 -j ACCEPT", NFSH_EPARAM, "-o", true);
