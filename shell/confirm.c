@@ -282,11 +282,35 @@ static void reverter(const char *token, json_t *snap, int secs, const char *dir)
 	_exit(0);
 }
 
+int confirm_arm(json_t *snap, int secs, char *token, size_t len, struct nfsh_err *e)
+{
+	char dir[PATH_MAX], name[64];
+	pid_t pid;
+
+	if (state_dir(dir, sizeof(dir), false, e) < 0)
+		return -1;
+	snprintf(name, sizeof(name), "pending-%d-%ld", (int)getpid(), (long)time(NULL));
+	snprintf(token, len, "%s/%s", dir, name);
+	if (write_atomic(dir, name, "commit confirmed\n", e) < 0)
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0)
+		reverter(token, snap, secs, dir);
+	if (pid < 0) {
+		unlink(token);
+		return err_set(e, NFSH_EOTHER, NULL, "cannot start the reverter: %s",
+		               strerror(errno));
+	}
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
 int confirm_apply(struct shell *sh, json_t *cmds, int secs, struct nfsh_err *e)
 {
 	json_t *snap = snap_take(&sh->sess, e);
-	char dir[PATH_MAX], token[PATH_MAX + 64], name[64];
-	pid_t pid;
+	char dir[PATH_MAX], token[PATH_MAX + 64];
 
 	if (!snap)
 		return -1;
@@ -296,19 +320,10 @@ int confirm_apply(struct shell *sh, json_t *cmds, int secs, struct nfsh_err *e)
 		return -1;
 	}
 	if (secs > 0) {
-		snprintf(name, sizeof(name), "pending-%d-%ld", (int)getpid(), (long)time(NULL));
-		snprintf(token, sizeof(token), "%s/%s", dir, name);
-		if (write_atomic(dir, name, "commit confirmed\n", e) < 0) {
+		if (confirm_arm(snap, secs, token, sizeof(token), e) < 0) {
 			json_decref(snap);
 			return -1;
 		}
-		fflush(stdout);
-		fflush(stderr);
-		pid = fork();
-		if (pid == 0)
-			reverter(token, snap, secs, dir);
-		if (pid > 0)
-			waitpid(pid, NULL, 0);
 		printf("applied; reverting in %d s unless you type confirm\n", secs);
 	}
 	json_decref(snap);

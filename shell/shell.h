@@ -70,6 +70,9 @@ int snap_save_rollback(json_t *snap, const char *why, struct nfsh_err *e);
 /* Apply cmds; with secs > 0, revert unless confirmed within secs. */
 int confirm_apply(struct shell *sh, json_t *cmds, int secs, struct nfsh_err *e);
 int confirm_keep(struct shell *sh, struct nfsh_err *e);
+/* Fork the detached reverter: it restores snap in secs unless the token file
+ * (its path in token) is removed first (confirm). */
+int confirm_arm(json_t *snap, int secs, char *token, size_t len, struct nfsh_err *e);
 int rollback_run(struct shell *sh, int argc, char **argv, struct nfsh_err *e);
 int rollback_show(struct shell *sh, struct nfsh_err *e);
 /* $NFSH_STATE_DIR, /var/lib/nfsh (root) or $XDG_STATE_HOME/nfsh; created 0700. */

@@ -24,11 +24,23 @@ int shell_main(int argc, char **argv) __attribute__((weak));
 int shell_complete_main(int argc, char **argv) __attribute__((weak));
 int shell_help_main(int argc, char **argv) __attribute__((weak));
 int sandbox_main(int argc, char **argv) __attribute__((weak));
+int confirm_restore_main(int family, int argc, char **argv) __attribute__((weak));
+int confirm_main(int argc, char **argv) __attribute__((weak));
 
 static int missing(const char *what)
 {
 	fprintf(stderr, "nfsh: %s is not part of this build\n", what);
 	return 1;
+}
+
+/* restore --confirm SECONDS: the shell's reverter around the restore. */
+static int restore(int family, int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--confirm") == 0)
+			return confirm_restore_main ? confirm_restore_main(family, argc, argv)
+						    : missing("restore --confirm");
+	return io_restore_main ? io_restore_main(family, argc, argv) : missing("restore");
 }
 
 /* Personalities by program name. */
@@ -64,8 +76,7 @@ static int by_name(const char *name, int argc, char **argv, int *rc)
 					   : missing("save");
 			break;
 		default:
-			*rc = io_restore_main ? io_restore_main(names[i].family, argc - 1, argv + 1)
-					      : missing("restore");
+			*rc = restore(names[i].family, argc - 1, argv + 1);
 		}
 		return 1;
 	}
@@ -84,7 +95,9 @@ static int by_subcommand(int argc, char **argv, int family, int *rc)
 	else if (strcmp(w, "save") == 0)
 		*rc = io_save_main ? io_save_main(family, argc - 2, argv + 2) : missing("save");
 	else if (strcmp(w, "restore") == 0)
-		*rc = io_restore_main ? io_restore_main(family, argc - 2, argv + 2) : missing("restore");
+		*rc = restore(family, argc - 2, argv + 2);
+	else if (strcmp(w, "confirm") == 0)
+		*rc = confirm_main ? confirm_main(argc - 1, argv + 1) : missing("confirm");
 	else if (strcmp(w, "import") == 0)
 		*rc = io_import_main ? io_import_main(argc - 1, argv + 1) : missing("import");
 	else if (strcmp(w, "export") == 0)

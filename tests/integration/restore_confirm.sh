@@ -1,0 +1,101 @@
+#!/bin/bash
+# nfsh restore --confirm SECONDS FILE (like iptables-apply): applied, then
+# reverted to the previous ruleset unless confirmed in time: by `nfsh
+# confirm`, by y on the terminal; reverted on n, on no answer, when nfsh is
+# killed with SIGKILL while it asks, and when its terminal goes away. A
+# restore that fails changes nothing and leaves no reverter armed.
+. "${SRCDIR:?}/tests/lib/netns.sh"
+netns_enter "$@"
+
+NFSH=$(readlink -f "${NFSH:?}")
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+export NFSH_STATE_DIR=$TMP/state
+rules() { nft list ruleset; } # without handles: a revert re-creates the tables
+printf '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n' >"$TMP/old.v4"
+printf '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 80 -j ACCEPT\nCOMMIT\n' >"$TMP/new.v4"
+printf '*filter\n-A INPUT -j NOWHERE\nCOMMIT\n' >"$TMP/bad.v4"
+"$NFSH" restore "$TMP/old.v4"
+old=$(rules)
+"$NFSH" restore "$TMP/new.v4"
+new=$(rules)
+reset_old() { "$NFSH" restore "$TMP/old.v4"; }
+pending() { ls "$NFSH_STATE_DIR" 2>/dev/null | grep -c '^pending-'; }
+# on_tty SCRIPT: run SCRIPT (bash) on a fresh pseudo-terminal.
+on_tty() { script -qfec "bash -c '$1'" /dev/null; }
+
+# 1. No terminal, not confirmed: reverted at the deadline.
+reset_old
+out=$(setsid -w "$NFSH" restore --confirm 2 "$TMP/new.v4" </dev/null 2>&1)
+expect_eq "no tty: exit 0" "$?" 0
+check "no tty: says how to confirm" grep -q "nfsh confirm" <<<"$out"
+expect_eq "no tty: the new ruleset is in" "$(rules)" "$new"
+sleep 3.5
+expect_eq "no tty, not confirmed: reverted after 2 s" "$(rules)" "$old"
+check "the revert is logged" grep -q "reverted: not confirmed in 2 s" "$NFSH_STATE_DIR/revert.log"
+
+# 2. No terminal, nfsh confirm in time: kept.
+reset_old
+setsid -w "$NFSH" restore --confirm 2 "$TMP/new.v4" </dev/null >/dev/null
+check "nfsh confirm: exit 0" "$NFSH" confirm
+sleep 3
+expect_eq "confirmed: the new ruleset stays" "$(rules)" "$new"
+expect_status "nfsh confirm with nothing pending: exit 1" 1 "$NFSH" confirm
+
+# 3. y on the terminal: kept.
+reset_old
+out=$(printf 'y\n' | on_tty "$NFSH restore --confirm 3 $TMP/new.v4; echo rc=\$?")
+check "tty y: asks" grep -q "Keep the new ruleset" <<<"$out"
+check "tty y: exit 0" grep -q "rc=0" <<<"$out"
+sleep 3.5
+expect_eq "tty y: the new ruleset stays" "$(rules)" "$new"
+
+# 4. n on the terminal: reverted at once, exit 1.
+reset_old
+out=$(printf 'n\n' | on_tty "$NFSH restore --confirm 30 $TMP/new.v4; echo rc=\$?")
+check "tty n: exit 1" grep -q "rc=1" <<<"$out"
+expect_eq "tty n: reverted at once" "$(rules)" "$old"
+expect_eq "tty n: no reverter left armed" "$(pending)" 0
+
+# 5. No answer on the terminal: reverted at the deadline.
+reset_old
+out=$( (sleep 6) | on_tty "$NFSH restore --confirm 2 $TMP/new.v4; echo rc=\$?")
+check "tty, no answer: exit 1" grep -q "rc=1" <<<"$out"
+expect_eq "tty, no answer: reverted" "$(rules)" "$old"
+
+# 6. nfsh killed with SIGKILL while it asks: the detached reverter reverts.
+reset_old
+(sleep 5) | on_tty "echo \$\$ >$TMP/pid; exec $NFSH restore --confirm 3 $TMP/new.v4" >/dev/null &
+for _ in $(seq 50); do [ -s "$TMP/pid" ] && [ "$(rules)" = "$new" ] && break; sleep 0.1; done
+expect_eq "SIGKILL: the new ruleset was in" "$(rules)" "$new"
+kill -9 "$(cat "$TMP/pid")"
+sleep 0.5
+expect_eq "SIGKILL: still in right after the kill" "$(rules)" "$new"
+sleep 3.5
+expect_eq "SIGKILL: reverted at the deadline" "$(rules)" "$old"
+wait
+rm -f "$TMP/pid"
+
+# 7. The terminal goes away (the pty's owner dies, nfsh gets SIGHUP).
+reset_old
+(sleep 5) | script -qfec "bash -c 'echo \$\$ >$TMP/pid; exec $NFSH restore --confirm 3 $TMP/new.v4'" /dev/null >/dev/null &
+spid=$!
+for _ in $(seq 50); do [ -s "$TMP/pid" ] && [ "$(rules)" = "$new" ] && break; sleep 0.1; done
+kill -9 "$spid" # script holds the pty master: the terminal is gone
+sleep 4
+expect_eq "terminal gone: reverted at the deadline" "$(rules)" "$old"
+kill -0 "$(cat "$TMP/pid")" 2>/dev/null && fail "terminal gone: nfsh still running" || pass "terminal gone: nfsh ended"
+wait
+
+# 8. A restore that fails: nothing applied, nothing armed.
+reset_old
+setsid -w "$NFSH" restore --confirm 2 "$TMP/bad.v4" </dev/null 2>"$TMP/err"
+expect_eq "bad file: exit 2" "$?" 2
+check "bad file: names the line" grep -q "bad.v4:2:" "$TMP/err"
+expect_eq "bad file: unchanged" "$(rules)" "$old"
+expect_eq "bad file: no reverter armed" "$(pending)" 0
+expect_status "--confirm without seconds: exit 2" 2 "$NFSH" restore --confirm "$TMP/new.v4"
+expect_status "--confirm 0: exit 2" 2 "$NFSH" restore --confirm 0 "$TMP/new.v4"
+check "snapshot files are 0600" bash -c "[ -z \"\$(find '$NFSH_STATE_DIR' -type f ! -perm 600)\" ]"
+check "state dir is 0700" bash -c "[ \"\$(stat -c %a '$NFSH_STATE_DIR')\" = 700 ]"
+finish
