@@ -1074,6 +1074,16 @@ static int finish(struct parser *p)
 			return -1;
 		}
 	}
+	/* iptables inhibits DROP in the nat table, as a policy and as a target. */
+	if (c->table == TBL_NAT &&
+	    ((c->op == OP_POLICY && strcmp(c->policy, "DROP") == 0) ||
+	     (op_takes_rule(c->op) && !(c->op == OP_DELETE && c->rulenum) &&
+	      p->r.target_kind == TGT_DROP))) {
+		err_set(p->e, NFSH_EPARAM, "DROP",
+			"the nat table is not intended for filtering: DROP is refused there");
+		err_hint(p->e, "drop in the filter table (or raw/mangle) instead");
+		return -1;
+	}
 	if ((c->op == OP_NEWCHAIN || c->op == OP_RENAME) &&
 	    table_builtin(c->table, c->op == OP_RENAME ? c->newname : c->chain))
 		return perr(p, -1, c->op == OP_RENAME ? c->newname : c->chain,

@@ -487,6 +487,14 @@ static void test_command_option_pairs(void **state)
 	bad("-t nat -A PREROUTING ! -o eth0 -j ACCEPT", NFSH_EPARAM, "-o", true);
 	bad("-C OUTPUT -i eth0", NFSH_EPARAM, "-i", true);
 	bad("-t mangle -I POSTROUTING -i eth0", NFSH_EPARAM, "-i", true);
+	/* DROP is inhibited in the nat table, as policy and as target. */
+	bad("-t nat -P OUTPUT DROP", NFSH_EPARAM, "DROP", true);
+	bad("-t nat -A POSTROUTING -o eth0 -j DROP", NFSH_EPARAM, "DROP", true);
+	ok("-t nat -P OUTPUT ACCEPT", &c);
+	cmd_release(&c);
+	ok("-t nat -D POSTROUTING 1", &c);
+	cmd_release(&c);
+	rule_is("-t raw -A PREROUTING -j DROP", "-A PREROUTING -j DROP");
 	rule_is("-A FORWARD -i eth0 -o eth1", "-A FORWARD -i eth0 -o eth1");
 	rule_is("-A mychain -i eth0 -o eth1", "-A mychain -i eth0 -o eth1");
 	ok("-A INPUT -v -j ACCEPT", &c);
