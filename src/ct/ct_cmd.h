@@ -3,6 +3,7 @@
 #ifndef NFSH_CT_CMD_H
 #define NFSH_CT_CMD_H
 
+#include "cmd/cmd.h"
 #include "ct/ct_int.h"
 
 enum ct_command {
@@ -58,6 +59,10 @@ struct ct_cmd {
 /* Parse argv (argv[0] is the program name). Fills e and returns -1 on error. */
 int ct_cmd_parse(struct ct_cmd *c, int argc, char **argv, struct nfsh_err *e);
 void ct_cmd_free(struct ct_cmd *c);
-void ct_usage(FILE *f);
+void ct_usage(FILE *f); /* from the option table */
+
+/* The option table in the shell's cmd_option shape (for completion and help). */
+extern const struct cmd_option ct_cli_options[];
+extern const int ct_cli_noptions;
 
 #endif

@@ -65,77 +65,91 @@ enum opt_id {
 	O_KERNEL_ONLY,
 };
 
+/* The one option table: parsing, `conntrack -h`, and the shell's completion
+ * (ct_cli_options[], in the cmd_option shape) all read it.
+ * X(long, short, arg, id, metavar, help) */
+#define CT_OPTS(X)                                                                                 \
+	X("dump", 'L', A_OPT, O_LIST, "TABLE", "list the conntrack or expectation table")          \
+	X("create", 'I', A_OPT, O_CREATE, "TABLE", "create an entry (fails if it exists)")         \
+	X("add", 'A', A_OPT, O_ADD, "TABLE", "create or update an entry")                          \
+	X("update", 'U', A_OPT, O_UPDATE, "TABLE", "update the matching entries")                  \
+	X("delete", 'D', A_OPT, O_DELETE, "TABLE", "delete the matching entries")                  \
+	X("get", 'G', A_OPT, O_GET, "TABLE", "show one entry by its tuple")                        \
+	X("event", 'E', A_OPT, O_EVENT, "TABLE", "show events")                                    \
+	X("flush", 'F', A_OPT, O_FLUSH, "TABLE", "flush the table (-f: one family only)")          \
+	X("count", 'C', A_OPT, O_COUNT, "TABLE", "count the entries")                              \
+	X("stats", 'S', A_OPT, O_STATS, "TABLE", "per-CPU statistics")                             \
+	X("load-file", 'R', A_REQ, O_LOAD, "FILE", "run the commands in FILE (- for stdin)")       \
+	X("help", 'h', A_NONE, O_HELP, NULL, "this help")                                          \
+	X("version", 'V', A_NONE, O_VERSION, NULL, "version")                                      \
+	X("orig-src", 's', A_REQ, O_SRC, "ADDR[/LEN]", "original source address")                  \
+	X("src", 0, A_REQ, O_SRC, "ADDR[/LEN]", "original source address")                         \
+	X("orig-dst", 'd', A_REQ, O_DST, "ADDR[/LEN]", "original destination address")             \
+	X("dst", 0, A_REQ, O_DST, "ADDR[/LEN]", "original destination address")                    \
+	X("reply-src", 'r', A_REQ, O_RSRC, "ADDR[/LEN]", "reply source address")                   \
+	X("reply-dst", 'q', A_REQ, O_RDST, "ADDR[/LEN]", "reply destination address")              \
+	X("protonum", 'p', A_REQ, O_PROTO, "PROTO", "layer 4 protocol (name or number)")           \
+	X("proto", 0, A_REQ, O_PROTO, "PROTO", "layer 4 protocol (name or number)")                \
+	X("timeout", 't', A_REQ, O_TIMEOUT, "SECONDS", "timeout to set (-I, -U)")                  \
+	X("status", 'u', A_REQ, O_STATUS, "STATUS,...", "ASSURED, SEEN_REPLY, UNREPLIED, ...")     \
+	X("event-mask", 'e', A_REQ, O_EVMASK, "EVENTS", "NEW, UPDATES, DESTROY, ALL")              \
+	X("zero", 'z', A_NONE, O_ZERO, NULL, "zero counters while listing (accepted)")             \
+	X("mark", 'm', A_REQ, O_MARK, "MARK[/MASK]", "mark to match or set")                       \
+	X("secmark", 'c', A_REQ, O_SECMARK, "SECMARK", "security mark")                            \
+	X("id", 'i', A_REQ, O_ID, "ID", "entry id")                                                \
+	X("family", 'f', A_REQ, O_FAMILY, "ipv4|ipv6", "layer 3 family")                           \
+	X("output", 'o', A_REQ, O_OUTPUT, "FORMAT,...",                                            \
+	  "extended, id, timestamp, ktimestamp, labels, save, json")                               \
+	X("src-nat", 'n', A_OPT, O_SNAT, "ADDR[:PORT]", "source-NATed entries")                    \
+	X("dst-nat", 'g', A_OPT, O_DNAT, "ADDR[:PORT]", "destination-NATed entries")               \
+	X("any-nat", 'j', A_OPT, O_ANYNAT, "ADDR[:PORT]", "NATed entries, either way")             \
+	X("zone", 'w', A_REQ, O_ZONE, "ZONE", "conntrack zone")                                    \
+	X("orig-zone", 0, A_REQ, O_OZONE, "ZONE", "zone of the original direction")                \
+	X("reply-zone", 0, A_REQ, O_RZONE, "ZONE", "zone of the reply direction")                  \
+	X("label", 'l', A_REQ, O_LABEL, "LABEL,...", "connection labels (names or bits)")          \
+	X("label-add", 0, A_REQ, O_LADD, "LABEL,...", "labels to add (-U)")                        \
+	X("label-del", 0, A_OPT, O_LDEL, "LABEL,...", "labels to remove, all without one (-U)")    \
+	X("buffer-size", 'b', A_REQ, O_BUFSIZE, "BYTES", "event socket buffer (-E)")               \
+	X("mask-src", 0, A_REQ, O_MASKSRC, "MASK", "netmask for -s")                               \
+	X("mask-dst", 0, A_REQ, O_MASKDST, "MASK", "netmask for -d")                               \
+	X("sport", 0, A_REQ, O_SPORT, "PORT", "original source port")                              \
+	X("orig-port-src", 0, A_REQ, O_SPORT, "PORT", "original source port")                      \
+	X("dport", 0, A_REQ, O_DPORT, "PORT", "original destination port")                         \
+	X("orig-port-dst", 0, A_REQ, O_DPORT, "PORT", "original destination port")                 \
+	X("reply-port-src", 0, A_REQ, O_RSPORT, "PORT", "reply source port")                       \
+	X("reply-port-dst", 0, A_REQ, O_RDPORT, "PORT", "reply destination port")                  \
+	X("state", 0, A_REQ, O_STATE, "STATE", "TCP state")                                        \
+	X("icmp-type", 0, A_REQ, O_ITYPE, "TYPE", "ICMP type")                                     \
+	X("icmp-code", 0, A_REQ, O_ICODE, "CODE", "ICMP code")                                     \
+	X("icmp-id", 0, A_REQ, O_IID, "ID", "ICMP id")                                             \
+	X("icmpv6-type", 0, A_REQ, O_ITYPE, "TYPE", "ICMPv6 type")                                 \
+	X("icmpv6-code", 0, A_REQ, O_ICODE, "CODE", "ICMPv6 code")                                 \
+	X("icmpv6-id", 0, A_REQ, O_IID, "ID", "ICMPv6 id")                                         \
+	X("tuple-src", 0, A_REQ, O_TSRC, "ADDR", "expectation tuple source (not implemented)")     \
+	X("tuple-dst", 0, A_REQ, O_TDST, "ADDR", "expectation tuple destination")                  \
+	X("master-src", 0, A_REQ, O_MSRC, "ADDR", "expectation master source")                     \
+	X("master-dst", 0, A_REQ, O_MDST, "ADDR", "expectation master destination")
+
+/* nfsh testing switches (not offered for completion): compare the kernel's
+ * filtering with the user-space reference. */
+#define CT_TEST_OPTS(X)                                                                            \
+	X("nfsh-userspace-filter", 0, A_NONE, O_USERSPACE_FILTER, NULL, "filter in user space")    \
+	X("nfsh-kernel-only", 0, A_NONE, O_KERNEL_ONLY, NULL, "trust the kernel's filter")
+
 struct opt {
 	const char *lng;
 	char shrt;
 	enum arg arg;
 	enum opt_id id;
+	const char *metavar, *help;
 };
 
-static const struct opt opts[] = {
-    {"dump", 'L', A_OPT, O_LIST},
-    {"create", 'I', A_OPT, O_CREATE},
-    {"add", 'A', A_OPT, O_ADD},
-    {"update", 'U', A_OPT, O_UPDATE},
-    {"delete", 'D', A_OPT, O_DELETE},
-    {"get", 'G', A_OPT, O_GET},
-    {"event", 'E', A_OPT, O_EVENT},
-    {"flush", 'F', A_OPT, O_FLUSH},
-    {"count", 'C', A_OPT, O_COUNT},
-    {"stats", 'S', A_OPT, O_STATS},
-    {"load-file", 'R', A_REQ, O_LOAD},
-    {"help", 'h', A_NONE, O_HELP},
-    {"version", 'V', A_NONE, O_VERSION},
-    {"orig-src", 's', A_REQ, O_SRC},
-    {"src", 0, A_REQ, O_SRC},
-    {"orig-dst", 'd', A_REQ, O_DST},
-    {"dst", 0, A_REQ, O_DST},
-    {"reply-src", 'r', A_REQ, O_RSRC},
-    {"reply-dst", 'q', A_REQ, O_RDST},
-    {"protonum", 'p', A_REQ, O_PROTO},
-    {"proto", 0, A_REQ, O_PROTO},
-    {"timeout", 't', A_REQ, O_TIMEOUT},
-    {"status", 'u', A_REQ, O_STATUS},
-    {"event-mask", 'e', A_REQ, O_EVMASK},
-    {"zero", 'z', A_NONE, O_ZERO},
-    {"mark", 'm', A_REQ, O_MARK},
-    {"secmark", 'c', A_REQ, O_SECMARK},
-    {"id", 'i', A_REQ, O_ID},
-    {"family", 'f', A_REQ, O_FAMILY},
-    {"output", 'o', A_REQ, O_OUTPUT},
-    {"src-nat", 'n', A_OPT, O_SNAT},
-    {"dst-nat", 'g', A_OPT, O_DNAT},
-    {"any-nat", 'j', A_OPT, O_ANYNAT},
-    {"zone", 'w', A_REQ, O_ZONE},
-    {"orig-zone", 0, A_REQ, O_OZONE},
-    {"reply-zone", 0, A_REQ, O_RZONE},
-    {"label", 'l', A_REQ, O_LABEL},
-    {"label-add", 0, A_REQ, O_LADD},
-    {"label-del", 0, A_OPT, O_LDEL},
-    {"buffer-size", 'b', A_REQ, O_BUFSIZE},
-    {"mask-src", 0, A_REQ, O_MASKSRC},
-    {"mask-dst", 0, A_REQ, O_MASKDST},
-    {"sport", 0, A_REQ, O_SPORT},
-    {"orig-port-src", 0, A_REQ, O_SPORT},
-    {"dport", 0, A_REQ, O_DPORT},
-    {"orig-port-dst", 0, A_REQ, O_DPORT},
-    {"reply-port-src", 0, A_REQ, O_RSPORT},
-    {"reply-port-dst", 0, A_REQ, O_RDPORT},
-    {"state", 0, A_REQ, O_STATE},
-    {"icmp-type", 0, A_REQ, O_ITYPE},
-    {"icmp-code", 0, A_REQ, O_ICODE},
-    {"icmp-id", 0, A_REQ, O_IID},
-    {"icmpv6-type", 0, A_REQ, O_ITYPE},
-    {"icmpv6-code", 0, A_REQ, O_ICODE},
-    {"icmpv6-id", 0, A_REQ, O_IID},
-    {"tuple-src", 0, A_REQ, O_TSRC},
-    {"tuple-dst", 0, A_REQ, O_TDST},
-    {"master-src", 0, A_REQ, O_MSRC},
-    {"master-dst", 0, A_REQ, O_MDST},
-    /* nfsh testing switches: compare the kernel's filtering with the reference. */
-    {"nfsh-userspace-filter", 0, A_NONE, O_USERSPACE_FILTER},
-    {"nfsh-kernel-only", 0, A_NONE, O_KERNEL_ONLY},
-};
+#define AS_OPT(l, s, a, i, m, h) {l, s, a, i, m, h},
+static const struct opt opts[] = {CT_OPTS(AS_OPT) CT_TEST_OPTS(AS_OPT)};
+
+#define AS_CMD_OPTION(l, s, a, i, m, h) {l, s, a == A_NONE ? 0 : a == A_REQ ? 1 : -1, false, m, h},
+const struct cmd_option ct_cli_options[] = {CT_OPTS(AS_CMD_OPTION)};
+const int ct_cli_noptions = sizeof(ct_cli_options) / sizeof(ct_cli_options[0]);
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
@@ -709,25 +723,19 @@ void ct_cmd_free(struct ct_cmd *c)
 
 void ct_usage(FILE *f)
 {
-	fputs(
-	    "Command line interface for the connection tracking system (nfsh)\n"
-	    "Usage: conntrack [commands] [options]\n\n"
-	    "Commands:\n"
-	    "  -L [table] [options]\t\tList conntrack or expectation table\n"
-	    "  -G [table] parameters\t\tGet conntrack or expectation\n"
-	    "  -D [table] parameters\t\tDelete conntrack or expectation\n"
-	    "  -I [table] parameters\t\tCreate a conntrack or expectation\n"
-	    "  -A [table] parameters\t\tCreate or update a conntrack\n"
-	    "  -U [table] parameters\t\tUpdate a conntrack\n"
-	    "  -E [table] [options]\t\tShow events\n"
-	    "  -F [table]\t\t\tFlush table\n"
-	    "  -C [table]\t\t\tShow counter\n"
-	    "  -S\t\t\t\tShow statistics\n"
-	    "  -R [file]\t\t\tLoad commands from file ('-' is stdin)\n\n"
-	    "Filters: -s -d -r -q (ADDR[/CIDR]), --mask-src, --mask-dst, -p PROTO, --sport,\n"
-	    "  --dport, --reply-port-src, --reply-port-dst, --state, --icmp-type, --icmp-code,\n"
-	    "  --icmp-id, -f ipv4|ipv6, -m MARK[/MASK], -u STATUS, -w ZONE, --orig-zone,\n"
-	    "  --reply-zone, -l LABEL, --src-nat, --dst-nat, --any-nat [ADDR[:PORT]], -c SECMARK\n"
-	    "Output: -o extended,id,timestamp,ktimestamp,labels,save,json\n",
-	    f);
+	fputs("Command line interface for the connection tracking system (nfsh)\n"
+	      "Usage: conntrack [commands] [options]\n",
+	      f);
+	for (size_t i = 0; i < sizeof(ct_cli_options) / sizeof(ct_cli_options[0]); i++) {
+		const struct cmd_option *o = &ct_cli_options[i];
+		char head[64];
+
+		if (i == 0 || strcmp(o->longname, "orig-src") == 0)
+			fputs(i == 0 ? "\nCommands:\n" : "\nOptions:\n", f);
+		if (o->shortname)
+			snprintf(head, sizeof(head), "-%c, --%s", o->shortname, o->longname);
+		else
+			snprintf(head, sizeof(head), "    --%s", o->longname);
+		fprintf(f, "  %-22s %-12s %s\n", head, o->metavar ? o->metavar : "", o->help);
+	}
 }
