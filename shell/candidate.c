@@ -316,6 +316,25 @@ int cand_check(struct shell *sh, struct nfsh_err *e)
 	return 0;
 }
 
+/* Before a commit: warn when the filter tables it leaves would lock this host
+ * out (INPUT drops by policy and nothing admits ESTABLISHED replies). */
+static void lockout_check(struct shell *sh)
+{
+	struct nfsh_err e;
+	char *after = simulate(sh, &e);
+
+	for (char *p = after ? strstr(after, "*") : NULL; p;) {
+		char *next = strstr(p + 1, "\n*");
+
+		if (next)
+			*next = '\0';
+		if (!strncmp(p, "*ip filter\n", 11) || !strncmp(p, "*ip6 filter\n", 12))
+			lint_lockout_warn(sh, p);
+		p = next ? next + 1 : NULL;
+	}
+	free(after);
+}
+
 int cand_commit(struct shell *sh, int argc, char **argv, struct nfsh_err *e)
 {
 	int secs = 0;
@@ -339,6 +358,7 @@ int cand_commit(struct shell *sh, int argc, char **argv, struct nfsh_err *e)
 	}
 	if (need_cand(sh, "commit", e) < 0)
 		return -1;
+	lockout_check(sh);
 	if (confirm_apply(sh, sh->cand_cmds, secs, e) < 0)
 		return -1;
 	printf("committed %d command%s in one transaction\n", sh->nstaged,

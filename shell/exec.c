@@ -144,10 +144,40 @@ static void after_lint(struct shell *sh, const struct cmd *c)
 		           : c->op == OP_INSERT     ? (c->rulenum ? c->rulenum : 1)
 		                                    : 0;
 
-		/* -m state was already said on entry. */
+		/* -m state was already said on entry, a lockout before applying. */
 		if (strcmp(msgs[i].chain, c->chain) == 0 && msgs[i].rulenum == want &&
-		    !strstr(msgs[i].text, "-m state"))
+		    !strstr(msgs[i].text, "-m state") &&
+		    !(c->op == OP_POLICY && strstr(msgs[i].text, "ESTABLISHED traffic")))
 			shell_warn(sh, "%s", msgs[i].text);
+	}
+	free(buf);
+	table_info_free(&ti);
+}
+
+/* Before a live -P INPUT DROP: the table as it would be, linted for lockout. */
+static void before_policy(struct shell *sh, const struct cmd *c)
+{
+	struct table_info ti;
+	struct nfsh_err e;
+	char *buf = NULL, *p;
+	size_t len = 0;
+	FILE *f;
+
+	if (c->op != OP_POLICY || c->table != TBL_FILTER || strcmp(c->chain, "INPUT") ||
+	    strcmp(c->policy, "DROP"))
+		return;
+	if (table_read(&sh->sess, c->family, c->table, NULL, &ti, &e) < 0)
+		return;
+	f = open_memstream(&buf, &len);
+	if (f) {
+		print_spec(&ti, NULL, 0, false, f);
+		fclose(f);
+		if ((p = strstr(buf, "-P INPUT ACCEPT\n"))) {
+			memcpy(p, "-P INPUT DROP\n", 14);
+			memmove(p + 14, p + 16, strlen(p + 16) + 1);
+		}
+		if (strstr(buf, "-P INPUT DROP"))
+			lint_lockout_warn(sh, buf);
 	}
 	free(buf);
 	table_info_free(&ti);
@@ -181,6 +211,7 @@ static int run_iptables(struct shell *sh, const char *line, const struct lex_lin
 	if (sh->cand && modifies(c.op))
 		rc = cand_stage(sh, &c, line, &e) < 0 ? (e.status ? e.status : 1) : 0;
 	else {
+		before_policy(sh, &c);
 		rc = cmd_run(&sh->sess, &c, stdout, &e);
 		if (rc == 0 && modifies(c.op))
 			after_lint(sh, &c);

@@ -200,3 +200,25 @@ int lint_live(struct shell *sh, FILE *out)
 		fprintf(out, "lint: no findings\n");
 	return total;
 }
+
+/* Before a ruleset is applied: the findings that would cut this host off from
+ * the network it is managed over, as warnings. spec is the -S text of the
+ * filter table as it would be. */
+int lint_lockout_warn(struct shell *sh, const char *spec)
+{
+	struct lint_msg msgs[32];
+	int n = lint_spec(spec, msgs, 32), hits = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!strstr(msgs[i].text, "drops by policy") || !strstr(msgs[i].text, "ESTABLISHED"))
+			continue;
+		shell_warn(sh, "%s", msgs[i].text);
+		hits++;
+	}
+	if (hits && getenv("SSH_CONNECTION"))
+		shell_warn(sh, "this session runs over SSH (%s): it will stop answering; add "
+		               "-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT first, "
+		               "or use commit confirmed",
+		           getenv("SSH_CONNECTION"));
+	return hits;
+}

@@ -88,5 +88,8 @@ struct lint_msg {
 int lint_spec(const char *spec, struct lint_msg *out, int max);
 /* Lint nfsh's live filter tables and print the warnings; returns their number. */
 int lint_live(struct shell *sh, FILE *out);
+/* Warn (before applying) when spec, a filter table's -S text, would drop
+ * replies to this host's own connections, an SSH session among them. */
+int lint_lockout_warn(struct shell *sh, const char *spec);
 
 #endif
