@@ -210,15 +210,17 @@ int lint_lockout_warn(struct shell *sh, const char *spec)
 	int n = lint_spec(spec, msgs, 32), hits = 0;
 
 	for (int i = 0; i < n; i++) {
-		if (!strstr(msgs[i].text, "drops by policy") || !strstr(msgs[i].text, "ESTABLISHED"))
+		if (!strstr(msgs[i].text, "drops by policy") ||
+		    !strstr(msgs[i].text, "ESTABLISHED"))
 			continue;
 		shell_warn(sh, "%s", msgs[i].text);
 		hits++;
 	}
 	if (hits && getenv("SSH_CONNECTION"))
-		shell_warn(sh, "this session runs over SSH (%s): it will stop answering; add "
-		               "-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT first, "
-		               "or use commit confirmed",
+		shell_warn(sh,
+		           "this session runs over SSH (%s): it will stop answering; add "
+		           "-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT first, "
+		           "or use commit confirmed",
 		           getenv("SSH_CONNECTION"));
 	return hits;
 }
