@@ -293,6 +293,44 @@ static int del_fn(const struct ct_msg *m, void *data)
 	return MNL_CB_OK;
 }
 
+/* CTA_FILTER needs a family: a protocol/port filter without -f is exact as one
+ * filtered flush per family. */
+static bool exact_per_family(const struct ct_filter *f)
+{
+	struct ct_filter g = *f;
+
+	if (f->family || f->no_kernel)
+		return false;
+	g.family = AF_INET;
+	if (!ct_filter_kernel_exact(&g))
+		return false;
+	g.family = AF_INET6;
+	return ct_filter_kernel_exact(&g);
+}
+
+static int filtered_flush(struct ct_sock *s, char *buf, const struct ct_filter *f)
+{
+	static const uint8_t fams[] = {AF_INET, AF_INET6};
+	struct ct_filter g = *f;
+	struct nlmsghdr *nlh;
+	int r = 0;
+
+	for (size_t i = 0; i < sizeof(fams) && r == 0; i++) {
+		if (f->family && i > 0)
+			break;
+		if (!f->family && ct_filter_kernel_exact(f))
+			g.family = 0; /* no tuple part: one message covers both */
+		else if (!f->family)
+			g.family = fams[i];
+		nlh = ct_req_start(buf, ct_type(IPCTNL_MSG_CT_DELETE), NLM_F_ACK, g.family, 1, 0);
+		ct_filter_put_kernel(nlh, &g);
+		r = ack_only(s, nlh);
+		if (!g.family)
+			break;
+	}
+	return r;
+}
+
 static int cmd_delete(struct ct_cmd *c)
 {
 	struct ct_sock s, s2;
@@ -314,14 +352,10 @@ static int cmd_delete(struct ct_cmd *c)
 	}
 	d->s2 = &s2;
 	d->o = &o;
-	d->per_entry = !ct_filter_kernel_exact(&c->f);
+	d->per_entry = !ct_filter_kernel_exact(&c->f) && !exact_per_family(&c->f);
 	r = ct_dump(&s, &c->f, IPCTNL_MSG_CT_GET, del_fn, d);
-	if (r == 0 && !d->per_entry && d->n) {
-		struct nlmsghdr *nlh = ct_req_start(d->buf, ct_type(IPCTNL_MSG_CT_DELETE),
-		                                    NLM_F_ACK, c->f.family, 1, 0);
-		ct_filter_put_kernel(nlh, &c->f);
-		r = ack_only(&s2, nlh);
-	}
+	if (r == 0 && !d->per_entry && d->n)
+		r = filtered_flush(&s2, d->buf, &c->f);
 	ct_out_free(&o);
 	ct_sock_close(&s2);
 	ct_sock_close(&s);

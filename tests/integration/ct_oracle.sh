@@ -175,7 +175,8 @@ reset_table() { $ORACLE -F >/dev/null 2>&1; populate; }
 after() { $ORACLE -L 2>/dev/null | norm; }
 DELS=("-s 1.1.1.1" "-p tcp" "-f ipv6" "-m 3" "-w 4" "-s 1.1.1.0/24" "-s 2001:db8::1"
 	"-u SEEN_REPLY" "--dst-nat" "-p udp --dport 53" "-f ipv4 -p tcp --sport 11" "-s 6.6.6.6"
-	"-s 1.1.1.1 -d 2.2.2.2 -p tcp --sport 10 --dport 20" "-p tcp --state SYN_SENT")
+	"-s 1.1.1.1 -d 2.2.2.2 -p tcp --sport 10 --dport 20" "-p tcp --state SYN_SENT" "-p tcp --dport 20"
+	"-p udp --sport 5")
 for d in "${DELS[@]}"; do
 	reset_table
 	# shellcheck disable=SC2086
