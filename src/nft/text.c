@@ -113,6 +113,28 @@ void nftt_expr(json_t *e, struct strbuf *sb)
 			        (long long)json_integer_value(json_object_get(b, "base")));
 		if (json_is_string(json_object_get(b, "field")))
 			sb_addf(sb, " %s", json_string_value(json_object_get(b, "field")));
+	} else if ((strcmp(name, "exthdr") == 0 || strcmp(name, "sctp chunk") == 0) &&
+	           json_is_object(b)) {
+		/* exthdr NAME (presence) or NAME FIELD; sctp chunk NAME [FIELD]. */
+		const char *n = json_string_value(json_object_get(b, "name")) ?: "?";
+
+		f = json_string_value(json_object_get(b, "field"));
+		if (name[0] == 's')
+			sb_addf(sb, "sctp chunk %s%s%s", n, f ? " " : "", f ? f : "");
+		else if (f)
+			sb_addf(sb, "%s %s", n, f);
+		else
+			sb_addf(sb, "exthdr %s", n);
+	} else if (strcmp(name, "numgen") == 0 && json_is_object(b)) {
+		sb_addf(sb, "numgen %s mod %lld",
+		        json_string_value(json_object_get(b, "mode")) ?: "?",
+		        (long long)json_integer_value(json_object_get(b, "mod")));
+		if (json_integer_value(json_object_get(b, "offset")))
+			sb_addf(sb, " offset %lld",
+			        (long long)json_integer_value(json_object_get(b, "offset")));
+	} else if ((strcmp(name, "socket") == 0 || strcmp(name, "rt") == 0) && json_is_object(b) &&
+	           json_is_string(json_object_get(b, "key"))) {
+		sb_addf(sb, "%s %s", name, json_string_value(json_object_get(b, "key")));
 	} else if (strcmp(name, "concat") == 0 && json_is_array(b)) {
 		size_t i;
 		json_t *el;
@@ -150,11 +172,36 @@ void nftt_expr(json_t *e, struct strbuf *sb)
 	}
 }
 
+/* meta hour and meta time values carry ':' and ' ': nft wants them quoted. */
+static void quoted(json_t *v, struct strbuf *sb)
+{
+	json_t *a, *b;
+
+	if (json_is_string(v))
+		sb_addf(sb, "\"%s\"", json_string_value(v));
+	else if (nftj_get_range(v, &a, &b)) {
+		quoted(a, sb);
+		sb_addc(sb, '-');
+		quoted(b, sb);
+	} else
+		value(v, sb);
+}
+
 static void match(json_t *body, struct strbuf *sb)
 {
 	const char *op = json_string_value(json_object_get(body, "op"));
+	const char *k;
 
 	json_t *left = json_object_get(body, "left");
+
+	if (nftj_is_meta(left, &k) && (strcmp(k, "hour") == 0 || strcmp(k, "time") == 0)) {
+		nftt_expr(left, sb);
+		if (op && strcmp(op, "=="))
+			sb_addf(sb, " %s", op);
+		sb_addc(sb, ' ');
+		quoted(json_object_get(body, "right"), sb);
+		return;
+	}
 
 	nftt_expr(left, sb);
 	if (op && strcmp(op, "==") && strcmp(op, "in"))
@@ -339,6 +386,41 @@ static void event_list(json_t *v, struct strbuf *sb)
 	}
 }
 
+/* "dup to ADDR [device DEV]", "tproxy to [ADDR][:PORT]" (IPv6 in brackets). */
+static void to_text(const char *name, json_t *body, struct strbuf *sb)
+{
+	const char *addr = json_string_value(json_object_get(body, "addr"));
+	json_t *port = json_object_get(body, "port");
+	const char *dev = json_string_value(json_object_get(body, "dev"));
+	bool v6 = addr && strchr(addr, ':');
+
+	sb_addf(sb, "%s to ", name);
+	if (addr)
+		sb_addf(sb, v6 && port ? "[%s]" : "%s", addr);
+	if (port)
+		sb_addf(sb, ":%lld", (long long)json_integer_value(port));
+	if (dev)
+		sb_addf(sb, " device %s", dev);
+}
+
+static void synproxy_text(json_t *body, struct strbuf *sb)
+{
+	json_t *flags = json_object_get(body, "flags"), *f;
+	size_t i;
+
+	sb_add(sb, "synproxy");
+	if (json_object_get(body, "mss"))
+		sb_addf(sb, " mss %lld",
+		        (long long)json_integer_value(json_object_get(body, "mss")));
+	if (json_object_get(body, "wscale"))
+		sb_addf(sb, " wscale %lld",
+		        (long long)json_integer_value(json_object_get(body, "wscale")));
+	if (json_is_string(flags))
+		sb_addf(sb, " %s", json_string_value(flags));
+	json_array_foreach(json_is_array(flags) ? flags : NULL, i, f)
+	    sb_addf(sb, " %s", json_string_value(f) ?: "?");
+}
+
 void nftt_stmt(json_t *stmt, struct strbuf *sb)
 {
 	json_t *body;
@@ -378,6 +460,15 @@ void nftt_stmt(json_t *stmt, struct strbuf *sb)
 			sb_addf(sb, " burst %lld packets", (long long)json_integer_value(burst));
 	} else if (strcmp(name, "log") == 0)
 		log_text(body, sb);
+	else if (strcmp(name, "quota") == 0 && json_is_object(body))
+		sb_addf(sb, "quota %s%lld %s",
+		        json_is_true(json_object_get(body, "inv")) ? "over " : "",
+		        (long long)json_integer_value(json_object_get(body, "val")),
+		        json_string_value(json_object_get(body, "val_unit")) ?: "bytes");
+	else if ((strcmp(name, "dup") == 0 || strcmp(name, "tproxy") == 0) && json_is_object(body))
+		to_text(name, body, sb);
+	else if (strcmp(name, "synproxy") == 0 && json_is_object(body))
+		synproxy_text(body, sb);
 	else if (strcmp(name, "reject") == 0)
 		reject_text(body, sb);
 	else
