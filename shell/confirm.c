@@ -45,6 +45,7 @@ int state_dir(char *buf, size_t len, bool for_history, struct nfsh_err *e)
 {
 	const char *env = getenv("NFSH_STATE_DIR"), *xdg = getenv("XDG_STATE_HOME");
 	const char *home = getenv("HOME");
+	struct stat st;
 
 	if (env && env[0] && !for_history)
 		snprintf(buf, len, "%s", env);
@@ -58,6 +59,18 @@ int state_dir(char *buf, size_t len, bool for_history, struct nfsh_err *e)
 		return err_set(e, NFSH_EOTHER, NULL, "no state directory (HOME is not set)");
 	if (mkdirs(buf, 0700) < 0)
 		return err_set(e, NFSH_EOTHER, buf, "cannot create %s: %s", buf, strerror(errno));
+	/* Snapshots and history go there: a symlink planted in its place, a
+	 * directory of someone else or one others may write would let another
+	 * user read them or swap them. */
+	if (lstat(buf, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022)) {
+		err_set(e, NFSH_EOTHER, buf,
+		        "%s is not a private directory (a symlink, another owner's, or writable "
+		        "by others)",
+		        buf);
+		err_hint(e, "remove it, or point NFSH_STATE_DIR at a directory of your own");
+		return -1;
+	}
 	return 0;
 }
 
