@@ -87,6 +87,21 @@ static bool get_u32(json_t *v, uint32_t *out)
 	return true;
 }
 
+/* libnftables lists a contiguous mask as a prefix (meta mark & 0xffff0000 ==
+ * 0x10000 comes back as {"prefix": {"addr": 65536, "len": 16}}, & 0 == 0 as
+ * len 0): the same value and mask. */
+static bool read_prefix(json_t *right, uint32_t *value, uint32_t *mask)
+{
+	json_t *pf = json_object_get(right, "prefix");
+	long long len;
+
+	if (!get_u32(json_object_get(pf, "addr"), value) ||
+	    !nftj_get_int(json_object_get(pf, "len"), &len) || len < 0 || len > 32)
+		return false;
+	*mask = len ? (uint32_t)(0xffffffffu << (32 - len)) : 0;
+	return true;
+}
+
 static int mark_recognise(struct read_ctx *r, void *priv)
 {
 	struct mark_priv *p = priv;
@@ -105,7 +120,8 @@ static int mark_recognise(struct read_ctx *r, void *priv)
 			return 0;
 		left = json_array_get(bin, 0);
 	}
-	if (!nftj_is_meta(left, &key) || strcmp(key, "mark") || !get_u32(right, &p->mark))
+	if (!nftj_is_meta(left, &key) || strcmp(key, "mark") ||
+	    (!get_u32(right, &p->mark) && (bin || !read_prefix(right, &p->mark, &p->mask))))
 		return 0;
 	p->given = true;
 	p->invert = strcmp(op, "!=") == 0;

@@ -24,6 +24,19 @@ static bool get_u32(json_t *v, uint32_t *out)
 	return true;
 }
 
+/* A contiguous mask is listed as a prefix: {"prefix": {"addr": V, "len": L}}. */
+static bool read_prefix(json_t *right, uint32_t *value, uint32_t *mask)
+{
+	json_t *pf = json_object_get(right, "prefix");
+	long long len;
+
+	if (!get_u32(json_object_get(pf, "addr"), value) ||
+	    !nftj_get_int(json_object_get(pf, "len"), &len) || len < 0 || len > 32)
+		return false;
+	*mask = len ? (uint32_t)(0xffffffffu << (32 - len)) : 0;
+	return true;
+}
+
 bool metamask_read(json_t *stmt, const char *key, struct metamask *m)
 {
 	const char *op, *k;
@@ -40,7 +53,8 @@ bool metamask_read(json_t *stmt, const char *key, struct metamask *m)
 			return false;
 		left = json_array_get(bin, 0);
 	}
-	if (!nftj_is_meta(left, &k) || strcmp(k, key) || !get_u32(right, &t.value))
+	if (!nftj_is_meta(left, &k) || strcmp(k, key) ||
+	    (!get_u32(right, &t.value) && (bin || !read_prefix(right, &t.value, &t.mask))))
 		return false;
 	t.invert = op[0] == '!';
 	*m = t;

@@ -225,6 +225,26 @@ static void test_listed(void **state)
 	    "{'family':'ip','table':'nfsh-raw','chain':'PREROUTING','comment':'nfsh:j=NOTRACK',"
 	    "'expr':[{'counter':{'packets':0,'bytes':0}},{'notrack':null}]}",
 	    "-A PREROUTING -j NOTRACK");
+	/* A contiguous mask comes back as a prefix (meta mark & 0xffff0000 ==
+	 * 0x10000 as 0x00010000/16, & 0 == 0 as len 0): -S read them as "not
+	 * expressible" and -C/-D found nothing. */
+	check_listed(TBL_FILTER,
+	             "{'family':'ip','table':'nfsh-filter','chain':'INPUT','expr':["
+	             "{'match':{'op':'==','left':" META
+	             ",'right':{'prefix':{'addr':65536,'len':16}}}},"
+	             "{'counter':{'packets':0,'bytes':0}},{'accept':null}]}",
+	             "-A INPUT -m mark --mark 0x10000/0xffff0000 -j ACCEPT");
+	check_listed(TBL_FILTER,
+	             "{'family':'ip','table':'nfsh-filter','chain':'INPUT','expr':["
+	             "{'match':{'op':'!=','left':" META ",'right':{'prefix':{'addr':0,'len':0}}}},"
+	             "{'counter':{'packets':0,'bytes':0}}]}",
+	             "-A INPUT -m mark ! --mark 0x0/0x0");
+	check_listed(TBL_FILTER,
+	             "{'family':'ip','table':'nfsh-filter','chain':'INPUT','expr':["
+	             "{'match':{'op':'==','left':{'meta':{'key':'iifgroup'}},'right':{'prefix':{'"
+	             "addr':65536,'len':16}}}},"
+	             "{'counter':{'packets':0,'bytes':0}}]}",
+	             "-A INPUT -m devgroup --src-group 0x10000/0xffff0000");
 }
 
 static void test_refused(void **state)
