@@ -184,8 +184,9 @@ static void list_rule(const struct rule *r, int num, const struct list_fmt *f, s
 	const char *pname = r->proto ? proto_name(r->proto) : "all";
 	char pbuf[16];
 
-	/* ip6tables names protocol 58 as /etc/protocols does (as -S does too). */
-	if (r->family == NFSH_IPV6 && r->proto == 58)
+	/* iptables and ip6tables name protocol 58 as /etc/protocols does (as -S
+	 * does too). */
+	if (r->proto == 58)
 		pname = "ipv6-icmp";
 
 	if (f->linenum)

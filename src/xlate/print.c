@@ -31,7 +31,8 @@ static void save_proto(struct strbuf *sb, const struct rule *r)
 	if (!r->proto_set || (!r->proto && !r->proto_invert))
 		return;
 	name = proto_name(r->proto);
-	if (name && r->family == NFSH_IPV6 && r->proto == 58)
+	/* /etc/protocols' name, which iptables and ip6tables both print. */
+	if (name && r->proto == 58)
 		name = "ipv6-icmp";
 	if (name)
 		sb_addf(sb, "%s -p %s", r->proto_invert ? " !" : "", name);

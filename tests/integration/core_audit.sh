@@ -5,7 +5,8 @@
 #  - -c with -A/-I/-R read back by -S -v and -L -v -x; -Z really zeroes;
 #  - -I with N = count+1, -D of duplicate rules, -E onto an existing name,
 #    -X of a referenced chain, references shown by -L;
-#  - multiport lists -C/-D find as written (libnftables merges neighbours);
+#  - multiport lists -C/-D find as written (libnftables merges neighbours),
+#    marks with a contiguous mask (listed as a prefix), -p 58 named ipv6-icmp;
 #  - options iptables refuses with a command (-n/-x/--line-numbers outside -L,
 #    -c with -D/-C/-P, -o in INPUT, -i in OUTPUT, DROP in nat) and conntrack
 #    ports without --ctproto: exit 2, the word named, the ruleset unchanged;
@@ -68,6 +69,11 @@ cat >"$tmp/cmds" <<'CMDS'
 -t nat -A POSTROUTING -i eth0 -j ACCEPT
 -t nat -P OUTPUT DROP
 -t nat -A POSTROUTING -j DROP
+-A FORWARD -p 58 -j ACCEPT
+-A FORWARD -m mark --mark 0x10000/0xffff0000 -j ACCEPT
+-A FORWARD -m mark ! --mark 0/0 -j ACCEPT
+-C FORWARD -m mark --mark 0x10000/0xffff0000 -j ACCEPT
+-L FORWARD
 -S
 CMDS
 cat >"$tmp/run.sh" <<'SH'
