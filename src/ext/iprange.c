@@ -38,11 +38,17 @@ static int iprange_parse(const struct ext_parse_ctx *c, void *priv, const struct
 	char a[64], b[64];
 	int k = opt->id;
 
-	if (!dash || (size_t)(dash - arg) >= sizeof(a) || strlen(dash + 1) >= sizeof(b))
+	/* One address is the range from it to itself, as iptables takes it. */
+	if (!dash && strlen(arg) < sizeof(a)) {
+		snprintf(a, sizeof(a), "%s", arg);
+		snprintf(b, sizeof(b), "%s", arg);
+	} else if (!dash || (size_t)(dash - arg) >= sizeof(a) || strlen(dash + 1) >= sizeof(b)) {
 		goto bad;
-	memcpy(a, arg, (size_t)(dash - arg));
-	a[dash - arg] = '\0';
-	snprintf(b, sizeof(b), "%s", dash + 1);
+	} else {
+		memcpy(a, arg, (size_t)(dash - arg));
+		a[dash - arg] = '\0';
+		snprintf(b, sizeof(b), "%s", dash + 1);
+	}
 	memset(p->lo[k], 0, 16);
 	memset(p->hi[k], 0, 16);
 	if (inet_pton(af(c->family), a, p->lo[k]) != 1 ||

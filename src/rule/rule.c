@@ -2,6 +2,8 @@
 #include "ext/ext.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -192,6 +194,45 @@ static void prefix_to_mask(int prefix, uint8_t *mask, int bytes)
 }
 
 /* ADDR[/PREFIX|/MASK]; hostnames are refused: a firewall must not depend on DNS. */
+/* iptables' own numeric IPv4 form (xtables_numeric_to_ipaddr), tried when
+ * inet_pton refuses: four dotted numbers in C notation (0x0a, 012), or one
+ * number as a network with the rest zero ("0/0", "10/8"). The forms only the
+ * resolver takes ("1.2.3", "256") stay refused: nfsh resolves no names. */
+static int ip4_numeric(const char *s, uint8_t *out)
+{
+	int n = 0;
+
+	for (;;) {
+		char *end;
+		unsigned long v;
+
+		if (!isalnum((unsigned char)*s))
+			return -1;
+		errno = 0;
+		v = strtoul(s, &end, 0);
+		if (errno || v > 255 || end == s || n == 4)
+			return -1;
+		out[n++] = (uint8_t)v;
+		if (*end == '\0')
+			break;
+		if (*end != '.')
+			return -1;
+		s = end + 1;
+	}
+	if (n == 1) {
+		out[1] = out[2] = out[3] = 0;
+		return 0;
+	}
+	return n == 4 ? 0 : -1;
+}
+
+static int addr_pton(int af, const char *s, uint8_t *out)
+{
+	if (inet_pton(af, s, out) == 1)
+		return 0;
+	return af == AF_INET ? ip4_numeric(s, out) : -1;
+}
+
 int addr_parse(const char *text, int family, struct addr_match *m)
 {
 	char buf[128], *slash;
@@ -205,7 +246,7 @@ int addr_parse(const char *text, int family, struct addr_match *m)
 	if (slash)
 		*slash++ = '\0';
 	memset(m->addr, 0, sizeof(m->addr));
-	if (inet_pton(af, buf, m->addr) != 1)
+	if (addr_pton(af, buf, m->addr) < 0)
 		return -1;
 	if (!slash) {
 		m->prefix = bytes * 8;
@@ -216,7 +257,7 @@ int addr_parse(const char *text, int family, struct addr_match *m)
 			return -1;
 		m->prefix = (int)p;
 	} else {
-		if (inet_pton(af, slash, m->mask) != 1)
+		if (addr_pton(af, slash, m->mask) < 0)
 			return -1;
 		m->prefix = mask_to_prefix(m->mask, bytes);
 	}

@@ -348,6 +348,22 @@ static void test_addresses(void **state)
 	want_save(&c, 1, "-A INPUT ! -s 10.0.0.2/32 -j DROP");
 	cmd_release(&c);
 
+	/* iptables' numeric form (xtables_numeric_to_ipaddr): one number is a
+	 * network, octets in C notation; checked against iptables-nft 1.8.9. */
+	rule_is("-A INPUT -s 0/0", "-A INPUT");
+	rule_is("-A INPUT -s 10/8", "-A INPUT -s 10.0.0.0/8");
+	rule_is("-A INPUT -d 0", "-A INPUT -d 0.0.0.0/32");
+	rule_is("-A INPUT -s 0x0a.0.0.1", "-A INPUT -s 10.0.0.1/32");
+	rule_is("-A INPUT -s 010.001.002.003", "-A INPUT -s 8.1.2.3/32");
+	rule_is("-A INPUT -s 1.2.3.4/0xff.0.0.0", "-A INPUT -s 1.0.0.0/8");
+	bad("-A INPUT -s 08.1.1.1", NFSH_EPARAM, "08.1.1.1", true);
+	bad("-A INPUT -s 1.2.3", NFSH_EPARAM, "1.2.3", true); /* the resolver's form */
+	bad("-A INPUT -s 256", NFSH_EPARAM, "256", true);
+	bad("-A INPUT -s 1.2.3.4.5", NFSH_EPARAM, "1.2.3.4.5", true);
+	bad("-A INPUT -s 1..2.3", NFSH_EPARAM, "1..2.3", true);
+	bad("-A INPUT -s 1.2.3.-4", NFSH_EPARAM, "1.2.3.-4", true);
+	bad("-A INPUT -s 1.2.3.4.", NFSH_EPARAM, "1.2.3.4.", true);
+	bad("-A INPUT -s 1.2.3.4/0xff.0.0", NFSH_EPARAM, "1.2.3.4/0xff.0.0", true);
 	bad("-A INPUT -s 1.2.3.999", NFSH_EPARAM, "1.2.3.999", true);
 	bad("-A INPUT -s 10.0.0.0/33", NFSH_EPARAM, "10.0.0.0/33", true);
 	bad("-A INPUT -d 10.0.0.0/255.0.255.256", NFSH_EPARAM, "10.0.0.0/255.0.255.256", true);

@@ -244,7 +244,14 @@ static void test_iprange(void **state)
 	      ",{\"accept\":null}]",
 	      NULL);
 	refuse(V4, "-A INPUT -m iprange", "iprange");
-	refuse(V4, "-A INPUT -m iprange --src-range 1.1.1.1", "1.1.1.1");
+	/* One address is the range from it to itself (iptables-nft 1.8.9 takes it
+	 * and lists it so; it was refused). */
+	check(V4, "-A INPUT -m iprange --src-range 1.1.1.1",
+	      "[{\"match\":{\"op\":\"==\",\"left\":{\"payload\":{\"protocol\":\"ip\",\"field\":"
+	      "\"saddr\"}},\"right\":{\"range\":[\"1.1.1.1\",\"1.1.1.1\"]}}}," C "]",
+	      "-A INPUT -m iprange --src-range 1.1.1.1-1.1.1.1");
+	refuse(V4, "-A INPUT -m iprange --src-range 1.1.1.1-", "1.1.1.1-");
+	refuse(V4, "-A INPUT -m iprange --src-range ::1", "::1");
 	refuse(V4, "-A INPUT -m iprange --src-range 1.1.1.9-1.1.1.1", "1.1.1.9-1.1.1.1");
 }
 
