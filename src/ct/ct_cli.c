@@ -339,7 +339,10 @@ static int cmd_delete(struct ct_cmd *c)
 	int r;
 
 	if (c->table == CT_TAB_EXPECT)
-		return ct_expect_flush(c);
+		/* XXX: no per-expectation delete; -F expect removes them all */
+		return ct_fail(
+		    NFSH_EPARAM, "%s",
+		    "-D expect is not supported; -F expect flushes the expectation table");
 	d = calloc(1, sizeof(*d));
 	if (!d || ct_open(&s, 0) < 0) {
 		free(d);

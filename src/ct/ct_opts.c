@@ -125,7 +125,8 @@ enum opt_id {
 	X("icmpv6-type", 0, A_REQ, O_ITYPE, "TYPE", "ICMPv6 type")                                 \
 	X("icmpv6-code", 0, A_REQ, O_ICODE, "CODE", "ICMPv6 code")                                 \
 	X("icmpv6-id", 0, A_REQ, O_IID, "ID", "ICMPv6 id")                                         \
-	X("tuple-src", 0, A_REQ, O_TSRC, "ADDR", "expectation tuple source (not implemented)")     \
+	X("tuple-src", 0, A_REQ, O_TSRC, "ADDR",                                                   \
+	  "expectation tuple source (refused: not implemented)")                                   \
 	X("tuple-dst", 0, A_REQ, O_TDST, "ADDR", "expectation tuple destination")                  \
 	X("master-src", 0, A_REQ, O_MSRC, "ADDR", "expectation master source")                     \
 	X("master-dst", 0, A_REQ, O_MDST, "ADDR", "expectation master destination")
@@ -610,8 +611,9 @@ static int apply_opt(struct ct_cmd *c, const struct opt *o, const char *word, co
 	case O_TDST:
 	case O_MSRC:
 	case O_MDST:
-		/* XXX: expectation creation is not implemented; the options parse. */
-		return 0;
+		/* XXX: expectation creation and filters are not implemented. */
+		return err_set(e, NFSH_EPARAM, word, "`%s' (expectation tuples) is not supported",
+		               word);
 	case O_USERSPACE_FILTER:
 		f->no_kernel = true;
 		return 0;
