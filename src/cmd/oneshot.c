@@ -98,7 +98,19 @@ int oneshot_translate(const char *prog, int family, int argc, char **argv)
 	err_clear(&e);
 	cmds = nftj_array();
 	rc = cmd_build(have_session ? &s : NULL, &c, cmds, &e);
-	if (rc == 1) {
+	if (rc == 1 && json) {
+		/* Listing commands: the libnftables command that shows the same. */
+		json_t *root =
+		    json_pack("{s:[{s:{s:{s:s,s:s}}}]}", "nftables", "list", "table", "family",
+		              family_nft_name(c.family), "name", table_by_id(c.table)->nftname);
+		char *txt = root ? json_dumps(root, JSON_INDENT(2)) : NULL;
+
+		if (txt)
+			printf("%s\n", txt);
+		free(txt);
+		json_decref(root);
+		rc = 0;
+	} else if (rc == 1) {
 		/* Listing commands: the nft command that shows the same. */
 		printf("nft list table %s %s\n", family_nft_name(c.family),
 		       table_by_id(c.table)->nftname);

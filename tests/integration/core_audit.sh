@@ -10,7 +10,7 @@
 #  - options iptables refuses with a command (-n/-x/--line-numbers outside -L,
 #    -c with -D/-C/-P, -o in INPUT, -i in OUTPUT, DROP in nat) and conntrack
 #    ports without --ctproto: exit 2, the word named, the ruleset unchanged;
-#  - the personalities by argv[0], and IPv6 for the same.
+#  - the personalities by argv[0], translate --json of a listing, and IPv6.
 . "$SRCDIR/tests/lib/netns.sh"
 netns_enter "$@"
 
@@ -188,6 +188,9 @@ expect_eq "iptables-translate by argv[0]" "$("$tmp/iptables-translate" -A INPUT 
 	"nft 'add rule ip nfsh-filter INPUT tcp dport 22 counter accept'"
 expect_eq "ip6tables-translate by argv[0]" "$("$tmp/ip6tables-translate" -P FORWARD DROP)" \
 	"nft 'add chain ip6 nfsh-filter FORWARD { type filter hook forward priority 0; policy drop; }'"
+expect_eq "translate --json of a listing is the libnftables list command" \
+	"$("$NFSH" translate --json -6 -t nat -L | tr -d ' \n')" \
+	'{"nftables":[{"list":{"table":{"family":"ip6","name":"nfsh-nat"}}}]}'
 send_udp 2 ::1
 expect_eq "-6 -L INPUT 1 counts IPv6 packets" "$("$NFSH" -6 -L INPUT 1 -v -x -n | awk '{print $1, $2}')" "2 116"
 expect_eq "-6 -Z -v" "$("$NFSH" -6 -Z INPUT -v)" 'Zeroing chain `INPUT'"'"
