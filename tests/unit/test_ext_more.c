@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -380,5 +381,9 @@ int main(void)
 	    cmocka_unit_test(test_targets),        cmocka_unit_test(test_refused),
 	};
 
+	/* -m time refuses to load when the local zone is not UTC (nft would shift
+	 * the times); the tests run as in a UTC zone. */
+	setenv("TZ", "UTC", 1);
+	tzset();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
