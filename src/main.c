@@ -27,6 +27,31 @@ int sandbox_main(int argc, char **argv) __attribute__((weak));
 int confirm_restore_main(int family, int argc, char **argv) __attribute__((weak));
 int confirm_main(int argc, char **argv) __attribute__((weak));
 
+/* Run the conntrack personality: exec the small nfsh-conntrack beside this
+ * binary when it is there (NFSH_CT_INPROCESS=1 keeps it in this process). */
+static int conntrack(int argc, char **argv)
+{
+	char self[4096], path[4200];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *inproc = getenv("NFSH_CT_INPROCESS");
+
+	if (n > 0 && !(inproc && *inproc == '1')) {
+		self[n] = '\0';
+		snprintf(path, sizeof(path), "%s/nfsh-conntrack", dirname(self));
+		if (access(path, X_OK) == 0) {
+			argv[0] = (char *)"conntrack";
+			execv(path, argv);
+			/* On failure carry on in this process. */
+		}
+	}
+	if (!ct_cli_main) {
+		fprintf(stderr, "nfsh: conntrack is not part of this build\n");
+		return 1;
+	}
+	argv[0] = (char *)"conntrack";
+	return ct_cli_main(argc, argv);
+}
+
 static int missing(const char *what)
 {
 	fprintf(stderr, "nfsh: %s is not part of this build\n", what);
@@ -39,7 +64,7 @@ static int restore(int family, int argc, char **argv)
 	for (int i = 0; i < argc; i++)
 		if (strcmp(argv[i], "--confirm") == 0)
 			return confirm_restore_main ? confirm_restore_main(family, argc, argv)
-						    : missing("restore --confirm");
+			                            : missing("restore --confirm");
 	return io_restore_main ? io_restore_main(family, argc, argv) : missing("restore");
 }
 
@@ -51,14 +76,14 @@ static int by_name(const char *name, int argc, char **argv, int *rc)
 		int family;
 		int kind; /* 0 iptables, 1 translate, 2 save, 3 restore */
 	} names[] = {
-		{ "iptables", NFSH_IPV4, 0 },		{ "ip6tables", NFSH_IPV6, 0 },
-		{ "iptables-translate", NFSH_IPV4, 1 }, { "ip6tables-translate", NFSH_IPV6, 1 },
-		{ "iptables-save", NFSH_IPV4, 2 },	{ "ip6tables-save", NFSH_IPV6, 2 },
-		{ "iptables-restore", NFSH_IPV4, 3 },	{ "ip6tables-restore", NFSH_IPV6, 3 },
+	    {"iptables", NFSH_IPV4, 0},           {"ip6tables", NFSH_IPV6, 0},
+	    {"iptables-translate", NFSH_IPV4, 1}, {"ip6tables-translate", NFSH_IPV6, 1},
+	    {"iptables-save", NFSH_IPV4, 2},      {"ip6tables-save", NFSH_IPV6, 2},
+	    {"iptables-restore", NFSH_IPV4, 3},   {"ip6tables-restore", NFSH_IPV6, 3},
 	};
 
 	if (strcmp(name, "conntrack") == 0) {
-		*rc = ct_cli_main ? ct_cli_main(argc, argv) : missing("conntrack");
+		*rc = conntrack(argc, argv);
 		return 1;
 	}
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -73,7 +98,7 @@ static int by_name(const char *name, int argc, char **argv, int *rc)
 			break;
 		case 2:
 			*rc = io_save_main ? io_save_main(names[i].family, argc - 1, argv + 1)
-					   : missing("save");
+			                   : missing("save");
 			break;
 		default:
 			*rc = restore(names[i].family, argc - 1, argv + 1);
@@ -91,7 +116,7 @@ static int by_subcommand(int argc, char **argv, int family, int *rc)
 	if (strcmp(w, "translate") == 0)
 		*rc = oneshot_translate("nfsh", family, argc - 2, argv + 2);
 	else if (strcmp(w, "conntrack") == 0)
-		*rc = ct_cli_main ? ct_cli_main(argc - 1, argv + 1) : missing("conntrack");
+		*rc = conntrack(argc - 1, argv + 1);
 	else if (strcmp(w, "save") == 0)
 		*rc = io_save_main ? io_save_main(family, argc - 2, argv + 2) : missing("save");
 	else if (strcmp(w, "restore") == 0)
@@ -108,7 +133,7 @@ static int by_subcommand(int argc, char **argv, int family, int *rc)
 		*rc = shell_main ? shell_main(argc, argv) : missing("the shell");
 	else if (strcmp(w, "--complete") == 0)
 		*rc = shell_complete_main ? shell_complete_main(argc - 1, argv + 1)
-					  : missing("completion");
+		                          : missing("completion");
 	else if (strcmp(w, "help") == 0 && shell_help_main)
 		*rc = shell_help_main(argc - 1, argv + 1);
 	else if (strcmp(w, "--sandbox") == 0)
