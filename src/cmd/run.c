@@ -114,25 +114,23 @@ static int build_append_insert(struct nfsh_session *s, const struct cmd *c, json
 		table_info_free(&ti);
 	}
 	nftb_ensure_table(cmds, c->family, c->table);
-	/* Rules expanded from address lists keep their order at the position. */
-	for (int k = 0; k < c->nrules; k++) {
+	/* Rules expanded from address lists: -A appends them in order; -I inserts
+	 * each at the same position in turn, as iptables does, so they end up in
+	 * reverse (-I INPUT -s a,b lists b before a; checked with iptables-nft). */
+	for (int i = 0; i < c->nrules; i++) {
+		bool reverse = c->op == OP_INSERT && (at_end || handle);
+		int k = reverse ? c->nrules - 1 - i : i;
 		json_t *o = rule_cmd_obj(&c->rules[k], e);
 
 		if (!o)
 			return -1;
 		if (c->op == OP_APPEND || at_end) {
 			add_rule_cmds(cmds, "add", o);
-		} else if (handle) {
-			nftb_set_handle(o, handle);
-			add_rule_cmds(cmds, "insert", o);
 		} else {
-			/* Insert at the top: later expanded rules go after earlier ones. */
-			if (k == 0)
-				add_rule_cmds(cmds, "insert", o);
-			else {
-				nftb_set_index(o, k - 1);
-				add_rule_cmds(cmds, "add", o);
-			}
+			/* Before the rule at the position, or at the top. */
+			if (handle)
+				nftb_set_handle(o, handle);
+			add_rule_cmds(cmds, "insert", o);
 		}
 	}
 	return 0;

@@ -3,7 +3,8 @@
 # 1.8.9 (the oracle, in a second private namespace) and the running binary.
 #  - -L CHAIN N, -S CHAIN N, -L/-S with -Z, -Z -v, -Z CHAIN N with real packets;
 #  - -c with -A/-I/-R read back by -S -v and -L -v -x; -Z really zeroes;
-#  - -I with N = count+1, -D of duplicate rules, -E onto an existing name,
+#  - -I with N = count+1, -I of address lists (each at the same position in
+#    turn, so in reverse, as iptables), -D of duplicate rules, -E onto an existing name,
 #    -X of a referenced chain, references shown by -L;
 #  - multiport lists -C/-D find as written (libnftables merges neighbours),
 #    marks with a contiguous mask (listed as a prefix), -p 58 named ipv6-icmp;
@@ -74,6 +75,11 @@ cat >"$tmp/cmds" <<'CMDS'
 -A FORWARD -m mark ! --mark 0/0 -j ACCEPT
 -C FORWARD -m mark --mark 0x10000/0xffff0000 -j ACCEPT
 -L FORWARD
+-I FORWARD 4 -s 1.1.1.1,2.2.2.2 -j ACCEPT
+-I FORWARD -s 7.7.7.7,8.8.8.8 -j DROP
+-I FORWARD 2 -s 3.3.3.3,4.4.4.4 -d 5.5.5.5,6.6.6.6 -j ACCEPT
+-S FORWARD
+-D FORWARD -s 8.8.8.8,7.7.7.7 -j DROP
 -S
 CMDS
 cat >"$tmp/run.sh" <<'SH'
