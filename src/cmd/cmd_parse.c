@@ -362,6 +362,18 @@ static int do_target(struct parser *p, const char *name, int argi, bool is_goto)
 			p->r.target_kind = TGT_RETURN;
 			return 0;
 		}
+		if (strcmp(name, "QUEUE") == 0) {
+			/* iptables' QUEUE is NFQUEUE --queue-num 0 (ext/NFQUEUE.c). */
+			perr(
+			    p, argi, name,
+			    "-j QUEUE cannot be native here: it is NFQUEUE --queue-num 0, and this "
+			    "kernel has no nft queue expression (CONFIG_NFT_QUEUE unset)%s",
+			    "");
+			err_hint(p->e,
+			         "on a kernel with nft_queue the native form is 'queue num 0'; "
+			         "nfsh does not use xt compat");
+			return -1;
+		}
 		x = ext_find(name, EXT_TARGET);
 		if (x) {
 			if (!(x->families & (1u << p->c->family)))

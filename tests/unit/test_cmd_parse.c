@@ -441,6 +441,9 @@ static void test_targets(void **state)
 	bad("-A INPUT ! -j ACCEPT", NFSH_EPARAM, "-j", false);
 	bad("-A INPUT -j", NFSH_EPARAM, "-j", false);
 	bad("-A INPUT -g ACCEPT", NFSH_EPARAM, "ACCEPT", false);
+	/* QUEUE is NFQUEUE, which this kernel cannot do natively (it was called
+	 * "a chain name reserved for a verdict"). */
+	bad("-A INPUT -j QUEUE", NFSH_EPARAM, "QUEUE", true);
 }
 
 static void test_counters_wait(void **state)
