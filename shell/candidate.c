@@ -108,10 +108,11 @@ static int need_cand(struct shell *sh, const char *word, struct nfsh_err *e)
 /* In the child: a fresh netns, the snapshot, the batch; print the result. */
 static void simulate_child(json_t *snap, json_t *cmds, int fd)
 {
-	struct nfsh_session s;
+	struct nfsh_session s = {0};
 	struct nfsh_err e;
 	FILE *out = fdopen(fd, "w");
-	json_t *restore;
+	json_t *restore = NULL;
+	int rc = 0;
 
 	if (!out)
 		_exit(3);
@@ -123,12 +124,16 @@ static void simulate_child(json_t *snap, json_t *cmds, int fd)
 	if (sess_open(&s, &e) < 0 || !(restore = snap_restore_batch(&s, snap, &e)) ||
 	    sess_apply(&s, restore, &e) < 0 || sess_apply(&s, cmds, &e) < 0) {
 		fprintf(out, "!%s%s%s\n", e.msg, e.hint[0] ? "; " : "", e.hint);
-		fclose(out);
-		_exit(1);
+		rc = 1;
+	} else {
+		shell_print_ruleset(&s, out);
 	}
-	shell_print_ruleset(&s, out);
+	/* Freed although the child ends here: a leak checker follows forks. */
+	json_decref(restore);
+	json_decref(snap);
+	sess_close(&s);
 	fclose(out);
-	_exit(0);
+	_exit(rc);
 }
 
 /* The ruleset the candidate would produce, as text (malloc'ed); NULL with e. */
