@@ -222,6 +222,58 @@ static void list_rule(const struct rule *r, int num, const struct list_fmt *f, s
 		list_ext(r->target.ext, r->target.priv, r->family, f->numeric, sb);
 }
 
+/* xtables_chain_protos: the names iptables prints without a lookup. */
+static const char *brief_proto(int proto)
+{
+	static const struct {
+		int num;
+		const char *name;
+	} names[] = {{0, "all"},        {1, "icmp"},   {6, "tcp"},
+	             {17, "udp"},       {50, "esp"},   {51, "ah"},
+	             {58, "ipv6-icmp"}, {132, "sctp"}, {135, "mobility-header"},
+	             {136, "udplite"}};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].num == proto)
+			return names[i].name;
+	return NULL;
+}
+
+void print_rule_brief(const struct rule *r, FILE *out)
+{
+	struct list_fmt f = {.numeric = true};
+	const char *pname = brief_proto(r->proto);
+	struct addr_match any = {.set = true, .family = r->family, .prefix = 0};
+	const struct addr_match *src = r->src.set ? &r->src : &any;
+	const struct addr_match *dst = r->dst.set ? &r->dst : &any;
+	char a[128], b[128];
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_addf(&sb, "%s %c", target_name(r), r->proto_invert ? '!' : ' ');
+	if (pname)
+		sb_addf(&sb, "%s ", pname);
+	else
+		sb_addf(&sb, "%d ", r->proto);
+	sb_addf(&sb, "opt %c%c ", r->frag_invert ? '!' : '-', r->frag_set ? 'f' : '-');
+	sb_addf(&sb, "in %s%s ", r->in.set && r->in.invert ? "!" : "",
+	        r->in.set ? r->in.name : "*");
+	sb_addf(&sb, "out %s%s ", r->out.set && r->out.invert ? "!" : "",
+	        r->out.set ? r->out.name : "*");
+	addr_format(src, a, sizeof(a), src->prefix == 0);
+	addr_format(dst, b, sizeof(b), dst->prefix == 0);
+	sb_addf(&sb, "%c%s %c-> %s  ", src->invert ? '!' : ' ', a, dst->invert ? '!' : ' ', b);
+	if (r->target_kind == TGT_GOTO)
+		sb_add(&sb, "[goto] ");
+	for (int k = 0; k < r->nmatches; k++)
+		if (r->matches[k].ext->list)
+			list_ext(r->matches[k].ext, r->matches[k].priv, r->family, f.numeric, &sb);
+	if (r->target_kind == TGT_EXT && r->target.ext->list)
+		list_ext(r->target.ext, r->target.priv, r->family, f.numeric, &sb);
+	fprintf(out, "%s\n", sb_str(&sb));
+	sb_free(&sb);
+}
+
 static void list_chain(const struct chain_info *ch, const struct list_fmt *f, FILE *out)
 {
 	struct strbuf sb;

@@ -390,24 +390,60 @@ static int run_check(struct nfsh_session *s, const struct cmd *c, struct nfsh_er
 	return rc;
 }
 
-/* -Z -v names each chain it zeroed, as iptables does. */
-static void say_zeroed(struct nfsh_session *s, const struct cmd *c, FILE *out)
+/* -Z, -F and -X with -v name each chain they zero, flush or delete, as
+ * iptables does: "Zeroing chain `INPUT'". The names are read before the
+ * command runs (-X removes them). */
+struct verbose_names {
+	const char *verb; /* NULL: nothing to say */
+	char (*names)[NFSH_CHAIN_MAX + 1];
+	int n;
+};
+
+static void names_collect(struct nfsh_session *s, const struct cmd *c, struct verbose_names *v)
 {
 	struct table_info ti;
 	struct nfsh_err e2;
 
+	memset(v, 0, sizeof(*v));
+	if (!c->verbose || (c->op == OP_ZERO && c->rulenum) ||
+	    (c->op != OP_ZERO && c->op != OP_FLUSH && c->op != OP_DELCHAIN))
+		return;
 	err_clear(&e2);
 	if (table_read(s, c->family, c->table, NULL, &ti, &e2) < 0)
 		return;
-	for (int i = 0; i < ti.nchains; i++)
-		if (!c->chain[0] || strcmp(ti.chains[i].name, c->chain) == 0)
-			fprintf(out, "Zeroing chain `%s'\n", ti.chains[i].name);
+	v->names = calloc((size_t)ti.nchains + 1, sizeof(*v->names));
+	for (int i = 0; v->names && i < ti.nchains; i++) {
+		if ((c->chain[0] && strcmp(ti.chains[i].name, c->chain)) ||
+		    (c->op == OP_DELCHAIN && ti.chains[i].builtin))
+			continue;
+		snprintf(v->names[v->n++], sizeof(v->names[0]), "%s", ti.chains[i].name);
+	}
+	v->verb = c->op == OP_ZERO ? "Zeroing" : c->op == OP_FLUSH ? "Flushing" : "Deleting";
 	table_info_free(&ti);
+}
+
+static void names_say(struct verbose_names *v, bool done, FILE *out)
+{
+	for (int i = 0; done && v->verb && i < v->n; i++)
+		fprintf(out, "%s chain `%s'\n", v->verb, v->names[i]);
+	free(v->names);
+	v->names = NULL;
+}
+
+/* -v with a command that carries a rule prints it first, as iptables does. */
+static void say_rules(const struct cmd *c, FILE *out)
+{
+	bool rule_op = c->op == OP_APPEND || c->op == OP_INSERT || c->op == OP_REPLACE ||
+	               c->op == OP_CHECK || (c->op == OP_DELETE && !c->rulenum);
+
+	for (int k = 0; c->verbose && rule_op && k < c->nrules; k++)
+		print_rule_brief(&c->rules[k], out);
 }
 
 int cmd_run(struct nfsh_session *s, const struct cmd *c, FILE *out, struct nfsh_err *e)
 {
 	json_t *cmds;
+	struct verbose_names vn = {0};
 	int rc;
 
 	switch (c->op) {
@@ -422,10 +458,13 @@ int cmd_run(struct nfsh_session *s, const struct cmd *c, FILE *out, struct nfsh_
 		}
 		return rc < 0 ? e->status : 0;
 	case OP_CHECK:
+		say_rules(c, out);
 		return run_check(s, c, e) < 0 ? e->status : 0;
 	default:
 		break;
 	}
+	say_rules(c, out);
+	names_collect(s, c, &vn);
 	for (int attempt = 0;; attempt++) {
 		uint32_t gen_before = 0, gen_after = 0;
 		bool have_gen = nft_genid(&gen_before) == 0;
@@ -436,8 +475,7 @@ int cmd_run(struct nfsh_session *s, const struct cmd *c, FILE *out, struct nfsh_
 			rc = sess_apply(s, cmds, e);
 		json_decref(cmds);
 		if (rc >= 0) {
-			if (c->op == OP_ZERO && c->verbose && !c->rulenum)
-				say_zeroed(s, c, out);
+			names_say(&vn, true, out);
 			return 0;
 		}
 		/* Rules are addressed by handle, which the kernel never reuses, so a
@@ -452,8 +490,10 @@ int cmd_run(struct nfsh_session *s, const struct cmd *c, FILE *out, struct nfsh_
 			err_set(e, NFSH_EOTHER, NULL,
 				"the ruleset kept changing while this command was applied; nothing was changed");
 			err_hint(e, "another program is writing the same chain; try again");
+			names_say(&vn, false, out);
 			return NFSH_EOTHER;
 		}
+		names_say(&vn, false, out);
 		diagnose(s, c, e);
 		return e->status ? e->status : NFSH_EOTHER;
 	}

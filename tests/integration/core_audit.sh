@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 2, sentence by sentence: the corners an audit found against iptables-nft
 # 1.8.9 (the oracle, in a second private namespace) and the running binary.
-#  - -L CHAIN N, -S CHAIN N, -L/-S with -Z, -Z -v, -Z CHAIN N with real packets;
+#  - -L CHAIN N, -S CHAIN N, -L/-S with -Z, -Z CHAIN N with real packets;
+#  - -v: the rule line of -A/-I/-R/-C/-D, "Zeroing/Flushing/Deleting chain";
 #  - -c with -A/-I/-R read back by -S -v and -L -v -x; -Z really zeroes;
 #  - -I with N = count+1, -I of address lists (each at the same position in
 #    turn, so in reverse, as iptables), -D of duplicate rules, -E onto an existing name,
@@ -80,6 +81,17 @@ cat >"$tmp/cmds" <<'CMDS'
 -I FORWARD 2 -s 3.3.3.3,4.4.4.4 -d 5.5.5.5,6.6.6.6 -j ACCEPT
 -S FORWARD
 -D FORWARD -s 8.8.8.8,7.7.7.7 -j DROP
+-A FORWARD ! -p tcp ! -s 1.2.3.0/24 ! -d 5.5.5.5 ! -i lo -f -m comment --comment x -j LOG --log-prefix y -v
+-I FORWARD 2 -s 1.1.1.1,2.2.2.2 -g other -v
+-A FORWARD -p 135 -v
+-R FORWARD 1 -p tcp --dport 22 -j ACCEPT -v
+-C FORWARD -p tcp --dport 22 -j ACCEPT -v
+-D FORWARD -p tcp --dport 22 -j ACCEPT -v
+-D FORWARD 1 -v
+-S
+-Z FORWARD -v
+-F -v
+-X -v
 -S
 CMDS
 cat >"$tmp/run.sh" <<'SH'
