@@ -184,6 +184,13 @@ int xlate_rule_exprs(const struct rule *r, json_t **exprs_out, char *comment, si
 
 	sb_init(&tag);
 	form_tag(r, kept, &tag);
+	/* A user comment that itself looks like a tag ("nfsh:m=state", "a ;nfsh:x")
+	 * gets an empty tag after it, so read-back, which takes the last " ;nfsh:",
+	 * gives the user's text back whole instead of taking it for ours. */
+	if (x.comment[0] && !tag.len &&
+	    (strncmp(x.comment, NFSH_TAG_PREFIX, strlen(NFSH_TAG_PREFIX)) == 0 ||
+	     strstr(x.comment, " ;" NFSH_TAG_PREFIX)))
+		sb_add(&tag, NFSH_TAG_PREFIX);
 	if (x.comment[0] && tag.len)
 		snprintf(comment, commentlen, "%s ;%s", x.comment, sb_str(&tag));
 	else

@@ -18,15 +18,18 @@ void xlate_split_comment(const char *comment, char *user, size_t ulen, char *tag
 	user[0] = tag[0] = '\0';
 	if (!comment)
 		return;
-	if (strncmp(comment, NFSH_TAG_PREFIX, strlen(NFSH_TAG_PREFIX)) == 0)
-		t = comment;
-	else {
+	/* The tag is after the last " ;nfsh:", or the whole comment when it has
+	 * none and starts with "nfsh:" (emit adds an empty tag after a user
+	 * comment that looks like one). */
+	{
 		const char *p = strstr(comment, " ;" NFSH_TAG_PREFIX);
 
 		if (p) {
 			while (strstr(p + 1, " ;" NFSH_TAG_PREFIX))
 				p = strstr(p + 1, " ;" NFSH_TAG_PREFIX);
 			t = p + 2;
+		} else if (strncmp(comment, NFSH_TAG_PREFIX, strlen(NFSH_TAG_PREFIX)) == 0) {
+			t = comment;
 		}
 	}
 	n = t ? (size_t)((t == comment ? t : t - 2) - comment) : strlen(comment);

@@ -8,7 +8,8 @@
 #    turn, so in reverse, as iptables), -D of duplicate rules, -E onto an existing name,
 #    -X of a referenced chain, references shown by -L;
 #  - multiport lists -C/-D find as written (libnftables merges neighbours),
-#    marks with a contiguous mask (listed as a prefix), -p 58 named ipv6-icmp;
+#    marks with a contiguous mask (listed as a prefix), -p 58 named ipv6-icmp,
+#    comments that look like nfsh's own form tag;
 #  - options iptables refuses with a command (-n/-x/--line-numbers outside -L,
 #    -c with -D/-C/-P, -o in INPUT, -i in OUTPUT, DROP in nat) and conntrack
 #    ports without --ctproto: exit 2, the word named, the ruleset unchanged;
@@ -92,11 +93,16 @@ cat >"$tmp/cmds" <<'CMDS'
 -Z FORWARD -v
 -F -v
 -X -v
+-A FORWARD -m comment --comment "nfsh:m=state" -j ACCEPT
+-A FORWARD -m state --state NEW -m comment --comment "a ;nfsh:c=0" -j ACCEPT
+-C FORWARD -m comment --comment "nfsh:m=state" -j ACCEPT
 -S
 CMDS
 cat >"$tmp/run.sh" <<'SH'
-# run.sh TOOL CMDS: each line, then its exit status; stderr dropped (the words differ).
-while read -r -a w; do
+# run.sh TOOL CMDS: each line (split as the shell would, quotes and all), then
+# its exit status; stderr dropped (the words differ).
+while IFS= read -r line; do
+	eval "w=($line)"
 	echo "### ${w[*]}"
 	"$1" "${w[@]}" 2>/dev/null
 	echo "[exit $?]"

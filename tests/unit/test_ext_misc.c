@@ -188,6 +188,16 @@ static void test_comment(void **state)
 	listed(V4, "[" C ",{\"accept\":null}]", "hi there",
 	       "-A INPUT -m comment --comment \"hi there\" -j ACCEPT");
 	listed(V4, "[" C "]", "x ;nfsh:c=0", "-A INPUT -m comment --comment x");
+	/* A user comment that looks like nfsh's form tag reads back whole (it was
+	 * taken for a tag: --comment nfsh:m=state read back as no comment). */
+	check(V4, "-A INPUT -m comment --comment nfsh:m=state -j ACCEPT",
+	      "[" C ",{\"accept\":null}]",
+	      "-A INPUT -m comment --comment \"nfsh:m=state\" -j ACCEPT");
+	check(V4, "-A INPUT -m comment --comment a_;nfsh:m=state -j ACCEPT",
+	      "[" C ",{\"accept\":null}]",
+	      "-A INPUT -m comment --comment \"a ;nfsh:m=state\" -j ACCEPT");
+	listed(V4, "[" C "]",
+	       "nfsh:m=state ;nfsh:", "-A INPUT -m comment --comment \"nfsh:m=state\"");
 }
 
 static void test_comment_length(void **state)
