@@ -97,9 +97,10 @@ int nat_parse_to(const struct ext_parse_ctx *c, struct nat_priv *p, const char *
 	if (strlen(arg) >= sizeof(buf) || !*arg)
 		return err_set(e, NFSH_EPARAM, arg, "invalid %s \"%s\"", what, arg);
 	strcpy(buf, arg);
-	if (buf[0] == ':') {
+	if (buf[0] == ':' && buf[1] != ':') {
 		/* ":PORT[-PORT]": only the port changes (NF_NAT_RANGE_PROTO_SPECIFIED
-		 * without MAP_IPS), nft "dnat to :PORT". */
+		 * without MAP_IPS), nft "dnat to :PORT". "::1-::5" is an IPv6
+		 * address range, not a port. */
 		return nat_parse_ports(p, buf + 1, what, e);
 	}
 	if (c->family == NFSH_IPV6) {

@@ -172,6 +172,10 @@ static void test_dnat_ipv6(void **state)
 	check(NFSH_IPV6, "-t nat -A PREROUTING -j DNAT --to-destination dead::beef-dead::fee7",
 	      "[" C ",{'dnat':{'addr':{'range':['dead::beef','dead::fee7']}}}]",
 	      "-A PREROUTING -j DNAT --to-destination dead::beef-dead::fee7");
+	/* "::1-::5" starts with ':' but is an address range, not ":PORT". */
+	check(NFSH_IPV6, "-t nat -A PREROUTING -j DNAT --to-destination ::1-::5",
+	      "[" C ",{'dnat':{'addr':{'range':['::1','::5']}}}]",
+	      "-A PREROUTING -j DNAT --to-destination ::1-::5");
 	check(NFSH_IPV6,
 	      "-t nat -A PREROUTING -p tcp -j DNAT --to-destination [fec0::1234-fec0::2000]:1-20",
 	      "[{'match':{'op':'==','left':{'meta':{'key':'l4proto'}},'right':6}}," C
