@@ -8,20 +8,22 @@
 #include <string.h>
 
 struct refusal {
-	const char *why, *alt;
+	const char *verb, *why, *alt;
 };
 
 static int refuse(const struct ext *x, const struct refusal *r, struct nfsh_err *e)
 {
-	err_set(e, NFSH_EPARAM, x->name, "%s %s has no native nftables form: %s",
-	        x->type == EXT_MATCH ? "-m" : "-j", x->name, r->why);
+	err_set(e, NFSH_EPARAM, x->name, "%s %s %s: %s", x->type == EXT_MATCH ? "-m" : "-j",
+	        x->name, r->verb, r->why);
 	err_hint(e, "%s", r->alt);
 	return -1;
 }
 
 /* One descriptor, its refusal and its option table. NAME_ is the C name. */
 #define REFUSED(NAME_, NAME, TYPE, WHY, ALT, ...)                                                  \
-	static const struct refusal NAME_##_why = {WHY, ALT};                                      \
+	REFUSED_AS(NAME_, NAME, TYPE, "has no native nftables form", WHY, ALT, __VA_ARGS__)
+#define REFUSED_AS(NAME_, NAME, TYPE, VERB, WHY, ALT, ...)                                         \
+	static const struct refusal NAME_##_why = {VERB, WHY, ALT};                                \
 	static const struct ext_opt NAME_##_opts[] = {__VA_ARGS__};                                \
 	extern const struct ext ext_refused_##NAME_;                                               \
 	static int NAME_##_parse(const struct ext_parse_ctx *c, void *priv,                        \
@@ -87,18 +89,18 @@ REFUSED(recent, "recent", EXT_MATCH,
         "per-address rates with meter/limit",
         O1("name"), O0("set"), O0("rcheck"), O0("update"), O0("remove"), O1("seconds"), O0("reap"),
         O1("hitcount"), O0("rttl"), O0("rsource"), O0("rdest"), O1("mask"));
-REFUSED(hashlimit, "hashlimit", EXT_MATCH,
-        "xt_hashlimit's table is shared by every rule with the same --hashlimit-name, its "
-        "entries expire after --hashlimit-htable-expire of idleness and it holds "
-        "--hashlimit-htable-max of them; the native form, a named dynamic set with a timeout, "
-        "a size and a per-element limit, is not created by nfsh yet (XXX)",
-        "nft: add set ... NAME { type ipv4_addr; flags dynamic,timeout; timeout 10s; }, then "
-        "update @NAME { ip saddr limit rate over 10/second } drop",
-        O1("hashlimit"), O1("hashlimit-upto"), O1("hashlimit-above"), O1("hashlimit-burst"),
-        O1("hashlimit-mode"), O1("hashlimit-name"), O1("hashlimit-srcmask"),
-        O1("hashlimit-dstmask"), O1("hashlimit-htable-size"), O1("hashlimit-htable-max"),
-        O1("hashlimit-htable-expire"), O1("hashlimit-htable-gcinterval"),
-        O1("hashlimit-rate-match"), O1("hashlimit-rate-interval"));
+REFUSED_AS(hashlimit, "hashlimit", EXT_MATCH, "is not translated yet",
+           "xt_hashlimit's table is shared by every rule with the same --hashlimit-name, its "
+           "entries expire after --hashlimit-htable-expire of idleness and it holds "
+           "--hashlimit-htable-max of them; the native form, a named dynamic set with a timeout, "
+           "a size and a per-element limit, is not created by nfsh (XXX)",
+           "nft: add set ... NAME { type ipv4_addr; flags dynamic,timeout; timeout 10s; }, then "
+           "update @NAME { ip saddr limit rate over 10/second } drop",
+           O1("hashlimit"), O1("hashlimit-upto"), O1("hashlimit-above"), O1("hashlimit-burst"),
+           O1("hashlimit-mode"), O1("hashlimit-name"), O1("hashlimit-srcmask"),
+           O1("hashlimit-dstmask"), O1("hashlimit-htable-size"), O1("hashlimit-htable-max"),
+           O1("hashlimit-htable-expire"), O1("hashlimit-htable-gcinterval"),
+           O1("hashlimit-rate-match"), O1("hashlimit-rate-interval"));
 REFUSED(physdev, "physdev", EXT_MATCH,
         "with br_netfilter, nft's meta ibrname/obrname name the bridge, not the bridge port "
         "that --physdev-in/--physdev-out test, and nothing tells bridged from routed packets",
