@@ -2,9 +2,10 @@
  *   --mode random [!] --probability P   meta random & 0x7fffffff <|>= round(P * 2^31),
  *                                       the kernel's own test (xt_statistic);
  *   --mode nth [!] --every N --packet P numgen inc mod N [!=] P, as iptables-translate.
- * XXX: nth counts with the same period, but xt_statistic starts its counter at
- * P and matches when it wraps, numgen starts at 0 and matches at P: the first
- * matching packet differs (e.g. every 10 packet 1: the 9th vs the 2nd). */
+ * nth: iptables starts the rule's counter at (N-1)-P and the kernel matches
+ * the packet that wraps it to 0, the (P+1)-th of every N; numgen inc starts at
+ * 0, so "== P" is the same packet. nfsh's counter starts when the rule is
+ * loaded, as xt_statistic's does. */
 #include "ext/ext.h"
 #include "nft/json.h"
 
