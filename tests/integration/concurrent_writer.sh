@@ -28,6 +28,7 @@ netns_enter "$@"
 NFSH=$(readlink -f "${NFSH:?}")
 TMP=$(mktemp -d)
 OPS=${NFSH_CONCURRENT_OPS:-150}
+[ -n "${ASAN_OPTIONS:-}" ] && OPS=${NFSH_CONCURRENT_OPS:-60} # sanitizers: slower commands
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
