@@ -222,6 +222,14 @@ static int run_iptables(struct shell *sh, const char *line, const struct lex_lin
 	return rc;
 }
 
+static bool has_word(int argc, char **argv, const char *w)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], w))
+			return true;
+	return false;
+}
+
 /* Faces of other rooms, called with the words as their argv. */
 static int run_face(struct shell *sh, const char *name, const struct lex_line *l)
 {
@@ -234,7 +242,9 @@ static int run_face(struct shell *sh, const char *name, const struct lex_line *l
 	else if (!strcmp(name, "save") && io_save_main)
 		rc = io_save_main(sh->family, argc - 1, argv + 1);
 	else if (!strcmp(name, "restore") && io_restore_main)
-		rc = io_restore_main(sh->family, argc - 1, argv + 1);
+		rc = has_word(argc, argv, "--confirm")
+		         ? confirm_restore_main(sh->family, argc - 1, argv + 1)
+		         : io_restore_main(sh->family, argc - 1, argv + 1);
 	else if (!strcmp(name, "import") && io_import_main)
 		rc = io_import_main(argc, argv);
 	else {

@@ -73,6 +73,8 @@ int confirm_keep(struct shell *sh, struct nfsh_err *e);
 /* Fork the detached reverter: it restores snap in secs unless the token file
  * (its path in token) is removed first (confirm). */
 int confirm_arm(json_t *snap, int secs, char *token, size_t len, struct nfsh_err *e);
+/* shell/restore_confirm.c: restore ARGS with --confirm SECONDS in them. */
+int confirm_restore_main(int family, int argc, char **argv);
 int rollback_run(struct shell *sh, int argc, char **argv, struct nfsh_err *e);
 int rollback_show(struct shell *sh, struct nfsh_err *e);
 /* $NFSH_STATE_DIR, /var/lib/nfsh (root) or $XDG_STATE_HOME/nfsh; created 0700. */

@@ -87,6 +87,13 @@ expect_eq "terminal gone: reverted at the deadline" "$(rules)" "$old"
 kill -0 "$(cat "$TMP/pid")" 2>/dev/null && fail "terminal gone: nfsh still running" || pass "terminal gone: nfsh ended"
 wait
 
+# The same from a shell line.
+reset_old
+printf 'restore --confirm 2 %s\n' "$TMP/new.v4" | setsid -w "$NFSH" >/dev/null 2>&1
+expect_eq "shell line restore --confirm: applied" "$(rules)" "$new"
+sleep 3.5
+expect_eq "shell line restore --confirm: reverted" "$(rules)" "$old"
+
 # 8. A restore that fails: nothing applied, nothing armed.
 reset_old
 setsid -w "$NFSH" restore --confirm 2 "$TMP/bad.v4" </dev/null 2>"$TMP/err"
