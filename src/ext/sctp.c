@@ -67,8 +67,8 @@ static const struct ext_opt sctp_opts[] = {
      "destination port or range"},
     {"dport", SCTP_DPORT, 1, EXT_OPT_INV, VK_PORT, NULL, "PORT[:PORT]",
      "destination port or range"},
-    {"chunk-types", SCTP_CHUNKS, 2, EXT_OPT_INV, VK_ENUM, modes, "all|only TYPE[:FLAGS][,...]",
-     "chunk types present (all) or present and no others (only)"},
+    {"chunk-types", SCTP_CHUNKS, 2, EXT_OPT_INV, VK_ENUM, modes, "all|any TYPE[:FLAGS][,...]",
+     "chunks present (any: of one type; only: not in libnftables 1.0.6)"},
 };
 
 /* "TYPE" or "TYPE:FLAGS" with FLAGS letters of that type, upper case = set. */
