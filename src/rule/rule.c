@@ -141,7 +141,9 @@ static const struct {
 	{ "icmp", 1 },   { "igmp", 2 },    { "ipencap", 4 }, { "tcp", 6 },        { "egp", 8 },
 	{ "udp", 17 },   { "ipv6", 41 },   { "gre", 47 },    { "esp", 50 },       { "ah", 51 },
 	{ "icmpv6", 58 }, { "ipv6-icmp", 58 }, { "ospf", 89 }, { "pim", 103 },    { "vrrp", 112 },
-	{ "l2tp", 115 }, { "sctp", 132 },  { "mobility-header", 135 }, { "mh", 135 }, { "ipv6-mh", 135 },    { "udplite", 136 },  { "dccp", 33 },
+	{ "l2tp", 115 }, { "sctp", 132 },  { "udplite", 136 }, { "dccp", 33 },
+	/* The first name of a number is the one -S prints: /etc/protocols'. */
+	{ "mobility-header", 135 }, { "mh", 135 }, { "ipv6-mh", 135 },
 	{ "ipcomp", 108 }, { "comp", 108 }, { "mpls-in-ip", 137 },
 };
 
