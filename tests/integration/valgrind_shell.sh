@@ -49,8 +49,11 @@ PY
 script "$VG_CMDS" >"$TMP/vg.txt"
 valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
 	--suppressions="$SRCDIR/tests/valgrind.supp" --log-file="$TMP/vg.log" \
-	"$NFSH" --keep-going <"$TMP/vg.txt" >/dev/null 2>"$TMP/err"
+	"$NFSH" --keep-going < <(cat "$TMP/vg.txt") >/dev/null 2>"$TMP/err"
 rc=$?
+# Through a pipe: with a seekable stdin, valgrind's libc cleanup in the forked
+# children (simulation, reverter) seeks the shared descriptor back to their
+# stdio position and the session would read lines again.
 # --errors-for-leak-kinds makes definite and indirect leaks errors (exit 99);
 # "possibly lost" blocks inside libnftables' cache are reported but allowed.
 if [ "$rc" = 99 ] || grep -qE 'Invalid|uninitialised|definitely lost in|indirectly lost in' "$TMP/vg.log"; then
@@ -59,7 +62,7 @@ if [ "$rc" = 99 ] || grep -qE 'Invalid|uninitialised|definitely lost in|indirect
 else
 	pass "valgrind: $VG_CMDS shell commands, no leaks, no errors (exit $rc: the deliberate bad lines)"
 fi
-check "the session ran to the end" bash -c "[ \$(grep -c 'bogus-' '$TMP/err') -ge $((VG_CMDS / 25)) ]"
+expect_eq "the session ran each line once" "$(grep -c 'error: .*--bogus-' "$TMP/err")" "$(grep -c 'bogus-' "$TMP/vg.txt")"
 
 "$NFSH" -F
 for n in 1000 10000; do
