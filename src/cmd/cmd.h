@@ -53,7 +53,7 @@ const char *cmd_op_letter(int op); /* "-A", ... for messages */
 struct cmd_option {
 	const char *longname;
 	char shortname;
-	int nargs;       /* words after it (-1: optional, taken when it does not look like an option) */
+	int nargs; /* words after it (-1: optional, taken when it does not look like an option) */
 	bool invertible; /* `!` allowed before it */
 	const char *metavar;
 	const char *help;

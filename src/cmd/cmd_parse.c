@@ -11,52 +11,84 @@
 #include <strings.h>
 
 enum {
-	GO_APPEND, GO_CHECK, GO_DELETE, GO_INSERT, GO_REPLACE, GO_LIST, GO_SPEC, GO_FLUSH,
-	GO_ZERO, GO_NEWCHAIN, GO_DELCHAIN, GO_RENAME, GO_POLICY, GO_HELP, GO_VERSION,
-	GO_PROTO, GO_SRC, GO_DST, GO_IN, GO_OUT, GO_FRAG, GO_JUMP, GO_GOTO, GO_MATCH,
-	GO_NUMERIC, GO_VERBOSE, GO_EXACT, GO_LINENUM, GO_TABLE, GO_COUNTERS, GO_WAIT,
-	GO_WAITINT, GO_IPV4, GO_IPV6, GO_MODPROBE, GO_SRC2, GO_DST2,
+	GO_APPEND,
+	GO_CHECK,
+	GO_DELETE,
+	GO_INSERT,
+	GO_REPLACE,
+	GO_LIST,
+	GO_SPEC,
+	GO_FLUSH,
+	GO_ZERO,
+	GO_NEWCHAIN,
+	GO_DELCHAIN,
+	GO_RENAME,
+	GO_POLICY,
+	GO_HELP,
+	GO_VERSION,
+	GO_PROTO,
+	GO_SRC,
+	GO_DST,
+	GO_IN,
+	GO_OUT,
+	GO_FRAG,
+	GO_JUMP,
+	GO_GOTO,
+	GO_MATCH,
+	GO_NUMERIC,
+	GO_VERBOSE,
+	GO_EXACT,
+	GO_LINENUM,
+	GO_TABLE,
+	GO_COUNTERS,
+	GO_WAIT,
+	GO_WAITINT,
+	GO_IPV4,
+	GO_IPV6,
+	GO_MODPROBE,
+	GO_SRC2,
+	GO_DST2,
 };
 
 /* Index = GO_* above. */
 const struct cmd_option cmd_options[] = {
-	{ "append", 'A', 1, false, "CHAIN", "append a rule to the end of CHAIN" },
-	{ "check", 'C', 1, false, "CHAIN", "check whether a rule exists in CHAIN" },
-	{ "delete", 'D', 1, false, "CHAIN [RULENUM]", "delete a rule, by spec or number" },
-	{ "insert", 'I', 1, false, "CHAIN [RULENUM]", "insert a rule at RULENUM (default 1)" },
-	{ "replace", 'R', 2, false, "CHAIN RULENUM", "replace rule RULENUM of CHAIN" },
-	{ "list", 'L', -1, false, "[CHAIN]", "list the rules of a chain or all chains" },
-	{ "list-rules", 'S', -1, false, "[CHAIN [RULENUM]]", "print rules as iptables-save does" },
-	{ "flush", 'F', -1, false, "[CHAIN]", "delete every rule of a chain or all chains" },
-	{ "zero", 'Z', -1, false, "[CHAIN [RULENUM]]", "zero packet and byte counters" },
-	{ "new-chain", 'N', 1, false, "CHAIN", "create a user-defined chain" },
-	{ "delete-chain", 'X', -1, false, "[CHAIN]", "delete a user-defined chain (or all)" },
-	{ "rename-chain", 'E', 2, false, "OLD NEW", "rename a user-defined chain" },
-	{ "policy", 'P', 2, false, "CHAIN TARGET", "set the policy of a built-in chain" },
-	{ "help", 'h', 0, false, NULL, "show help" },
-	{ "version", 'V', 0, false, NULL, "print the version" },
-	{ "protocol", 'p', 1, true, "PROTO", "protocol: name, number or all" },
-	{ "source", 's', 1, true, "ADDR[/MASK][,...]", "source address(es)" },
-	{ "destination", 'd', 1, true, "ADDR[/MASK][,...]", "destination address(es)" },
-	{ "in-interface", 'i', 1, true, "IFACE[+]", "input interface (+ is a wildcard)" },
-	{ "out-interface", 'o', 1, true, "IFACE[+]", "output interface (+ is a wildcard)" },
-	{ "fragment", 'f', 0, true, NULL, "match second and further fragments only" },
-	{ "jump", 'j', 1, false, "TARGET", "target of the rule" },
-	{ "goto", 'g', 1, false, "CHAIN", "continue in CHAIN without return" },
-	{ "match", 'm', 1, false, "MATCH", "load a match extension" },
-	{ "numeric", 'n', 0, false, NULL, "numeric output of addresses and ports" },
-	{ "verbose", 'v', 0, false, NULL, "verbose: counters and interfaces" },
-	{ "exact", 'x', 0, false, NULL, "exact counter values" },
-	{ "line-numbers", 0, 0, false, NULL, "print rule numbers when listing" },
-	{ "table", 't', 1, false, "TABLE", "table: filter, nat, mangle, raw, security" },
-	{ "set-counters", 'c', 2, false, "PKTS BYTES", "initial counters of the rule" },
-	{ "wait", 'w', -1, false, "[SECONDS]", "accepted for compatibility (nfsh never locks)" },
-	{ "wait-interval", 'W', 1, false, "USECS", "accepted for compatibility" },
-	{ "ipv4", '4', 0, false, NULL, "IPv4 (iptables)" },
-	{ "ipv6", '6', 0, false, NULL, "IPv6 (ip6tables)" },
-	{ "modprobe", 'M', 1, false, "PROGRAM", "accepted for compatibility (ignored)" },
-	{ "src", 0, 1, true, "ADDR[/MASK][,...]", "same as --source" },
-	{ "dst", 0, 1, true, "ADDR[/MASK][,...]", "same as --destination" },
+    {"append", 'A', 1, false, "CHAIN", "append a rule to the end of CHAIN"},
+    {"check", 'C', 1, false, "CHAIN", "check whether a rule exists in CHAIN"},
+    {"delete", 'D', 1, false, "CHAIN [RULENUM]", "delete a rule, by spec or number"},
+    {"insert", 'I', 1, false, "CHAIN [RULENUM]", "insert a rule at RULENUM (default 1)"},
+    {"replace", 'R', 2, false, "CHAIN RULENUM", "replace rule RULENUM of CHAIN"},
+    {"list", 'L', -1, false, "[CHAIN]", "list the rules of a chain or all chains"},
+    {"list-rules", 'S', -1, false, "[CHAIN [RULENUM]]", "print rules as iptables-save does"},
+    {"flush", 'F', -1, false, "[CHAIN]", "delete every rule of a chain or all chains"},
+    {"zero", 'Z', -1, false, "[CHAIN [RULENUM]]", "zero packet and byte counters"},
+    {"new-chain", 'N', 1, false, "CHAIN", "create a user-defined chain"},
+    {"delete-chain", 'X', -1, false, "[CHAIN]", "delete a user-defined chain (or all)"},
+    {"rename-chain", 'E', 2, false, "OLD NEW", "rename a user-defined chain"},
+    {"policy", 'P', 2, false, "CHAIN TARGET", "set the policy of a built-in chain"},
+    {"help", 'h', 0, false, NULL, "show help"},
+    {"version", 'V', 0, false, NULL, "print the version"},
+    {"protocol", 'p', 1, true, "PROTO", "protocol: name, number or all"},
+    {"source", 's', 1, true, "ADDR[/MASK][,...]", "source address(es)"},
+    {"destination", 'd', 1, true, "ADDR[/MASK][,...]", "destination address(es)"},
+    {"in-interface", 'i', 1, true, "IFACE[+]", "input interface (+ is a wildcard)"},
+    {"out-interface", 'o', 1, true, "IFACE[+]", "output interface (+ is a wildcard)"},
+    {"fragment", 'f', 0, true, NULL, "match second and further fragments only"},
+    {"jump", 'j', 1, false, "TARGET", "target of the rule"},
+    {"goto", 'g', 1, false, "CHAIN", "continue in CHAIN without return"},
+    {"match", 'm', 1, false, "MATCH", "load a match extension"},
+    {"numeric", 'n', 0, false, NULL, "numeric output of addresses and ports"},
+    {"verbose", 'v', 0, false, NULL, "verbose: counters and interfaces"},
+    {"exact", 'x', 0, false, NULL, "exact counter values"},
+    {"line-numbers", 0, 0, false, NULL, "print rule numbers when listing"},
+    {"table", 't', 1, false, "TABLE", "table: filter, nat, mangle, raw, security"},
+    {"set-counters", 'c', 2, false, "PKTS BYTES", "initial counters of the rule"},
+    {"wait", 'w', -1, false, "[SECONDS]", "accepted for compatibility (nfsh never locks)"},
+    {"wait-interval", 'W', 1, false, "USECS", "accepted for compatibility"},
+    {"ipv4", '4', 0, false, NULL, "IPv4 (iptables)"},
+    {"ipv6", '6', 0, false, NULL, "IPv6 (ip6tables)"},
+    {"modprobe", 'M', 1, false, "PROGRAM", "accepted for compatibility (ignored)"},
+    {"src", 0, 1, true, "ADDR[/MASK][,...]", "same as --source"},
+    {"dst", 0, 1, true, "ADDR[/MASK][,...]", "same as --destination"},
 };
 const int cmd_noptions = (int)(sizeof(cmd_options) / sizeof(cmd_options[0]));
 
@@ -67,9 +99,9 @@ struct parser {
 	struct cmd *c;
 	struct rule r; /* the rule being built; expanded at the end */
 	char srcs[4096], dsts[4096];
-	bool inv;    /* a `!` is pending */
+	bool inv; /* a `!` is pending */
 	int inv_argi;
-	bool rule_opts_seen; /* an option that only makes sense with a rule */
+	bool rule_opts_seen;     /* an option that only makes sense with a rule */
 	char first_rule_opt[64]; /* a copy: short options are spelled in a stack buffer */
 	char list_opt[32];       /* the first of -n, -x, --line-numbers: -L only */
 	char counters_opt[32];   /* -c as written: not with -D or -C */
@@ -80,8 +112,8 @@ struct parser {
 
 const char *cmd_op_letter(int op)
 {
-	static const char *const l[] = { "", "-A", "-I", "-D", "-R", "-C", "-N", "-X",
-					 "-E", "-F", "-Z", "-P", "-L", "-S", "-h", "-V" };
+	static const char *const l[] = {"",   "-A", "-I", "-D", "-R", "-C", "-N", "-X",
+	                                "-E", "-F", "-Z", "-P", "-L", "-S", "-h", "-V"};
 
 	return op >= 0 && op < (int)(sizeof(l) / sizeof(l[0])) ? l[op] : "?";
 }
@@ -127,7 +159,7 @@ static int set_command(struct parser *p, int op, const char *word)
 	}
 	if (p->c->op != OP_NONE) {
 		err_set(p->e, NFSH_EPARAM, word, "cannot use %s with %s", word,
-			cmd_op_letter(p->c->op));
+		        cmd_op_letter(p->c->op));
 		err_hint(p->e, "one command per line");
 		p->e->argi = p->i - 1;
 		return -1;
@@ -138,7 +170,7 @@ static int set_command(struct parser *p, int op, const char *word)
 
 static int valid_chain_name(struct parser *p, const char *name, int argi)
 {
-	static const char *const reserved[] = { "ACCEPT", "DROP", "QUEUE", "RETURN", NULL };
+	static const char *const reserved[] = {"ACCEPT", "DROP", "QUEUE", "RETURN", NULL};
 
 	if (strlen(name) > NFSH_CHAIN_MAX) {
 		err_set(p->e, NFSH_EPARAM, name, "chain name \"%s\" is too long", name);
@@ -151,7 +183,7 @@ static int valid_chain_name(struct parser *p, const char *name, int argi)
 	for (int k = 0; reserved[k]; k++)
 		if (strcmp(name, reserved[k]) == 0)
 			return perr(p, argi, name, "chain name \"%s\" is reserved for a verdict",
-				    name);
+			            name);
 	return 0;
 }
 
@@ -176,14 +208,12 @@ static int take_rulenum(struct parser *p, const char *w, int argi, int *out)
 /* A command option: its chain and optional words. */
 static int do_command(struct parser *p, int go, const char *word, const char *arg, int argi)
 {
-	static const int ops[] = { [GO_APPEND] = OP_APPEND,	[GO_CHECK] = OP_CHECK,
-				   [GO_DELETE] = OP_DELETE,	[GO_INSERT] = OP_INSERT,
-				   [GO_REPLACE] = OP_REPLACE,	[GO_LIST] = OP_LIST,
-				   [GO_SPEC] = OP_SPEC,		[GO_FLUSH] = OP_FLUSH,
-				   [GO_ZERO] = OP_ZERO,		[GO_NEWCHAIN] = OP_NEWCHAIN,
-				   [GO_DELCHAIN] = OP_DELCHAIN, [GO_RENAME] = OP_RENAME,
-				   [GO_POLICY] = OP_POLICY,	[GO_HELP] = OP_HELP,
-				   [GO_VERSION] = OP_VERSION };
+	static const int ops[] = {
+	    [GO_APPEND] = OP_APPEND,     [GO_CHECK] = OP_CHECK,       [GO_DELETE] = OP_DELETE,
+	    [GO_INSERT] = OP_INSERT,     [GO_REPLACE] = OP_REPLACE,   [GO_LIST] = OP_LIST,
+	    [GO_SPEC] = OP_SPEC,         [GO_FLUSH] = OP_FLUSH,       [GO_ZERO] = OP_ZERO,
+	    [GO_NEWCHAIN] = OP_NEWCHAIN, [GO_DELCHAIN] = OP_DELCHAIN, [GO_RENAME] = OP_RENAME,
+	    [GO_POLICY] = OP_POLICY,     [GO_HELP] = OP_HELP,         [GO_VERSION] = OP_VERSION};
 	const char *w;
 
 	if (set_command(p, ops[go], word) < 0)
@@ -252,7 +282,7 @@ static int set_iface(struct parser *p, struct iface_match *m, const char *arg, i
 		return perr(p, argi, arg, "interface given twice (\"%s\")", arg);
 	if (n == 0 || n >= NFSH_IFNAME_MAX) {
 		err_set(p->e, NFSH_EPARAM, arg, "interface name \"%s\" must be 1 to %d characters",
-			arg, NFSH_IFNAME_MAX - 1);
+		        arg, NFSH_IFNAME_MAX - 1);
 		p->e->argi = argi;
 		return -1;
 	}
@@ -278,9 +308,9 @@ static int set_proto(struct parser *p, const char *arg, int argi, bool inv)
 	else if (parse_uint(arg, 255, &v) == 0)
 		num = (int)v;
 	else if ((num = proto_lookup(arg)) < 0) {
-		static const char *const names[] = { "tcp", "udp", "udplite", "icmp", "icmpv6",
-						     "esp", "ah", "sctp", "mh", "dccp", "gre",
-						     "all", NULL };
+		static const char *const names[] = {"tcp", "udp", "udplite", "icmp", "icmpv6",
+		                                    "esp", "ah",  "sctp",    "mh",   "dccp",
+		                                    "gre", "all", NULL};
 		const char *close = err_closest(arg, names, -1);
 
 		perr(p, argi, arg, "unknown protocol \"%s\"", arg);
@@ -338,8 +368,7 @@ static int do_match(struct parser *p, const char *name, int argi)
 		return -1;
 	}
 	if (!(x->families & (1u << p->c->family)))
-		return perr(p, argi, name, "match \"%s\" is not available for this family",
-			    name);
+		return perr(p, argi, name, "match \"%s\" is not available for this family", name);
 	return load_match(p, x, true, argi);
 }
 
@@ -378,7 +407,7 @@ static int do_target(struct parser *p, const char *name, int argi, bool is_goto)
 		if (x) {
 			if (!(x->families & (1u << p->c->family)))
 				return perr(p, argi, name,
-					    "target \"%s\" is not available for this family", name);
+				            "target \"%s\" is not available for this family", name);
 			p->r.target_kind = TGT_EXT;
 			p->r.target.ext = x;
 			p->r.target.explicit_m = true;
@@ -471,7 +500,7 @@ static int do_generic(struct parser *p, int go, const char *word, const char *ar
 		note_rule_opt(p, word);
 		if (p->c->family == NFSH_IPV6)
 			return perr(p, argi, word, "%s is not available for IPv6; use -m frag",
-				    word);
+			            word);
 		p->r.frag_set = true;
 		p->r.frag_invert = inv;
 		return 0;
@@ -501,8 +530,8 @@ static int do_generic(struct parser *p, int go, const char *word, const char *ar
 		int t = table_lookup(arg);
 
 		if (t < 0) {
-			static const char *const names[] = { "filter", "nat", "mangle", "raw",
-							     "security", NULL };
+			static const char *const names[] = {"filter", "nat",      "mangle",
+			                                    "raw",    "security", NULL};
 			const char *close = err_closest(arg, names, -1);
 
 			perr(p, argi, arg, "unknown table \"%s\"", arg);
@@ -544,8 +573,8 @@ static int do_generic(struct parser *p, int go, const char *word, const char *ar
 
 /* Where a long option was found. */
 struct opt_hit {
-	int go;                    /* generic option index, or -1 */
-	int inst;                  /* extension instance (NFSH_MAX_MATCHES: the target) */
+	int go;   /* generic option index, or -1 */
+	int inst; /* extension instance (NFSH_MAX_MATCHES: the target) */
 	const struct ext_opt *xo;
 };
 
@@ -559,14 +588,14 @@ static struct ext_inst *inst_at(struct parser *p, int inst)
  * merged option table. Returns 1 found, 0 not found, -1 ambiguous (error set). */
 static int find_long(struct parser *p, const char *name, int argi, struct opt_hit *h)
 {
-	struct opt_hit cand = { -1, -1, NULL };
+	struct opt_hit cand = {-1, -1, NULL};
 	int ncand = 0;
 	size_t len = strlen(name);
 	bool amb;
 
 	for (int g = 0; g < cmd_noptions; g++)
 		if (strcmp(cmd_options[g].longname, name) == 0) {
-			*h = (struct opt_hit){ g, -1, NULL };
+			*h = (struct opt_hit){g, -1, NULL};
 			return 1;
 		}
 	for (int k = 0; k <= NFSH_MAX_MATCHES; k++) {
@@ -580,7 +609,7 @@ static int find_long(struct parser *p, const char *name, int argi, struct opt_hi
 		for (size_t o = 0; o < in->ext->nopts; o++)
 			if (strcmp(in->ext->opts[o].name, name) == 0) {
 				/* The latest instance of the same extension gets it. */
-				cand = (struct opt_hit){ -1, k, &in->ext->opts[o] };
+				cand = (struct opt_hit){-1, k, &in->ext->opts[o]};
 			}
 	}
 	if (cand.xo) {
@@ -589,7 +618,7 @@ static int find_long(struct parser *p, const char *name, int argi, struct opt_hi
 	}
 	for (int g = 0; g < cmd_noptions; g++)
 		if (strncmp(cmd_options[g].longname, name, len) == 0) {
-			cand = (struct opt_hit){ g, -1, NULL };
+			cand = (struct opt_hit){g, -1, NULL};
 			ncand++;
 		}
 	for (int k = 0; k <= NFSH_MAX_MATCHES; k++) {
@@ -607,7 +636,7 @@ static int find_long(struct parser *p, const char *name, int argi, struct opt_hi
 		else if (xo) {
 			if (!(cand.xo && cand.xo == xo))
 				ncand++;
-			cand = (struct opt_hit){ -1, k, xo };
+			cand = (struct opt_hit){-1, k, xo};
 		}
 	}
 	if (ncand == 1) {
@@ -714,13 +743,13 @@ static int unknown_option(struct parser *p, const char *word, const char *name, 
 
 /* Collect the words of an extension option and hand them to its parser. */
 static int do_ext_opt(struct parser *p, const struct opt_hit *h, const char *word,
-		      const char *inline_arg, int argi)
+                      const char *inline_arg, int argi)
 {
 	struct ext_inst *in = inst_at(p, h->inst);
 	const struct ext_opt *xo = h->xo;
-	const char *args[3] = { NULL, NULL, NULL };
+	const char *args[3] = {NULL, NULL, NULL};
 	int bit = (int)(xo - in->ext->opts);
-	struct ext_parse_ctx ctx = { p->c->family, p->c->table, p->c->chain, &p->r };
+	struct ext_parse_ctx ctx = {p->c->family, p->c->table, p->c->chain, &p->r};
 	bool inv = p->inv;
 
 	note_rule_opt(p, word);
@@ -744,8 +773,8 @@ static int do_ext_opt(struct parser *p, const struct opt_hit *h, const char *wor
 			return -1;
 		}
 		if (strcmp(p->argv[p->i], "!") == 0)
-			return perr(p, p->i, word,
-				    "\"!\" goes before the option (write: ! %s ...)", word);
+			return perr(p, p->i, word, "\"!\" goes before the option (write: ! %s ...)",
+			            word);
 		args[k] = p->argv[p->i++];
 	}
 	if (in->ext->parse(&ctx, in->priv, xo, inv, args, p->e) < 0) {
@@ -827,7 +856,7 @@ static int do_short(struct parser *p, const char *word)
 
 	for (const char *s = word + 1; *s; s++) {
 		int g = find_short(*s);
-		char opt[3] = { '-', *s, '\0' };
+		char opt[3] = {'-', *s, '\0'};
 		const char *arg = NULL;
 
 		if (g < 0) {
@@ -882,7 +911,8 @@ static int parse_words(struct parser *p)
 			if (p->c->op == OP_NONE)
 				err_hint(p->e, "a command comes first, e.g. -A INPUT");
 			else
-				err_hint(p->e, "options start with - or --; quote arguments that contain blanks");
+				err_hint(p->e, "options start with - or --; quote arguments that "
+				               "contain blanks");
 			return -1;
 		}
 	}
@@ -899,7 +929,7 @@ static bool op_takes_rule(int op)
 
 static int check_exts(struct parser *p)
 {
-	struct ext_parse_ctx ctx = { p->c->family, p->c->table, p->c->chain, &p->r };
+	struct ext_parse_ctx ctx = {p->c->family, p->c->table, p->c->chain, &p->r};
 	const struct builtin_chain *bc = table_builtin(p->c->table, p->c->chain);
 
 	for (int k = 0; k < p->r.nmatches; k++) {
@@ -907,7 +937,7 @@ static int check_exts(struct parser *p)
 
 		if (x->tables && !(x->tables & TBL_BIT(p->c->table)))
 			return perr(p, -1, x->name, "match \"%s\" is not allowed in this table",
-				    x->name);
+			            x->name);
 		if (x->check && x->check(&ctx, p->r.matches[k].priv, p->e) < 0) {
 			if (!p->e->status)
 				p->e->status = NFSH_EPARAM;
@@ -929,13 +959,13 @@ static int check_exts(struct parser *p)
 
 		if (x->tables && !(x->tables & TBL_BIT(p->c->table))) {
 			err_set(p->e, NFSH_EPARAM, x->name,
-				"target \"%s\" is not allowed in the %s table", x->name,
-				table_by_id(p->c->table)->name);
+			        "target \"%s\" is not allowed in the %s table", x->name,
+			        table_by_id(p->c->table)->name);
 			return -1;
 		}
 		if (x->hooks && bc && !(x->hooks & HOOK_BIT(bc->hook))) {
 			err_set(p->e, NFSH_EPARAM, x->name,
-				"target \"%s\" is not allowed in chain %s", x->name, p->c->chain);
+			        "target \"%s\" is not allowed in chain %s", x->name, p->c->chain);
 			return -1;
 		}
 		if (x->check && x->check(&ctx, p->r.target.priv, p->e) < 0) {
@@ -948,14 +978,14 @@ static int check_exts(struct parser *p)
 }
 
 /* Split a comma list of addresses; each is parsed for the command's family. */
-static int split_addrs(struct parser *p, const char *list, struct addr_match *out, int max,
-		       int *n, bool inv)
+static int split_addrs(struct parser *p, const char *list, struct addr_match *out, int max, int *n,
+                       bool inv)
 {
 	char buf[4096], *save = NULL, *tok;
 
 	*n = 0;
 	if (!list[0]) {
-		out[0] = (struct addr_match){ 0 };
+		out[0] = (struct addr_match){0};
 		*n = 1;
 		return 0;
 	}
@@ -966,10 +996,10 @@ static int split_addrs(struct parser *p, const char *list, struct addr_match *ou
 		if (addr_parse(tok, p->c->family, &out[*n]) < 0) {
 			perr(p, -1, tok, "invalid address \"%s\"", tok);
 			err_hint(p->e, p->c->family == NFSH_IPV6
-					       ? "an IPv6 address with an optional /prefix or /mask "
-						 "(host names are not resolved)"
-					       : "an IPv4 address with an optional /prefix or "
-						 "/dotted-mask (host names are not resolved)");
+			                   ? "an IPv6 address with an optional /prefix or /mask "
+			                     "(host names are not resolved)"
+			                   : "an IPv4 address with an optional /prefix or "
+			                     "/dotted-mask (host names are not resolved)");
 			return -1;
 		}
 		out[*n].invert = inv;
@@ -1065,21 +1095,23 @@ static int finish(struct parser *p)
 		return -1;
 	}
 	if (p->rule_opts_seen && !op_takes_rule(c->op)) {
-		err_set(p->e, NFSH_EPARAM, p->first_rule_opt, "option \"%s\" cannot be used with %s",
-			p->first_rule_opt, cmd_op_letter(c->op));
+		err_set(p->e, NFSH_EPARAM, p->first_rule_opt,
+		        "option \"%s\" cannot be used with %s", p->first_rule_opt,
+		        cmd_op_letter(c->op));
 		return -1;
 	}
 	if (c->op == OP_DELETE && c->rulenum && p->rule_opts_seen) {
 		err_set(p->e, NFSH_EPARAM, p->first_rule_opt,
-			"-D takes a rule number or a rule, not both (at \"%s\")", p->first_rule_opt);
+		        "-D takes a rule number or a rule, not both (at \"%s\")",
+		        p->first_rule_opt);
 		return -1;
 	}
 	if (c->op == OP_POLICY) {
 		if (!table_builtin(c->table, c->chain))
 			return perr(p, -1, c->chain,
-				    "\"%s\" is not a built-in chain: only built-in chains have a "
-				    "policy",
-				    c->chain);
+			            "\"%s\" is not a built-in chain: only built-in chains have a "
+			            "policy",
+			            c->chain);
 		if (strcmp(c->policy, "ACCEPT") && strcmp(c->policy, "DROP")) {
 			perr(p, -1, c->policy, "bad policy \"%s\"", c->policy);
 			err_hint(p->e, "ACCEPT or DROP");
@@ -1087,19 +1119,19 @@ static int finish(struct parser *p)
 		}
 	}
 	/* iptables inhibits DROP in the nat table, as a policy and as a target. */
-	if (c->table == TBL_NAT &&
-	    ((c->op == OP_POLICY && strcmp(c->policy, "DROP") == 0) ||
-	     (op_takes_rule(c->op) && !(c->op == OP_DELETE && c->rulenum) &&
-	      p->r.target_kind == TGT_DROP))) {
+	if (c->table == TBL_NAT && ((c->op == OP_POLICY && strcmp(c->policy, "DROP") == 0) ||
+	                            (op_takes_rule(c->op) && !(c->op == OP_DELETE && c->rulenum) &&
+	                             p->r.target_kind == TGT_DROP))) {
 		err_set(p->e, NFSH_EPARAM, "DROP",
-			"the nat table is not intended for filtering: DROP is refused there");
+		        "the nat table is not intended for filtering: DROP is refused there");
 		err_hint(p->e, "drop in the filter table (or raw/mangle) instead");
 		return -1;
 	}
 	if ((c->op == OP_NEWCHAIN || c->op == OP_RENAME) &&
 	    table_builtin(c->table, c->op == OP_RENAME ? c->newname : c->chain))
 		return perr(p, -1, c->op == OP_RENAME ? c->newname : c->chain,
-			    "\"%s\" is a built-in chain name", c->op == OP_RENAME ? c->newname : c->chain);
+		            "\"%s\" is a built-in chain name",
+		            c->op == OP_RENAME ? c->newname : c->chain);
 	if (c->op == OP_RENAME && table_builtin(c->table, c->chain))
 		return perr(p, -1, c->chain, "built-in chain \"%s\" cannot be renamed", c->chain);
 	if (c->op == OP_DELCHAIN && c->chain[0] && table_builtin(c->table, c->chain))
@@ -1177,10 +1209,11 @@ int cmd_parse(int argc, char *const *argv, int family, struct cmd *c, struct nfs
 		long bad = utf8_bad((const unsigned char *)argv[i]);
 
 		if (bad >= 0) {
-			rc = err_set(e, NFSH_EPARAM, NULL,
-			             "\"%.*s\" is followed by byte 0x%02x, which is not valid UTF-8",
-			             (int)(bad < 40 ? bad : 40), argv[i] + (bad < 40 ? 0 : bad - 40),
-			             (unsigned char)argv[i][bad]);
+			rc =
+			    err_set(e, NFSH_EPARAM, NULL,
+			            "\"%.*s\" is followed by byte 0x%02x, which is not valid UTF-8",
+			            (int)(bad < 40 ? bad : 40), argv[i] + (bad < 40 ? 0 : bad - 40),
+			            (unsigned char)argv[i][bad]);
 			e->argi = i;
 			err_hint(e, "nftables keeps names, comments and prefixes as UTF-8 text");
 		}

@@ -9,21 +9,26 @@
 
 void oneshot_usage(FILE *out, const char *prog)
 {
-	fprintf(out, "Usage: %s [-4|-6] [-t TABLE] COMMAND [CHAIN] [RULE-SPEC] [OPTIONS]\n\n", prog);
-	fprintf(out, "Commands and options (iptables(8) syntax; long options may be abbreviated):\n");
+	fprintf(out, "Usage: %s [-4|-6] [-t TABLE] COMMAND [CHAIN] [RULE-SPEC] [OPTIONS]\n\n",
+	        prog);
+	fprintf(out,
+	        "Commands and options (iptables(8) syntax; long options may be abbreviated):\n");
 	for (int i = 0; i < cmd_noptions; i++) {
 		char left[64];
 
 		if (cmd_options[i].shortname)
 			snprintf(left, sizeof(left), "-%c, --%s %s", cmd_options[i].shortname,
-				 cmd_options[i].longname, cmd_options[i].metavar ? cmd_options[i].metavar : "");
+			         cmd_options[i].longname,
+			         cmd_options[i].metavar ? cmd_options[i].metavar : "");
 		else
 			snprintf(left, sizeof(left), "    --%s %s", cmd_options[i].longname,
-				 cmd_options[i].metavar ? cmd_options[i].metavar : "");
+			         cmd_options[i].metavar ? cmd_options[i].metavar : "");
 		fprintf(out, "  %s%-38s %s\n", cmd_options[i].invertible ? "[!] " : "    ", left,
-			cmd_options[i].help);
+		        cmd_options[i].help);
 	}
-	fprintf(out, "\nMatches (-m NAME) and targets (-j NAME): 'nfsh help NAME' lists their options.\n");
+	fprintf(
+	    out,
+	    "\nMatches (-m NAME) and targets (-j NAME): 'nfsh help NAME' lists their options.\n");
 }
 
 static int report(const char *prog, const struct nfsh_err *e)

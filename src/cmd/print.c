@@ -41,7 +41,7 @@ static void spec_rule(const struct chain_info *ch, int k, bool counters, FILE *o
 
 	if (ch->foreign && ch->foreign[k]) {
 		fprintf(out, "# -A %s: rule not expressible in iptables syntax: %s\n", ch->name,
-			ch->foreign[k]);
+		        ch->foreign[k]);
 		return;
 	}
 	sb_init(&sb);
@@ -51,7 +51,7 @@ static void spec_rule(const struct chain_info *ch, int k, bool counters, FILE *o
 }
 
 void print_spec(const struct table_info *ti, const char *chain, int rulenum, bool counters,
-		FILE *out)
+                FILE *out)
 {
 	for (int i = 0; i < ti->nchains; i++) {
 		const struct chain_info *ch = &ti->chains[i];
@@ -140,7 +140,7 @@ static const char *target_name(const struct rule *r)
 /* An extension's -L text after one blank; nothing at all when it prints nothing
  * (NFLOG without options), so lines end as iptables' do. */
 static void list_ext(const struct ext *x, const void *priv, int family, bool numeric,
-		     struct strbuf *sb)
+                     struct strbuf *sb)
 {
 	struct strbuf tmp;
 
@@ -156,7 +156,7 @@ static void list_ext(const struct ext *x, const void *priv, int family, bool num
 static void list_addr(struct strbuf *sb, const struct addr_match *m, int family, bool numeric)
 {
 	char buf[128];
-	struct addr_match any = { .set = true, .family = family, .prefix = 0 };
+	struct addr_match any = {.set = true, .family = family, .prefix = 0};
 
 	if (!m->set)
 		m = &any;
@@ -283,8 +283,8 @@ static void list_chain(const struct chain_info *ch, const struct list_fmt *f, FI
 	for (int k = 0; k < ch->nrules; k++) {
 		sb_reset(&sb);
 		if (ch->foreign && ch->foreign[k])
-			sb_addf(&sb, "%s# not expressible in iptables syntax: %s", f->linenum ? "     " : "",
-				ch->foreign[k]);
+			sb_addf(&sb, "%s# not expressible in iptables syntax: %s",
+			        f->linenum ? "     " : "", ch->foreign[k]);
 		else
 			list_rule(&ch->rules[k], k + 1, f, &sb);
 		fprintf(out, "%s\n", sb_str(&sb));
@@ -295,15 +295,15 @@ static void list_chain(const struct chain_info *ch, const struct list_fmt *f, FI
 int print_listing(struct nfsh_session *s, const struct cmd *c, FILE *out, struct nfsh_err *e)
 {
 	struct table_info ti;
-	struct list_fmt f = { c->verbose, c->numeric, c->exact, c->line_numbers };
+	struct list_fmt f = {c->verbose, c->numeric, c->exact, c->line_numbers};
 	bool first = true;
 
 	if (table_read(s, c->family, c->table, NULL, &ti, e) < 0)
 		return -1;
 	if (c->chain[0] && !table_find_chain(&ti, c->chain)) {
 		table_info_free(&ti);
-		err_set(e, NFSH_EOTHER, c->chain, "chain \"%s\" does not exist in table %s", c->chain,
-			table_by_id(c->table)->name);
+		err_set(e, NFSH_EOTHER, c->chain, "chain \"%s\" does not exist in table %s",
+		        c->chain, table_by_id(c->table)->name);
 		return -1;
 	}
 	if (c->op == OP_SPEC) {

@@ -11,7 +11,7 @@
 int print_listing(struct nfsh_session *s, const struct cmd *c, FILE *out, struct nfsh_err *e);
 /* One chain of a table in -S form (all chains when chain is NULL). */
 void print_spec(const struct table_info *ti, const char *chain, int rulenum, bool counters,
-		FILE *out);
+                FILE *out);
 /* The one-line form iptables -v prints for the rule of -A, -I, -R, -D, -C
  * (FMT_PRINT_RULE: "ACCEPT  tcp opt -- in * out *  1.2.3.4  -> 0.0.0.0/0   tcp dpt:22"). */
 void print_rule_brief(const struct rule *r, FILE *out);

@@ -24,14 +24,14 @@ static json_t *rule_cmd_obj(const struct rule *r, struct nfsh_err *e)
 static int no_chain(const struct cmd *c, const char *name, struct nfsh_err *e)
 {
 	err_set(e, NFSH_EOTHER, name, "chain \"%s\" does not exist in table %s", name,
-		table_by_id(c->table)->name);
+	        table_by_id(c->table)->name);
 	err_hint(e, "create it with -N %s", name);
 	return -1;
 }
 
 /* The listed rules of c's chain. */
 static int read_chain(struct nfsh_session *s, const struct cmd *c, struct table_info *ti,
-		      struct chain_info **ch, struct nfsh_err *e)
+                      struct chain_info **ch, struct nfsh_err *e)
 {
 	if (table_read(s, c->family, c->table, c->chain, ti, e) < 0)
 		return -1;
@@ -44,12 +44,12 @@ static int read_chain(struct nfsh_session *s, const struct cmd *c, struct table_
 }
 
 static int rule_handle_at(const struct cmd *c, struct chain_info *ch, int num, uint64_t *handle,
-			  struct nfsh_err *e)
+                          struct nfsh_err *e)
 {
 	if (!ch || num < 1 || num > ch->nrules) {
 		err_set(e, NFSH_EOTHER, NULL, "chain %s has no rule number %d", c->chain, num);
 		err_hint(e, "it has %d rule%s", ch ? ch->nrules : 0,
-			 ch && ch->nrules == 1 ? "" : "s");
+		         ch && ch->nrules == 1 ? "" : "s");
 		return -1;
 	}
 	*handle = ch->rules[num - 1].handle;
@@ -94,7 +94,7 @@ static void add_rule_cmds(json_t *cmds, const char *verb, json_t *obj)
 }
 
 static int build_append_insert(struct nfsh_session *s, const struct cmd *c, json_t *cmds,
-			       struct nfsh_err *e)
+                               struct nfsh_err *e)
 {
 	struct table_info ti;
 	struct chain_info *ch = NULL;
@@ -145,7 +145,7 @@ static json_t *handle_obj(const struct cmd *c, uint64_t handle)
 }
 
 static int build_delete_replace(struct nfsh_session *s, const struct cmd *c, json_t *cmds,
-				struct nfsh_err *e)
+                                struct nfsh_err *e)
 {
 	struct table_info ti;
 	struct chain_info *ch;
@@ -164,7 +164,8 @@ static int build_delete_replace(struct nfsh_session *s, const struct cmd *c, jso
 			}
 			nftb_cmd(cmds, "delete", "rule", handle_obj(c, ch->rules[hit].handle));
 			/* Do not pick the same rule twice for duplicate specs. */
-			ch->foreign = ch->foreign ? ch->foreign : calloc((size_t)ch->nrules, sizeof(char *));
+			ch->foreign =
+			    ch->foreign ? ch->foreign : calloc((size_t)ch->nrules, sizeof(char *));
 			if (ch->foreign)
 				ch->foreign[hit] = strdup("taken");
 		}
@@ -181,8 +182,8 @@ static int build_delete_replace(struct nfsh_session *s, const struct cmd *c, jso
 		return 0;
 	}
 	if (c->nrules != 1)
-		return err_set(e, NFSH_EPARAM, NULL, "-R replaces one rule; the addresses expand to %d",
-			       c->nrules);
+		return err_set(e, NFSH_EPARAM, NULL,
+		               "-R replaces one rule; the addresses expand to %d", c->nrules);
 	{
 		json_t *o = rule_cmd_obj(&c->rules[0], e);
 
@@ -196,8 +197,7 @@ static int build_delete_replace(struct nfsh_session *s, const struct cmd *c, jso
 
 /* -Z: replace every rule with itself and fresh counters (libnftables 1.0.6 has
  * no "reset rules"); the replacement is atomic in one batch. */
-static int build_zero(struct nfsh_session *s, const struct cmd *c, json_t *cmds,
-		      struct nfsh_err *e)
+static int build_zero(struct nfsh_session *s, const struct cmd *c, json_t *cmds, struct nfsh_err *e)
 {
 	struct table_info ti;
 
@@ -235,8 +235,8 @@ static int build_zero(struct nfsh_session *s, const struct cmd *c, json_t *cmds,
 
 		if (!ch || c->rulenum > ch->nrules) {
 			table_info_free(&ti);
-			return err_set(e, NFSH_EOTHER, NULL, "chain %s has no rule number %d", c->chain,
-				       c->rulenum);
+			return err_set(e, NFSH_EOTHER, NULL, "chain %s has no rule number %d",
+			               c->chain, c->rulenum);
 		}
 	}
 	table_info_free(&ti);
@@ -244,7 +244,7 @@ static int build_zero(struct nfsh_session *s, const struct cmd *c, json_t *cmds,
 }
 
 static int build_delchain(struct nfsh_session *s, const struct cmd *c, json_t *cmds,
-			  struct nfsh_err *e)
+                          struct nfsh_err *e)
 {
 	struct table_info ti;
 	int n = 0;
@@ -260,8 +260,9 @@ static int build_delchain(struct nfsh_session *s, const struct cmd *c, json_t *c
 		 * a chain still referenced or not empty is refused, and then nothing
 		 * is deleted (-X alone is one batch). */
 		if (ch->refs) {
-			err_set(e, NFSH_EOTHER, ch->name, "chain \"%s\" is still referenced by %d rule%s",
-				ch->name, ch->refs, ch->refs == 1 ? "" : "s");
+			err_set(e, NFSH_EOTHER, ch->name,
+			        "chain \"%s\" is still referenced by %d rule%s", ch->name, ch->refs,
+			        ch->refs == 1 ? "" : "s");
 			err_hint(e, "delete the rules that jump to it first");
 			table_info_free(&ti);
 			return -1;
@@ -280,7 +281,7 @@ static int build_delchain(struct nfsh_session *s, const struct cmd *c, json_t *c
 		if (ch->builtin || (c->chain[0] && strcmp(ch->name, c->chain)))
 			continue;
 		nftb_cmd(cmds, "delete", "chain",
-			 nftb_chain(c->family, nft_table(c), ch->name, NULL, NULL));
+		         nftb_chain(c->family, nft_table(c), ch->name, NULL, NULL));
 	}
 	table_info_free(&ti);
 	if (c->chain[0] && !n)
@@ -303,7 +304,8 @@ int cmd_build(struct nfsh_session *s, const struct cmd *c, json_t *cmds, struct 
 		return build_zero(s, c, cmds, e);
 	case OP_NEWCHAIN:
 		nftb_ensure_table(cmds, c->family, c->table);
-		nftb_cmd(cmds, "create", "chain", nftb_chain(c->family, t->nftname, c->chain, NULL, NULL));
+		nftb_cmd(cmds, "create", "chain",
+		         nftb_chain(c->family, t->nftname, c->chain, NULL, NULL));
 		return 0;
 	case OP_DELCHAIN:
 		return build_delchain(s, c, cmds, e);
@@ -317,15 +319,17 @@ int cmd_build(struct nfsh_session *s, const struct cmd *c, json_t *cmds, struct 
 	case OP_FLUSH:
 		nftb_ensure_table(cmds, c->family, c->table);
 		if (c->chain[0])
-			nftb_cmd(cmds, "flush", "chain", nftb_chain(c->family, t->nftname, c->chain, NULL, NULL));
+			nftb_cmd(cmds, "flush", "chain",
+			         nftb_chain(c->family, t->nftname, c->chain, NULL, NULL));
 		else
 			nftb_cmd(cmds, "flush", "table", nftb_table(c->family, t->nftname));
 		return 0;
 	case OP_POLICY:
 		nftb_ensure_table(cmds, c->family, c->table);
 		nftb_cmd(cmds, "add", "chain",
-			 nftb_chain(c->family, t->nftname, c->chain, table_builtin(c->table, c->chain),
-				    strcmp(c->policy, "DROP") == 0 ? "drop" : "accept"));
+		         nftb_chain(c->family, t->nftname, c->chain,
+		                    table_builtin(c->table, c->chain),
+		                    strcmp(c->policy, "DROP") == 0 ? "drop" : "accept"));
 		return 0;
 	default:
 		return 1;
@@ -358,16 +362,18 @@ static void diagnose(struct nfsh_session *s, const struct cmd *c, struct nfsh_er
 
 			if ((r->target_kind == TGT_JUMP || r->target_kind == TGT_GOTO) &&
 			    !table_find_chain(&ti, r->jump)) {
-				static const char *const std[] = { "ACCEPT", "DROP", "RETURN", NULL };
+				static const char *const std[] = {"ACCEPT", "DROP", "RETURN", NULL};
 				const char *close = err_closest(r->jump, std, -1);
 
-				err_set(e, NFSH_EOTHER, r->jump,
-					"no target or chain named \"%s\"", r->jump);
+				err_set(e, NFSH_EOTHER, r->jump, "no target or chain named \"%s\"",
+				        r->jump);
 				if (close)
 					err_hint(e, "did you mean \"%s\"?", close);
 				else
-					err_hint(e, "create the chain with -N %s, or see 'nfsh help targets'",
-						 r->jump);
+					err_hint(e,
+					         "create the chain with -N %s, or see 'nfsh help "
+					         "targets'",
+					         r->jump);
 				break;
 			}
 		}
@@ -488,7 +494,8 @@ int cmd_run(struct nfsh_session *s, const struct cmd *c, FILE *out, struct nfsh_
 		}
 		if (have_gen && gen_after != gen_before && attempt >= 3) {
 			err_set(e, NFSH_EOTHER, NULL,
-				"the ruleset kept changing while this command was applied; nothing was changed");
+			        "the ruleset kept changing while this command was applied; nothing "
+			        "was changed");
 			err_hint(e, "another program is writing the same chain; try again");
 			names_say(&vn, false, out);
 			return NFSH_EOTHER;

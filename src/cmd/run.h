@@ -35,7 +35,7 @@ struct table_info {
 };
 /* Read nfsh's table (or just one chain when chain != NULL). */
 int table_read(struct nfsh_session *s, int family, int table, const char *chain,
-	       struct table_info *ti, struct nfsh_err *e);
+               struct table_info *ti, struct nfsh_err *e);
 void table_info_free(struct table_info *ti);
 struct chain_info *table_find_chain(struct table_info *ti, const char *name);
 

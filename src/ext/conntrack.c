@@ -15,60 +15,68 @@
 #include <string.h>
 
 const struct sym ct_state_syms[] = {
-	{ "INVALID", CTS_INVALID },	{ "NEW", CTS_NEW },	      { "RELATED", CTS_RELATED },
-	{ "ESTABLISHED", CTS_ESTABLISHED }, { "UNTRACKED", CTS_UNTRACKED }, { "SNAT", CTS_SNAT },
-	{ "DNAT", CTS_DNAT },		{ NULL, 0 },
+    {"INVALID", CTS_INVALID},     {"NEW", CTS_NEW},
+    {"RELATED", CTS_RELATED},     {"ESTABLISHED", CTS_ESTABLISHED},
+    {"UNTRACKED", CTS_UNTRACKED}, {"SNAT", CTS_SNAT},
+    {"DNAT", CTS_DNAT},           {NULL, 0},
 };
 
 const struct sym ct_status_syms[] = {
-	{ "NONE", 0 },	       { "EXPECTED", CTST_EXPECTED },   { "SEEN_REPLY", CTST_SEEN_REPLY },
-	{ "ASSURED", CTST_ASSURED }, { "CONFIRMED", CTST_CONFIRMED }, { NULL, 0 },
+    {"NONE", 0},
+    {"EXPECTED", CTST_EXPECTED},
+    {"SEEN_REPLY", CTST_SEEN_REPLY},
+    {"ASSURED", CTST_ASSURED},
+    {"CONFIRMED", CTST_CONFIRMED},
+    {NULL, 0},
 };
 
 /* nftables' names for the same bits, in the kernel's bit order. */
 static const struct sym nft_state_syms[] = {
-	{ "invalid", CTS_INVALID }, { "established", CTS_ESTABLISHED }, { "related", CTS_RELATED },
-	{ "new", CTS_NEW },	    { "untracked", CTS_UNTRACKED },	{ NULL, 0 },
+    {"invalid", CTS_INVALID}, {"established", CTS_ESTABLISHED}, {"related", CTS_RELATED},
+    {"new", CTS_NEW},         {"untracked", CTS_UNTRACKED},     {NULL, 0},
 };
 static const struct sym nft_status_syms[] = {
-	{ "expected", CTST_EXPECTED }, { "seen-reply", CTST_SEEN_REPLY }, { "assured", CTST_ASSURED },
-	{ "confirmed", CTST_CONFIRMED }, { "snat", CTST_SNAT },	  { "dnat", CTST_DNAT },
-	{ NULL, 0 },
+    {"expected", CTST_EXPECTED},
+    {"seen-reply", CTST_SEEN_REPLY},
+    {"assured", CTST_ASSURED},
+    {"confirmed", CTST_CONFIRMED},
+    {"snat", CTST_SNAT},
+    {"dnat", CTST_DNAT},
+    {NULL, 0},
 };
 
-static const char *const state_names[] = { "INVALID", "NEW", "RELATED", "ESTABLISHED",
-					   "UNTRACKED", "SNAT", "DNAT", NULL };
-static const char *const status_names[] = { "NONE", "EXPECTED", "SEEN_REPLY", "ASSURED",
-					    "CONFIRMED", NULL };
-static const char *const dir_names[] = { "ORIGINAL", "REPLY", NULL };
+static const char *const state_names[] = {"INVALID",   "NEW",  "RELATED", "ESTABLISHED",
+                                          "UNTRACKED", "SNAT", "DNAT",    NULL};
+static const char *const status_names[] = {"NONE",    "EXPECTED",  "SEEN_REPLY",
+                                           "ASSURED", "CONFIRMED", NULL};
+static const char *const dir_names[] = {"ORIGINAL", "REPLY", NULL};
 
 static const struct ext_opt ct_opts[] = {
-	{ "ctstate", CT_STATE, 1, EXT_OPT_INV, VK_LIST, state_names, "STATE[,STATE...]",
-	  "connection state: INVALID NEW RELATED ESTABLISHED UNTRACKED SNAT DNAT" },
-	{ "ctproto", CT_PROTO, 1, EXT_OPT_INV, VK_WORD, NULL, "PROTO",
-	  "layer-4 protocol of the original direction" },
-	{ "ctorigsrc", CT_ORIGSRC, 1, EXT_OPT_INV, VK_ADDR, NULL, "ADDR[/MASK]",
-	  "original source address" },
-	{ "ctorigdst", CT_ORIGDST, 1, EXT_OPT_INV, VK_ADDR, NULL, "ADDR[/MASK]",
-	  "original destination address" },
-	{ "ctreplsrc", CT_REPLSRC, 1, EXT_OPT_INV, VK_ADDR, NULL, "ADDR[/MASK]",
-	  "reply source address" },
-	{ "ctrepldst", CT_REPLDST, 1, EXT_OPT_INV, VK_ADDR, NULL, "ADDR[/MASK]",
-	  "reply destination address" },
-	{ "ctorigsrcport", CT_ORIGSRCPORT, 1, EXT_OPT_INV, VK_PORT, NULL, "PORT[:PORT]",
-	  "original source port or range" },
-	{ "ctorigdstport", CT_ORIGDSTPORT, 1, EXT_OPT_INV, VK_PORT, NULL, "PORT[:PORT]",
-	  "original destination port or range" },
-	{ "ctreplsrcport", CT_REPLSRCPORT, 1, EXT_OPT_INV, VK_PORT, NULL, "PORT[:PORT]",
-	  "reply source port or range" },
-	{ "ctrepldstport", CT_REPLDSTPORT, 1, EXT_OPT_INV, VK_PORT, NULL, "PORT[:PORT]",
-	  "reply destination port or range" },
-	{ "ctstatus", CT_STATUS, 1, EXT_OPT_INV, VK_LIST, status_names, "STATUS[,STATUS...]",
-	  "connection status: NONE EXPECTED SEEN_REPLY ASSURED CONFIRMED" },
-	{ "ctexpire", CT_EXPIRE, 1, EXT_OPT_INV, VK_NUMBER, NULL, "SECONDS[:SECONDS]",
-	  "remaining lifetime in seconds, or a range" },
-	{ "ctdir", CT_DIR, 1, EXT_OPT_INV, VK_ENUM, dir_names, "ORIGINAL|REPLY",
-	  "direction of the packet" },
+    {"ctstate", CT_STATE, 1, EXT_OPT_INV, VK_LIST, state_names, "STATE[,STATE...]",
+     "connection state: INVALID NEW RELATED ESTABLISHED UNTRACKED SNAT DNAT"},
+    {"ctproto", CT_PROTO, 1, EXT_OPT_INV, VK_WORD, NULL, "PROTO",
+     "layer-4 protocol of the original direction"},
+    {"ctorigsrc", CT_ORIGSRC, 1, EXT_OPT_INV, VK_ADDR, NULL, "ADDR[/MASK]",
+     "original source address"},
+    {"ctorigdst", CT_ORIGDST, 1, EXT_OPT_INV, VK_ADDR, NULL, "ADDR[/MASK]",
+     "original destination address"},
+    {"ctreplsrc", CT_REPLSRC, 1, EXT_OPT_INV, VK_ADDR, NULL, "ADDR[/MASK]", "reply source address"},
+    {"ctrepldst", CT_REPLDST, 1, EXT_OPT_INV, VK_ADDR, NULL, "ADDR[/MASK]",
+     "reply destination address"},
+    {"ctorigsrcport", CT_ORIGSRCPORT, 1, EXT_OPT_INV, VK_PORT, NULL, "PORT[:PORT]",
+     "original source port or range"},
+    {"ctorigdstport", CT_ORIGDSTPORT, 1, EXT_OPT_INV, VK_PORT, NULL, "PORT[:PORT]",
+     "original destination port or range"},
+    {"ctreplsrcport", CT_REPLSRCPORT, 1, EXT_OPT_INV, VK_PORT, NULL, "PORT[:PORT]",
+     "reply source port or range"},
+    {"ctrepldstport", CT_REPLDSTPORT, 1, EXT_OPT_INV, VK_PORT, NULL, "PORT[:PORT]",
+     "reply destination port or range"},
+    {"ctstatus", CT_STATUS, 1, EXT_OPT_INV, VK_LIST, status_names, "STATUS[,STATUS...]",
+     "connection status: NONE EXPECTED SEEN_REPLY ASSURED CONFIRMED"},
+    {"ctexpire", CT_EXPIRE, 1, EXT_OPT_INV, VK_NUMBER, NULL, "SECONDS[:SECONDS]",
+     "remaining lifetime in seconds, or a range"},
+    {"ctdir", CT_DIR, 1, EXT_OPT_INV, VK_ENUM, dir_names, "ORIGINAL|REPLY",
+     "direction of the packet"},
 };
 
 int ct_parse_state(struct ct_priv *p, bool invert, const char *arg, struct nfsh_err *e)
@@ -80,9 +88,9 @@ int ct_parse_state(struct ct_priv *p, bool invert, const char *arg, struct nfsh_
 	 * list is an AND of two negations and is exact. */
 	if (!invert && (p->state & CTS_REAL) && (p->state & CTS_NAT)) {
 		err_set(e, NFSH_EPARAM, arg,
-			"--ctstate \"%s\" mixes states with SNAT/DNAT: in nftables that is two "
-			"fields (ct state, ct status) and an OR of them has no native form",
-			arg);
+		        "--ctstate \"%s\" mixes states with SNAT/DNAT: in nftables that is two "
+		        "fields (ct state, ct status) and an OR of them has no native form",
+		        arg);
 		err_hint(e, "write two rules: one with the states, one with --ctstate SNAT/DNAT");
 		return -1;
 	}
@@ -122,7 +130,7 @@ static int parse_proto(struct ct_priv *p, const char *arg, struct nfsh_err *e)
 }
 
 static int ct_parse(const struct ext_parse_ctx *c, void *priv, const struct ext_opt *opt,
-		    bool invert, const char *const *args, struct nfsh_err *e)
+                    bool invert, const char *const *args, struct nfsh_err *e)
 {
 	struct ct_priv *p = priv;
 	const char *arg = args[0];
@@ -142,7 +150,7 @@ static int ct_parse(const struct ext_parse_ctx *c, void *priv, const struct ext_
 	case CT_REPLDST:
 		if (addr_parse(arg, c->family, &p->addr[opt->id - CT_ORIGSRC]) < 0)
 			return err_set(e, NFSH_EPARAM, arg, "invalid address \"%s\" for --%s", arg,
-				       opt->name);
+			               opt->name);
 		return 0;
 	case CT_ORIGSRCPORT:
 	case CT_ORIGDSTPORT:
@@ -233,16 +241,17 @@ static json_t *flag_value(const struct sym *tab, unsigned mask)
 }
 
 static int emit_flags(struct emit_ctx *x, const char *key, const struct sym *tab, unsigned mask,
-		      bool negate)
+                      bool negate)
 {
 	/* --ctstatus NONE is an empty mask: iptables tests (status & 0) != 0, which
 	 * never holds, and its negation always does (for tracked packets). The
 	 * same bit test, exactly: */
 	if (!mask)
 		return ext_emit(x, nftj_match(negate ? "==" : "!=",
-					      nftj_binop("&", nftj_ct(key, NULL), nftj_int(0)),
-					      nftj_int(0)));
-	return ext_emit(x, nftj_match(negate ? "!" : "in", nftj_ct(key, NULL), flag_value(tab, mask)));
+		                              nftj_binop("&", nftj_ct(key, NULL), nftj_int(0)),
+		                              nftj_int(0)));
+	return ext_emit(x,
+	                nftj_match(negate ? "!" : "in", nftj_ct(key, NULL), flag_value(tab, mask)));
 }
 
 static json_t *addr_value(const struct addr_match *m)
@@ -261,7 +270,7 @@ static json_t *addr_value(const struct addr_match *m)
 
 static int emit_addr(struct emit_ctx *x, const struct ct_priv *p, int k)
 {
-	static const char *const field[] = { "saddr", "daddr", "saddr", "daddr" };
+	static const char *const field[] = {"saddr", "daddr", "saddr", "daddr"};
 	const struct addr_match *m = &p->addr[k];
 	const char *dir = k < 2 ? "original" : "reply";
 	char key[16], a[64], mk[64];
@@ -276,8 +285,8 @@ static int emit_addr(struct emit_ctx *x, const struct ct_priv *p, int k)
 		return ext_emit(x, nftj_match(op, nftj_ct(key, dir), v));
 	addr_ntop(m->family, m->addr, a, sizeof(a));
 	addr_ntop(m->family, m->mask, mk, sizeof(mk));
-	return ext_emit(x, nftj_match(op, nftj_binop("&", nftj_ct(key, dir), nftj_str(mk)),
-				      nftj_str(a)));
+	return ext_emit(
+	    x, nftj_match(op, nftj_binop("&", nftj_ct(key, dir), nftj_str(mk)), nftj_str(a)));
 }
 
 static json_t *range_value(unsigned long long lo, unsigned long long hi)
@@ -289,11 +298,11 @@ static json_t *range_value(unsigned long long lo, unsigned long long hi)
 
 static int emit_port(struct emit_ctx *x, const struct ct_priv *p, int k)
 {
-	static const char *const key[] = { "proto-src", "proto-dst", "proto-src", "proto-dst" };
+	static const char *const key[] = {"proto-src", "proto-dst", "proto-src", "proto-dst"};
 
 	return ext_emit(x, nftj_match(inv(p, CT_ORIGSRCPORT + k) ? "!=" : "==",
-				      nftj_ct(key[k], k < 2 ? "original" : "reply"),
-				      range_value(p->port_lo[k], p->port_hi[k])));
+	                              nftj_ct(key[k], k < 2 ? "original" : "reply"),
+	                              range_value(p->port_lo[k], p->port_hi[k])));
 }
 
 /* ct expiration counts milliseconds in a u32: larger second values can never
@@ -308,12 +317,12 @@ static int emit_expire(struct emit_ctx *x, const struct ct_priv *p)
 		hi = CT_EXPIRE_MAX_S;
 	if (lo > CT_EXPIRE_MAX_S) {
 		err_set(x->err, NFSH_EPARAM, NULL,
-			"--ctexpire %llu is beyond what the kernel can hold (%llu s)", lo,
-			CT_EXPIRE_MAX_S);
+		        "--ctexpire %llu is beyond what the kernel can hold (%llu s)", lo,
+		        CT_EXPIRE_MAX_S);
 		return -1;
 	}
 	return ext_emit(x, nftj_match(inv(p, CT_EXPIRE) ? "!=" : "==", nftj_ct("expiration", NULL),
-				      range_value(lo, hi)));
+	                              range_value(lo, hi)));
 }
 
 /* Statement order as iptables-translate writes it. */
@@ -323,18 +332,19 @@ int ct_emit(struct emit_ctx *x, const void *priv)
 	int rc = 0;
 
 	if (has(p, CT_DIR))
-		rc |= ext_emit(x, nftj_match(inv(p, CT_DIR) ? "!=" : "==", nftj_ct("direction", NULL),
-					     nftj_str(p->reply_dir ? "reply" : "original")));
+		rc |=
+		    ext_emit(x, nftj_match(inv(p, CT_DIR) ? "!=" : "==", nftj_ct("direction", NULL),
+		                           nftj_str(p->reply_dir ? "reply" : "original")));
 	if (has(p, CT_PROTO))
 		rc |= ext_emit(x, nftj_match(inv(p, CT_PROTO) ? "!=" : "==",
-					     nftj_ct("protocol", "original"), nftj_int(p->proto)));
+		                             nftj_ct("protocol", "original"), nftj_int(p->proto)));
 	if (has(p, CT_STATE) && (p->state & CTS_REAL))
 		rc |= emit_flags(x, "state", nft_state_syms, p->state & CTS_REAL, inv(p, CT_STATE));
 	if (has(p, CT_STATE) && (p->state & CTS_NAT))
 		rc |= emit_flags(x, "status", nft_status_syms,
-				 (p->state & CTS_SNAT ? CTST_SNAT : 0) |
-					 (p->state & CTS_DNAT ? CTST_DNAT : 0),
-				 inv(p, CT_STATE));
+		                 (p->state & CTS_SNAT ? CTST_SNAT : 0) |
+		                     (p->state & CTS_DNAT ? CTST_DNAT : 0),
+		                 inv(p, CT_STATE));
 	if (has(p, CT_STATUS))
 		rc |= emit_flags(x, "status", nft_status_syms, p->status, inv(p, CT_STATUS));
 	if (has(p, CT_EXPIRE))
@@ -368,8 +378,8 @@ static bool flags_from_json(const struct sym *tab, json_t *v, unsigned *mask)
 		return false;
 	json_array_foreach(v, i, el)
 	{
-		const struct sym *s = json_is_string(el) ? sym_by_name(tab, json_string_value(el))
-							  : NULL;
+		const struct sym *s =
+		    json_is_string(el) ? sym_by_name(tab, json_string_value(el)) : NULL;
 
 		if (!s)
 			return false;
@@ -443,7 +453,7 @@ static bool read_addr_value(int family, json_t *left, json_t *right, struct addr
 		if (!json_is_string(mask) || !json_is_string(right))
 			return false;
 		snprintf(text, sizeof(text), "%s/%s", json_string_value(right),
-			 json_string_value(mask));
+		         json_string_value(mask));
 	} else if (nftj_get_prefix(right, &a, &len)) {
 		snprintf(text, sizeof(text), "%s/%d", a, len);
 	} else if (json_is_string(right)) {
@@ -482,7 +492,8 @@ static bool read_one(struct read_ctx *r, struct ct_priv *p, json_t *stmt)
 
 		/* The empty-mask bit test of --ctstatus NONE: as emitted, (status & 0)
 		 * != 0 (negated ==), and as the kernel lists it, "in 0" / "! 0". */
-		if (inner != left && nftj_get_int(json_array_get(json_object_get(left, "&"), 1), &zero) &&
+		if (inner != left &&
+		    nftj_get_int(json_array_get(json_object_get(left, "&"), 1), &zero) &&
 		    zero == 0 && nftj_get_int(right, &zero) && zero == 0 && !has(p, CT_STATUS) &&
 		    (ne || strcmp(op, "==") == 0)) {
 			p->given |= 1u << CT_STATUS;
@@ -507,7 +518,8 @@ static bool read_one(struct read_ctx *r, struct ct_priv *p, json_t *stmt)
 				return false;
 			if (has(p, CT_STATE) && (!(p->invert & (1u << CT_STATE)) || !neg))
 				return false;
-			p->state |= (mask & CTST_SNAT ? CTS_SNAT : 0) | (mask & CTST_DNAT ? CTS_DNAT : 0);
+			p->state |=
+			    (mask & CTST_SNAT ? CTS_SNAT : 0) | (mask & CTST_DNAT ? CTS_DNAT : 0);
 			p->given |= 1u << CT_STATE;
 			p->invert |= neg ? 1u << CT_STATE : 0;
 			return true;
@@ -673,18 +685,18 @@ static void ct_list(const void *priv, int family, bool numeric, struct strbuf *s
 }
 
 const struct ext ext_conntrack = {
-	.name = "conntrack",
-	.type = EXT_MATCH,
-	.help = "connection tracking state, status, tuple, expiry and direction",
-	.families = NFSH_F_ANY,
-	.opts = ct_opts,
-	.nopts = sizeof(ct_opts) / sizeof(ct_opts[0]),
-	.priv_size = sizeof(struct ct_priv),
-	.parse = ct_parse,
-	.check = ct_check,
-	.emit = ct_emit,
-	.recognise = ct_recognise,
-	.save = ct_save,
-	.list = ct_list,
+    .name = "conntrack",
+    .type = EXT_MATCH,
+    .help = "connection tracking state, status, tuple, expiry and direction",
+    .families = NFSH_F_ANY,
+    .opts = ct_opts,
+    .nopts = sizeof(ct_opts) / sizeof(ct_opts[0]),
+    .priv_size = sizeof(struct ct_priv),
+    .parse = ct_parse,
+    .check = ct_check,
+    .emit = ct_emit,
+    .recognise = ct_recognise,
+    .save = ct_save,
+    .list = ct_list,
 };
 EXT_REGISTER(ext_conntrack);

@@ -98,7 +98,8 @@ bool read_tag_names(const struct read_ctx *r, const char *name)
 	size_t n = strlen(name);
 
 	for (const char *t = r->tag; t && (t = strstr(t, "i=")); t += 2)
-		if ((t == r->tag || t[-1] == ' ') && strncmp(t + 2, name, n) == 0 && t[2 + n] == ':')
+		if ((t == r->tag || t[-1] == ' ') && strncmp(t + 2, name, n) == 0 &&
+		    t[2 + n] == ':')
 			return true;
 	return false;
 }
@@ -120,7 +121,7 @@ const struct sym *sym_by_value(const struct sym *tab, unsigned value)
 }
 
 int sym_parse_list(const struct sym *tab, const char *text, unsigned *mask, const char *what,
-		   struct nfsh_err *e)
+                   struct nfsh_err *e)
 {
 	char buf[512], *save = NULL, *tok;
 
@@ -149,7 +150,7 @@ int sym_parse_list(const struct sym *tab, const char *text, unsigned *mask, cons
 
 				if (close)
 					err_hint(e, "did you mean \"%s\"? (one of: %s)", close,
-						 sb_str(&sb));
+					         sb_str(&sb));
 				else
 					err_hint(e, "one of: %s", sb_str(&sb));
 			}
@@ -196,7 +197,7 @@ int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 }
 
 int parse_range(const char *s, unsigned long long max, unsigned long long *lo,
-		unsigned long long *hi)
+                unsigned long long *hi)
 {
 	char buf[64];
 	const char *colon = strchr(s, ':');
@@ -226,15 +227,15 @@ int parse_range(const char *s, unsigned long long max, unsigned long long *lo,
 
 /* The service names iptables users commonly write; numbers always work. */
 static const struct sym services[] = {
-	{ "ftp-data", 20 }, { "ftp", 21 },      { "ssh", 22 },       { "telnet", 23 },
-	{ "smtp", 25 },     { "domain", 53 },   { "bootps", 67 },    { "bootpc", 68 },
-	{ "tftp", 69 },     { "http", 80 },     { "www", 80 },       { "kerberos", 88 },
-	{ "pop3", 110 },    { "sunrpc", 111 },  { "ntp", 123 },      { "netbios-ns", 137 },
-	{ "imap", 143 },    { "imap2", 143 },   { "snmp", 161 },     { "bgp", 179 },
-	{ "ldap", 389 },    { "https", 443 },   { "microsoft-ds", 445 }, { "isakmp", 500 },
-	{ "syslog", 514 },  { "submission", 587 }, { "ldaps", 636 }, { "imaps", 993 },
-	{ "pop3s", 995 },   { "openvpn", 1194 }, { "mysql", 3306 },  { "postgresql", 5432 },
-	{ NULL, 0 },
+    {"ftp-data", 20}, {"ftp", 21},         {"ssh", 22},           {"telnet", 23},
+    {"smtp", 25},     {"domain", 53},      {"bootps", 67},        {"bootpc", 68},
+    {"tftp", 69},     {"http", 80},        {"www", 80},           {"kerberos", 88},
+    {"pop3", 110},    {"sunrpc", 111},     {"ntp", 123},          {"netbios-ns", 137},
+    {"imap", 143},    {"imap2", 143},      {"snmp", 161},         {"bgp", 179},
+    {"ldap", 389},    {"https", 443},      {"microsoft-ds", 445}, {"isakmp", 500},
+    {"syslog", 514},  {"submission", 587}, {"ldaps", 636},        {"imaps", 993},
+    {"pop3s", 995},   {"openvpn", 1194},   {"mysql", 3306},       {"postgresql", 5432},
+    {NULL, 0},
 };
 
 int parse_port(const char *s, unsigned *port)
@@ -282,7 +283,8 @@ int parse_port_range(const char *s, unsigned *lo, unsigned *hi)
 
 void ext_save_string(struct strbuf *sb, const char *s)
 {
-	static const char bare[] = "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	static const char bare[] =
+	    "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 	size_t n = strspn(s, bare);
 
 	if (n > 0 && s[n] == '\0') {

@@ -45,14 +45,14 @@ enum ext_value_kind {
 #define EXT_OPT_MULTI 0x02 /* may be given more than once */
 
 struct ext_opt {
-	const char *name;           /* long option without "--" */
-	int id;                     /* the extension's own number for it */
-	int nargs;                  /* words it takes: 0, 1 or 2 */
-	unsigned flags;             /* EXT_OPT_* */
-	enum ext_value_kind vkind;  /* for completion */
-	const char *const *values;  /* NULL-terminated names, for VK_ENUM/VK_LIST */
-	const char *metavar;        /* e.g. "STATE[,STATE...]" */
-	const char *help;           /* one line */
+	const char *name;          /* long option without "--" */
+	int id;                    /* the extension's own number for it */
+	int nargs;                 /* words it takes: 0, 1 or 2 */
+	unsigned flags;            /* EXT_OPT_* */
+	enum ext_value_kind vkind; /* for completion */
+	const char *const *values; /* NULL-terminated names, for VK_ENUM/VK_LIST */
+	const char *metavar;       /* e.g. "STATE[,STATE...]" */
+	const char *help;          /* one line */
 };
 
 /* What an extension may know about the rule around it while parsing. */
@@ -68,8 +68,8 @@ struct emit_ctx {
 	int family;
 	int table;
 	const struct rule *rule;
-	json_t *exprs;                   /* the rule's statement array */
-	char comment[NFSH_COMMENT_MAX];  /* the rule's nftables comment (set by `comment`) */
+	json_t *exprs;                  /* the rule's statement array */
+	char comment[NFSH_COMMENT_MAX]; /* the rule's nftables comment (set by `comment`) */
 	struct nfsh_err *err;
 	/* Set by a match whose statements read back as something else (tcp
 	 * without options is "meta l4proto tcp", which reads as -p tcp; a one-port
@@ -93,7 +93,7 @@ struct read_ctx {
 };
 
 struct ext {
-	const char *name;  /* as after -m / -j */
+	const char *name; /* as after -m / -j */
 	enum ext_type type;
 	const char *help;  /* one line for `help` and completion */
 	unsigned families; /* NFSH_F_* */
@@ -113,8 +113,8 @@ struct ext {
 	 * the extension-header chain). 0 for most. */
 	unsigned proto_optional;
 
-	int (*parse)(const struct ext_parse_ctx *c, void *priv, const struct ext_opt *opt, bool invert,
-		     const char *const *args, struct nfsh_err *e);
+	int (*parse)(const struct ext_parse_ctx *c, void *priv, const struct ext_opt *opt,
+	             bool invert, const char *const *args, struct nfsh_err *e);
 	int (*check)(const struct ext_parse_ctx *c, void *priv, struct nfsh_err *e);
 	int (*emit)(struct emit_ctx *x, const void *priv);
 	/* Return 1 when statements at r->pos were claimed (and r->pos advanced), 0 when
@@ -127,7 +127,7 @@ struct ext {
 /* Registration through a linker section: no central list to edit. */
 #define EXT_REGISTER(desc)                                                                         \
 	static const struct ext *const ext_reg_##desc                                              \
-		__attribute__((used, section("nfsh_ext"), aligned(sizeof(void *)))) = &desc
+	    __attribute__((used, section("nfsh_ext"), aligned(sizeof(void *)))) = &desc
 
 /* Registry queries. */
 const struct ext *ext_find(const char *name, enum ext_type type);
@@ -163,7 +163,7 @@ struct sym {
 /* Parse a comma-separated list of symbol names (case-insensitive) into a bitmask
  * of their values; on error names the bad element. */
 int sym_parse_list(const struct sym *tab, const char *text, unsigned *mask, const char *what,
-		   struct nfsh_err *e);
+                   struct nfsh_err *e);
 /* Print the names of the set bits of mask in table order, comma-separated. */
 void sym_print_list(const struct sym *tab, unsigned mask, const char *sep, struct strbuf *sb);
 const struct sym *sym_by_name(const struct sym *tab, const char *name);
@@ -173,7 +173,7 @@ const struct sym *sym_by_value(const struct sym *tab, unsigned value);
 int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 /* "A", "A:B", ":B", "A:" (iptables' port/range syntax) into lo..hi; 0 or -1. */
 int parse_range(const char *s, unsigned long long max, unsigned long long *lo,
-		unsigned long long *hi);
+                unsigned long long *hi);
 /* Port or service name (from a fixed table, no /etc/services dependency). */
 int parse_port(const char *s, unsigned *port);
 int parse_port_range(const char *s, unsigned *lo, unsigned *hi);

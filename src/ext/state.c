@@ -3,16 +3,16 @@
  * tag turns it back into -m state. */
 #include "ext/conntrack.h"
 
-static const char *const state_names[] = { "INVALID", "NEW", "RELATED", "ESTABLISHED",
-					   "UNTRACKED", NULL };
+static const char *const state_names[] = {"INVALID",     "NEW",       "RELATED",
+                                          "ESTABLISHED", "UNTRACKED", NULL};
 
 static const struct ext_opt state_opts[] = {
-	{ "state", CT_STATE, 1, EXT_OPT_INV, VK_LIST, state_names, "STATE[,STATE...]",
-	  "connection state: INVALID NEW RELATED ESTABLISHED UNTRACKED" },
+    {"state", CT_STATE, 1, EXT_OPT_INV, VK_LIST, state_names, "STATE[,STATE...]",
+     "connection state: INVALID NEW RELATED ESTABLISHED UNTRACKED"},
 };
 
 static int state_parse(const struct ext_parse_ctx *c, void *priv, const struct ext_opt *opt,
-		       bool invert, const char *const *args, struct nfsh_err *e)
+                       bool invert, const char *const *args, struct nfsh_err *e)
 {
 	struct ct_priv *p = priv;
 
@@ -22,7 +22,7 @@ static int state_parse(const struct ext_parse_ctx *c, void *priv, const struct e
 		return -1;
 	if (p->state & CTS_NAT) {
 		err_set(e, NFSH_EPARAM, args[0], "-m state has no SNAT/DNAT states (in \"%s\")",
-			args[0]);
+		        args[0]);
 		err_hint(e, "use -m conntrack --ctstate SNAT,DNAT");
 		return -1;
 	}
@@ -59,18 +59,18 @@ static void state_list(const void *priv, int family, bool numeric, struct strbuf
 }
 
 const struct ext ext_state = {
-	.name = "state",
-	.type = EXT_MATCH,
-	.help = "connection tracking state (same kernel expression as -m conntrack --ctstate)",
-	.families = NFSH_F_ANY,
-	.opts = state_opts,
-	.nopts = 1,
-	.priv_size = sizeof(struct ct_priv),
-	.alias_of = "conntrack",
-	.parse = state_parse,
-	.check = state_check,
-	.emit = ct_emit,
-	.save = state_save,
-	.list = state_list,
+    .name = "state",
+    .type = EXT_MATCH,
+    .help = "connection tracking state (same kernel expression as -m conntrack --ctstate)",
+    .families = NFSH_F_ANY,
+    .opts = state_opts,
+    .nopts = 1,
+    .priv_size = sizeof(struct ct_priv),
+    .alias_of = "conntrack",
+    .parse = state_parse,
+    .check = state_check,
+    .emit = ct_emit,
+    .save = state_save,
+    .list = state_list,
 };
 EXT_REGISTER(ext_state);

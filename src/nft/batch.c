@@ -16,7 +16,7 @@ json_t *nftb_table(int family, const char *table)
 }
 
 json_t *nftb_chain(int family, const char *table, const char *name, const struct builtin_chain *bc,
-		   const char *policy)
+                   const char *policy)
 {
 	json_t *o = nftj_object();
 
@@ -34,7 +34,7 @@ json_t *nftb_chain(int family, const char *table, const char *name, const struct
 }
 
 json_t *nftb_rule(int family, const char *table, const char *chain, json_t *exprs,
-		  const char *comment)
+                  const char *comment)
 {
 	json_t *o = nftj_object();
 
@@ -64,5 +64,5 @@ void nftb_ensure_table(json_t *cmds, int family, int table)
 	nftb_cmd(cmds, "add", "table", nftb_table(family, t->nftname));
 	for (int i = 0; i < t->nchains; i++)
 		nftb_cmd(cmds, "add", "chain",
-			 nftb_chain(family, t->nftname, t->chains[i].name, &t->chains[i], NULL));
+		         nftb_chain(family, t->nftname, t->chains[i].name, &t->chains[i], NULL));
 }

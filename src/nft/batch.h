@@ -14,9 +14,9 @@ json_t *nftb_table(int family, const char *table);
 /* A chain object; bc non-NULL makes it a base chain (type, hook, prio), policy
  * NULL leaves an existing chain's policy alone. */
 json_t *nftb_chain(int family, const char *table, const char *name, const struct builtin_chain *bc,
-		   const char *policy);
+                   const char *policy);
 json_t *nftb_rule(int family, const char *table, const char *chain, json_t *exprs,
-		  const char *comment);
+                  const char *comment);
 void nftb_set_handle(json_t *obj, uint64_t handle);
 void nftb_set_index(json_t *obj, long index);
 

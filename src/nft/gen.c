@@ -24,7 +24,7 @@ static int gen_attr_cb(const struct nlattr *attr, void *data)
 
 static int gen_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *tb[NFTA_GEN_MAX + 1] = { 0 };
+	const struct nlattr *tb[NFTA_GEN_MAX + 1] = {0};
 	uint32_t *gen = data;
 
 	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), gen_attr_cb, tb) < 0)

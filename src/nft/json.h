@@ -25,13 +25,13 @@ void nftj_put_str(json_t *o, const char *key, const char *s);
 void nftj_put_int(json_t *o, const char *key, long long v);
 
 /* Expressions (left or right side of a match). */
-json_t *nftj_ct(const char *key, const char *dir);        /* {"ct": {"key", "dir"?}} */
+json_t *nftj_ct(const char *key, const char *dir);          /* {"ct": {"key", "dir"?}} */
 json_t *nftj_payload(const char *proto, const char *field); /* {"payload": {...}} */
-json_t *nftj_meta(const char *key);                        /* {"meta": {"key"}} */
-json_t *nftj_prefix(const char *addr, int len);            /* {"prefix": {"addr", "len"}} */
-json_t *nftj_range(json_t *lo, json_t *hi);                /* {"range": [lo, hi]} */
-json_t *nftj_set(json_t *elems);                           /* {"set": [...]} (steals array) */
-json_t *nftj_binop(const char *op, json_t *l, json_t *r);  /* {"&": [l, r]} and friends */
+json_t *nftj_meta(const char *key);                         /* {"meta": {"key"}} */
+json_t *nftj_prefix(const char *addr, int len);             /* {"prefix": {"addr", "len"}} */
+json_t *nftj_range(json_t *lo, json_t *hi);                 /* {"range": [lo, hi]} */
+json_t *nftj_set(json_t *elems);                            /* {"set": [...]} (steals array) */
+json_t *nftj_binop(const char *op, json_t *l, json_t *r);   /* {"&": [l, r]} and friends */
 
 /* Statements. */
 json_t *nftj_match(const char *op, json_t *left, json_t *right);

@@ -24,7 +24,7 @@ int sess_open(struct nfsh_session *s, struct nfsh_err *e)
 	}
 	if (rc < 0)
 		return err_set(e, NFSH_EKERNEL, NULL, "cannot talk to nf_tables over netlink: %s",
-			       strerror(-rc));
+		               strerror(-rc));
 	s->nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!s->nft)
 		return err_set(e, NFSH_EKERNEL, NULL, "cannot create a libnftables context");
@@ -48,16 +48,16 @@ static const struct {
 	int status;
 	const char *hint;
 } errno_map[] = {
-	{ "Operation not permitted", NFSH_EKERNEL, "nfsh needs CAP_NET_ADMIN; try --sandbox" },
-	{ "Permission denied", NFSH_EKERNEL, "nfsh needs CAP_NET_ADMIN; try --sandbox" },
-	{ "No such file or directory", NFSH_EOTHER, "no such chain, rule or table" },
-	{ "File exists", NFSH_EOTHER, "it exists already" },
-	{ "Device or resource busy", NFSH_EOTHER, "the chain is not empty or is still referenced" },
-	{ "Too many links", NFSH_EOTHER, "the chain is still referenced" },
-	{ "Cannot allocate memory", NFSH_EKERNEL, NULL },
-	{ "Protocol not supported", NFSH_EKERNEL, "the kernel lacks nf_tables support" },
-	{ "Operation not supported", NFSH_EKERNEL, "this kernel does not support that expression" },
-	{ "Invalid argument", NFSH_EOTHER, NULL },
+    {"Operation not permitted", NFSH_EKERNEL, "nfsh needs CAP_NET_ADMIN; try --sandbox"},
+    {"Permission denied", NFSH_EKERNEL, "nfsh needs CAP_NET_ADMIN; try --sandbox"},
+    {"No such file or directory", NFSH_EOTHER, "no such chain, rule or table"},
+    {"File exists", NFSH_EOTHER, "it exists already"},
+    {"Device or resource busy", NFSH_EOTHER, "the chain is not empty or is still referenced"},
+    {"Too many links", NFSH_EOTHER, "the chain is still referenced"},
+    {"Cannot allocate memory", NFSH_EKERNEL, NULL},
+    {"Protocol not supported", NFSH_EKERNEL, "the kernel lacks nf_tables support"},
+    {"Operation not supported", NFSH_EKERNEL, "this kernel does not support that expression"},
+    {"Invalid argument", NFSH_EOTHER, NULL},
 };
 
 void sess_error_from_text(const char *text, struct nfsh_err *e)

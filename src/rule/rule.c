@@ -15,40 +15,38 @@ const char *family_nft_name(int family)
 
 /* Hooks and priorities as iptables-nft registers them (NF_IP_PRI_*). */
 static const struct builtin_chain filter_chains[] = {
-	{ "INPUT", HOOK_INPUT, "filter", 0 },
-	{ "FORWARD", HOOK_FORWARD, "filter", 0 },
-	{ "OUTPUT", HOOK_OUTPUT, "filter", 0 },
+    {"INPUT", HOOK_INPUT, "filter", 0},
+    {"FORWARD", HOOK_FORWARD, "filter", 0},
+    {"OUTPUT", HOOK_OUTPUT, "filter", 0},
 };
 static const struct builtin_chain nat_chains[] = {
-	{ "PREROUTING", HOOK_PREROUTING, "nat", -100 },
-	{ "INPUT", HOOK_INPUT, "nat", 100 },
-	{ "OUTPUT", HOOK_OUTPUT, "nat", -100 },
-	{ "POSTROUTING", HOOK_POSTROUTING, "nat", 100 },
+    {"PREROUTING", HOOK_PREROUTING, "nat", -100},
+    {"INPUT", HOOK_INPUT, "nat", 100},
+    {"OUTPUT", HOOK_OUTPUT, "nat", -100},
+    {"POSTROUTING", HOOK_POSTROUTING, "nat", 100},
 };
 static const struct builtin_chain mangle_chains[] = {
-	{ "PREROUTING", HOOK_PREROUTING, "filter", -150 },
-	{ "INPUT", HOOK_INPUT, "filter", -150 },
-	{ "FORWARD", HOOK_FORWARD, "filter", -150 },
-	{ "OUTPUT", HOOK_OUTPUT, "route", -150 },
-	{ "POSTROUTING", HOOK_POSTROUTING, "filter", -150 },
+    {"PREROUTING", HOOK_PREROUTING, "filter", -150},   {"INPUT", HOOK_INPUT, "filter", -150},
+    {"FORWARD", HOOK_FORWARD, "filter", -150},         {"OUTPUT", HOOK_OUTPUT, "route", -150},
+    {"POSTROUTING", HOOK_POSTROUTING, "filter", -150},
 };
 static const struct builtin_chain raw_chains[] = {
-	{ "PREROUTING", HOOK_PREROUTING, "filter", -300 },
-	{ "OUTPUT", HOOK_OUTPUT, "filter", -300 },
+    {"PREROUTING", HOOK_PREROUTING, "filter", -300},
+    {"OUTPUT", HOOK_OUTPUT, "filter", -300},
 };
 static const struct builtin_chain security_chains[] = {
-	{ "INPUT", HOOK_INPUT, "filter", 50 },
-	{ "FORWARD", HOOK_FORWARD, "filter", 50 },
-	{ "OUTPUT", HOOK_OUTPUT, "filter", 50 },
+    {"INPUT", HOOK_INPUT, "filter", 50},
+    {"FORWARD", HOOK_FORWARD, "filter", 50},
+    {"OUTPUT", HOOK_OUTPUT, "filter", 50},
 };
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 static const struct table_desc tables[TBL_COUNT] = {
-	[TBL_FILTER] = { "filter", "nfsh-filter", filter_chains, N(filter_chains) },
-	[TBL_NAT] = { "nat", "nfsh-nat", nat_chains, N(nat_chains) },
-	[TBL_MANGLE] = { "mangle", "nfsh-mangle", mangle_chains, N(mangle_chains) },
-	[TBL_RAW] = { "raw", "nfsh-raw", raw_chains, N(raw_chains) },
-	[TBL_SECURITY] = { "security", "nfsh-security", security_chains, N(security_chains) },
+    [TBL_FILTER] = {"filter", "nfsh-filter", filter_chains, N(filter_chains)},
+    [TBL_NAT] = {"nat", "nfsh-nat", nat_chains, N(nat_chains)},
+    [TBL_MANGLE] = {"mangle", "nfsh-mangle", mangle_chains, N(mangle_chains)},
+    [TBL_RAW] = {"raw", "nfsh-raw", raw_chains, N(raw_chains)},
+    [TBL_SECURITY] = {"security", "nfsh-security", security_chains, N(security_chains)},
 };
 
 const struct table_desc *table_by_id(int id)
@@ -76,8 +74,8 @@ const struct builtin_chain *table_builtin(int table, const char *chain)
 
 const char *hook_nft_name(int hook)
 {
-	static const char *const names[HOOK_COUNT] = { "prerouting", "input", "forward", "output",
-						       "postrouting" };
+	static const char *const names[HOOK_COUNT] = {"prerouting", "input", "forward", "output",
+	                                              "postrouting"};
 
 	return hook >= 0 && hook < HOOK_COUNT ? names[hook] : "?";
 }
@@ -138,13 +136,32 @@ static const struct {
 	const char *name;
 	int num;
 } protos[] = {
-	{ "icmp", 1 },   { "igmp", 2 },    { "ipencap", 4 }, { "tcp", 6 },        { "egp", 8 },
-	{ "udp", 17 },   { "ipv6", 41 },   { "gre", 47 },    { "esp", 50 },       { "ah", 51 },
-	{ "icmpv6", 58 }, { "ipv6-icmp", 58 }, { "ospf", 89 }, { "pim", 103 },    { "vrrp", 112 },
-	{ "l2tp", 115 }, { "sctp", 132 },  { "udplite", 136 }, { "dccp", 33 },
-	/* The first name of a number is the one -S prints: /etc/protocols'. */
-	{ "mobility-header", 135 }, { "mh", 135 }, { "ipv6-mh", 135 },
-	{ "ipcomp", 108 }, { "comp", 108 }, { "mpls-in-ip", 137 },
+    {"icmp", 1},
+    {"igmp", 2},
+    {"ipencap", 4},
+    {"tcp", 6},
+    {"egp", 8},
+    {"udp", 17},
+    {"ipv6", 41},
+    {"gre", 47},
+    {"esp", 50},
+    {"ah", 51},
+    {"icmpv6", 58},
+    {"ipv6-icmp", 58},
+    {"ospf", 89},
+    {"pim", 103},
+    {"vrrp", 112},
+    {"l2tp", 115},
+    {"sctp", 132},
+    {"udplite", 136},
+    {"dccp", 33},
+    /* The first name of a number is the one -S prints: /etc/protocols'. */
+    {"mobility-header", 135},
+    {"mh", 135},
+    {"ipv6-mh", 135},
+    {"ipcomp", 108},
+    {"comp", 108},
+    {"mpls-in-ip", 137},
 };
 
 int proto_lookup(const char *name)

@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NFSH_CHAIN_MAX   28  /* under iptables' XT_EXTENSION_MAXNAMELEN (29), with its NUL */
-#define NFSH_IFNAME_MAX  16  /* IFNAMSIZ, including the NUL */
+#define NFSH_CHAIN_MAX   28 /* under iptables' XT_EXTENSION_MAXNAMELEN (29), with its NUL */
+#define NFSH_IFNAME_MAX  16 /* IFNAMSIZ, including the NUL */
 #define NFSH_MAX_MATCHES 32
 #define NFSH_COMMENT_MAX 256
 
@@ -24,14 +24,7 @@ enum nfsh_family {
 /* nftables family keyword ("ip", "ip6"). */
 const char *family_nft_name(int family);
 
-enum nfsh_table {
-	TBL_FILTER,
-	TBL_NAT,
-	TBL_MANGLE,
-	TBL_RAW,
-	TBL_SECURITY,
-	TBL_COUNT
-};
+enum nfsh_table { TBL_FILTER, TBL_NAT, TBL_MANGLE, TBL_RAW, TBL_SECURITY, TBL_COUNT };
 #define TBL_BIT(t) (1u << (t))
 
 enum nfsh_hook {
@@ -68,10 +61,10 @@ const char *hook_nft_name(int hook);
 struct addr_match {
 	bool set;
 	bool invert;
-	int family;           /* NFSH_IPV4 or NFSH_IPV6 */
-	uint8_t addr[16];     /* network byte order, already masked */
+	int family;       /* NFSH_IPV4 or NFSH_IPV6 */
+	uint8_t addr[16]; /* network byte order, already masked */
 	uint8_t mask[16];
-	int prefix;           /* prefix length, or -1 when the mask is not contiguous */
+	int prefix; /* prefix length, or -1 when the mask is not contiguous */
 };
 
 struct iface_match {
@@ -89,13 +82,13 @@ struct ext_inst {
 };
 
 enum target_kind {
-	TGT_NONE,   /* no -j: the rule only counts */
+	TGT_NONE, /* no -j: the rule only counts */
 	TGT_ACCEPT,
 	TGT_DROP,
 	TGT_RETURN,
-	TGT_JUMP,   /* -j USERCHAIN */
-	TGT_GOTO,   /* -g USERCHAIN */
-	TGT_EXT,    /* an extension target: LOG, REJECT, ... */
+	TGT_JUMP, /* -j USERCHAIN */
+	TGT_GOTO, /* -g USERCHAIN */
+	TGT_EXT,  /* an extension target: LOG, REJECT, ... */
 };
 
 struct rule {

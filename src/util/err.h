@@ -8,9 +8,9 @@
 /* Exit codes as iptables(8). */
 enum nfsh_status {
 	NFSH_OK = 0,
-	NFSH_EOTHER = 1,   /* other problem (rule not found, chain exists, ...) */
-	NFSH_EPARAM = 2,   /* parameter problem: bad word on the command line */
-	NFSH_EKERNEL = 4,  /* resource or kernel problem */
+	NFSH_EOTHER = 1,  /* other problem (rule not found, chain exists, ...) */
+	NFSH_EPARAM = 2,  /* parameter problem: bad word on the command line */
+	NFSH_EKERNEL = 4, /* resource or kernel problem */
 };
 
 #define NFSH_ERR_MSG  512
@@ -29,7 +29,7 @@ void err_clear(struct nfsh_err *e);
 
 /* Fill e and return -1, so callers can write `return err_set(...)`. */
 int err_set(struct nfsh_err *e, int status, const char *word, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Add or replace the hint of an error already set. */
 void err_hint(struct nfsh_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -45,8 +45,8 @@ static json_t *addr_expr(const struct addr_match *m, const char *field)
 	if (m->prefix < 0) {
 		addr_ntop(m->family, m->mask, k, sizeof(k));
 		return nftj_match(m->invert ? "!=" : "==",
-				  nftj_binop("&", nftj_payload(proto, field), nftj_str(k)),
-				  nftj_str(a));
+		                  nftj_binop("&", nftj_payload(proto, field), nftj_str(k)),
+		                  nftj_str(a));
 	}
 	right = m->prefix == full ? nftj_str(a) : nftj_prefix(a, m->prefix);
 	return nftj_match(m->invert ? "!=" : "==", nftj_payload(proto, field), right);
@@ -59,8 +59,8 @@ static bool addr_is_any(const struct addr_match *m)
 
 static json_t *proto_expr(const struct rule *r)
 {
-	json_t *left = r->family == NFSH_IPV6 ? nftj_meta("l4proto")
-					      : nftj_payload("ip", "protocol");
+	json_t *left =
+	    r->family == NFSH_IPV6 ? nftj_meta("l4proto") : nftj_payload("ip", "protocol");
 
 	return nftj_match(r->proto_invert ? "!=" : "==", left, nftj_int(r->proto));
 }
@@ -138,12 +138,12 @@ static bool proto_implied(const struct rule *r, json_t *match_exprs, const int *
 }
 
 int xlate_rule_exprs(const struct rule *r, json_t **exprs_out, char *comment, size_t commentlen,
-		     struct nfsh_err *e)
+                     struct nfsh_err *e)
 {
 	json_t *exprs = nftj_array(), *mexprs = nftj_array();
-	struct emit_ctx x = { r->family, r->table, r, mexprs, "", e, false };
+	struct emit_ctx x = {r->family, r->table, r, mexprs, "", e, false};
 	int first[NFSH_MAX_MATCHES + 1];
-	bool kept[NFSH_MAX_MATCHES] = { false };
+	bool kept[NFSH_MAX_MATCHES] = {false};
 	struct strbuf tag;
 	size_t i;
 	json_t *v;
@@ -163,9 +163,9 @@ int xlate_rule_exprs(const struct rule *r, json_t **exprs_out, char *comment, si
 		nftj_push(exprs, iface_expr(&r->out, "oifname"));
 	if (r->frag_set)
 		nftj_push(exprs, nftj_match(r->frag_invert ? "==" : "!=",
-					    nftj_binop("&", nftj_payload("ip", "frag-off"),
-						       nftj_int(0x1fff)),
-					    nftj_int(0)));
+		                            nftj_binop("&", nftj_payload("ip", "frag-off"),
+		                                       nftj_int(0x1fff)),
+		                            nftj_int(0)));
 	if (r->proto_set && (r->proto || r->proto_invert) &&
 	    !proto_implied(r, mexprs, first, r->nmatches))
 		nftj_push(exprs, proto_expr(r));
@@ -198,10 +198,11 @@ int xlate_rule_exprs(const struct rule *r, json_t **exprs_out, char *comment, si
 	sb_free(&tag);
 	/* The kernel keeps at most 253 characters of rule comment (measured). */
 	if (strlen(comment) > NFSH_NFT_COMMENT_MAX) {
-		err_set(e, NFSH_EPARAM, x.comment,
-			"comment too long: with nfsh's form tag it needs %zu of the %d characters an "
-			"nftables rule comment holds",
-			strlen(comment), NFSH_NFT_COMMENT_MAX);
+		err_set(
+		    e, NFSH_EPARAM, x.comment,
+		    "comment too long: with nfsh's form tag it needs %zu of the %d characters an "
+		    "nftables rule comment holds",
+		    strlen(comment), NFSH_NFT_COMMENT_MAX);
 		err_hint(e, "shorten the comment");
 		json_decref(exprs);
 		return -1;

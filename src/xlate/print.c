@@ -86,7 +86,7 @@ void print_rule_body(const struct rule *r, bool counters, struct strbuf *sb)
 	}
 	if (counters)
 		sb_addf(sb, " -c %llu %llu", (unsigned long long)r->packets,
-			(unsigned long long)r->bytes);
+		        (unsigned long long)r->bytes);
 	save_target(sb, r);
 }
 

@@ -91,7 +91,7 @@ static bool read_addr(struct rule *r, const char *op, json_t *left, json_t *righ
 {
 	const char *proto, *field, *a;
 	json_t *inner = left;
-	struct addr_match *m, tmp = { 0 };
+	struct addr_match *m, tmp = {0};
 	int len, family = r->family, full = r->family == NFSH_IPV6 ? 128 : 32;
 	json_t *bin = json_object_get(left, "&");
 	char text[128];
@@ -116,7 +116,7 @@ static bool read_addr(struct rule *r, const char *op, json_t *left, json_t *righ
 		if (!json_is_string(mask) || !json_is_string(right))
 			return false;
 		snprintf(text, sizeof(text), "%s/%s", json_string_value(right),
-			 json_string_value(mask));
+		         json_string_value(mask));
 		if (addr_parse(text, family, &tmp) < 0)
 			return false;
 	} else if (nftj_get_prefix(right, &a, &len)) {
@@ -160,7 +160,7 @@ static bool read_proto(struct rule *r, const char *op, json_t *left, json_t *rig
 			if (strcmp(key, "l4proto"))
 				return false;
 		} else if (!nftj_is_payload(left, &proto, &field) || strcmp(proto, "ip") ||
-			   strcmp(field, "protocol")) {
+		           strcmp(field, "protocol")) {
 			return false;
 		}
 	}
@@ -330,8 +330,9 @@ static void insert_empty(struct rule *r, const char *spec)
 	priv = calloc(1, x->priv_size ? x->priv_size : 1);
 	if (!priv)
 		return;
-	memmove(&r->matches[k + 1], &r->matches[k], (size_t)(r->nmatches - k) * sizeof(r->matches[0]));
-	r->matches[k] = (struct ext_inst){ x, priv, true };
+	memmove(&r->matches[k + 1], &r->matches[k],
+	        (size_t)(r->nmatches - k) * sizeof(r->matches[0]));
+	r->matches[k] = (struct ext_inst){x, priv, true};
 	r->nmatches++;
 }
 
@@ -353,13 +354,15 @@ static void apply_tag(struct rule *r, const char *tag)
 		if (strncmp(tok, "m=", 2) == 0) {
 			char *s2 = NULL, *name;
 
-			for (name = strtok_r(tok + 2, ",", &s2); name; name = strtok_r(NULL, ",", &s2)) {
+			for (name = strtok_r(tok + 2, ",", &s2); name;
+			     name = strtok_r(NULL, ",", &s2)) {
 				const struct ext *alias = ext_find(name, EXT_MATCH);
 
 				if (!alias || !alias->alias_of)
 					continue;
 				for (; next < r->nmatches; next++)
-					if (strcmp(r->matches[next].ext->name, alias->alias_of) == 0) {
+					if (strcmp(r->matches[next].ext->name, alias->alias_of) ==
+					    0) {
 						r->matches[next++].ext = alias;
 						break;
 					}
@@ -394,9 +397,9 @@ int xlate_read_rule(json_t *rule, int table, struct rule *out, char *why, size_t
 		return 1;
 	}
 	xlate_split_comment(json_string_value(json_object_get(rule, "comment")), user, sizeof(user),
-			    tag, sizeof(tag));
-	rc = (struct read_ctx){ out->family, table, exprs, 0, out, user[0] ? user : NULL, false,
-				tag[0] ? tag : NULL };
+	                    tag, sizeof(tag));
+	rc = (struct read_ctx){
+	    out->family, table, exprs, 0, out, user[0] ? user : NULL, false, tag[0] ? tag : NULL};
 	while (rc.pos < json_array_size(exprs)) {
 		json_t *stmt = json_array_get(exprs, rc.pos);
 		int got;

@@ -14,7 +14,7 @@
 
 /* The rule's statement array and comment (with nfsh's form tag). 0 or -1. */
 int xlate_rule_exprs(const struct rule *r, json_t **exprs, char *comment, size_t commentlen,
-		     struct nfsh_err *e);
+                     struct nfsh_err *e);
 /* A complete {"family", "table", "chain", "expr", "comment"} rule object. */
 json_t *xlate_rule(const struct rule *r, struct nfsh_err *e);
 

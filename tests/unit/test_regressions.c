@@ -16,7 +16,7 @@
  * left the error naming a word in a stack buffer of the short-option parser. */
 static void short_rule_option_with_list(void **state)
 {
-	char *argv[] = { "-nvL", "-s", "10.0.0.1" };
+	char *argv[] = {"-nvL", "-s", "10.0.0.1"};
 	struct cmd c;
 	struct nfsh_err e;
 
@@ -113,11 +113,11 @@ static void ct_msg_huge_length_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(short_rule_option_with_list),
-		cmocka_unit_test(non_utf8_word_refused),
-		cmocka_unit_test(chain_name_of_29_refused),
-		cmocka_unit_test(restore_line_with_nul_refused),
-		cmocka_unit_test(ct_msg_huge_length_refused),
+	    cmocka_unit_test(short_rule_option_with_list),
+	    cmocka_unit_test(non_utf8_word_refused),
+	    cmocka_unit_test(chain_name_of_29_refused),
+	    cmocka_unit_test(restore_line_with_nul_refused),
+	    cmocka_unit_test(ct_msg_huge_length_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
