@@ -48,33 +48,15 @@ static int redir_recognise(struct read_ctx *r, void *priv)
 
 static void redir_save(const void *priv, int family, struct strbuf *sb)
 {
-	const struct nat_priv *p = priv;
-
 	(void)family;
-	if (p->has_port) {
-		sb_add(sb, " --to-ports ");
-		nat_format_ports(p, sb);
-	}
-	nat_format_flags(p, true, sb);
+	nat_save_to_ports(priv, sb);
 }
 
 static void redir_list(const void *priv, int family, bool numeric, struct strbuf *sb)
 {
-	const struct nat_priv *p = priv;
-
 	(void)family;
 	(void)numeric;
-	struct strbuf tmp;
-
-	if (p->has_port) {
-		sb_add(sb, "redir ports ");
-		nat_format_ports(p, sb);
-	}
-	/* Flags come with a leading blank; alone they start the field. */
-	sb_init(&tmp);
-	nat_format_flags(p, false, &tmp);
-	sb_add(sb, sb_str(&tmp) + (p->has_port || !tmp.len ? 0 : 1));
-	sb_free(&tmp);
+	nat_list_to_ports(priv, "redir ports ", sb);
 }
 
 const struct ext ext_REDIRECT = {

@@ -361,3 +361,27 @@ void nat_format_flags(const struct nat_priv *p, bool save, struct strbuf *sb)
 		if (p->flags & (1u << k))
 			sb_addf(sb, " %s%s", save ? "--" : "", names[k]);
 }
+
+void nat_save_to_ports(const struct nat_priv *p, struct strbuf *sb)
+{
+	if (p->has_port) {
+		sb_add(sb, " --to-ports ");
+		nat_format_ports(p, sb);
+	}
+	nat_format_flags(p, true, sb);
+}
+
+void nat_list_to_ports(const struct nat_priv *p, const char *label, struct strbuf *sb)
+{
+	struct strbuf tmp;
+
+	if (p->has_port) {
+		sb_add(sb, label);
+		nat_format_ports(p, sb);
+	}
+	/* Flags come with a leading blank; alone they start the field. */
+	sb_init(&tmp);
+	nat_format_flags(p, false, &tmp);
+	sb_add(sb, sb_str(&tmp) + (p->has_port || !tmp.len ? 0 : 1));
+	sb_free(&tmp);
+}

@@ -58,4 +58,9 @@ void nat_format_to(const struct nat_priv *p, struct strbuf *sb);
 void nat_format_flags(const struct nat_priv *p, bool save, struct strbuf *sb);
 void nat_format_ports(const struct nat_priv *p, struct strbuf *sb);
 
+/* " --to-ports P[-Q]" and the flags, as MASQUERADE and REDIRECT save them. */
+void nat_save_to_ports(const struct nat_priv *p, struct strbuf *sb);
+/* The -L form of the same: LABEL then the ports, then the flags. */
+void nat_list_to_ports(const struct nat_priv *p, const char *label, struct strbuf *sb);
+
 #endif
