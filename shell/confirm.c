@@ -328,17 +328,25 @@ int confirm_apply(struct shell *sh, json_t *cmds, int secs, struct nfsh_err *e)
 	if (!snap)
 		return -1;
 	if (snap_save_rollback(snap, secs ? "commit confirmed" : "commit", e) < 0 ||
-	    state_dir(dir, sizeof(dir), false, e) < 0 || sess_apply(&sh->sess, cmds, e) < 0) {
+	    state_dir(dir, sizeof(dir), false, e) < 0) {
 		json_decref(snap);
 		return -1;
 	}
-	if (secs > 0) {
-		if (confirm_arm(snap, secs, token, sizeof(token), e) < 0) {
-			json_decref(snap);
-			return -1;
-		}
-		printf("applied; reverting in %d s unless you type confirm\n", secs);
+	/* Arm the reverter before applying: there must be no moment at which the
+	 * change is live and nothing would take it back (a SIGKILL right after
+	 * the apply). If the apply fails, removing the token disarms it. */
+	if (secs > 0 && confirm_arm(snap, secs, token, sizeof(token), e) < 0) {
+		json_decref(snap);
+		return -1;
 	}
+	if (sess_apply(&sh->sess, cmds, e) < 0) {
+		if (secs > 0)
+			unlink(token);
+		json_decref(snap);
+		return -1;
+	}
+	if (secs > 0)
+		printf("applied; reverting in %d s unless you type confirm\n", secs);
 	json_decref(snap);
 	return 0;
 }
