@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "nft/json.h"
 #include "cmd/run.h"
 #include "ext/ext.h"
 #include "shell/shell.h"
@@ -50,7 +51,7 @@ int cand_stage(struct shell *sh, const struct cmd *c, const char *line, struct n
 		json_decref(cmds);
 		return -1;
 	}
-	json_array_foreach(cmds, i, o) json_array_append(sh->cand_cmds, o);
+	json_array_foreach(cmds, i, o) nftj_push(sh->cand_cmds, json_incref(o));
 	json_decref(cmds);
 	sh->staged[sh->nstaged++] = strdup(line);
 	if (c->op == OP_NEWCHAIN && sh->ncand_chains < 64)

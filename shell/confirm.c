@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "ext/ext.h"
+#include "nft/json.h"
 #include "shell/shell.h"
 
 #define ROLLBACK_KEEP 10
@@ -74,94 +75,6 @@ int state_dir(char *buf, size_t len, bool for_history, struct nfsh_err *e)
 	return 0;
 }
 
-static bool is_nfsh_obj(json_t *o, json_t **body)
-{
-	const char *kinds[] = {"table", "chain", "rule", "set", "map", "element", "flowtable"};
-
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		json_t *b = json_object_get(o, kinds[k]);
-		const char *t;
-
-		if (!b)
-			continue;
-		t = json_string_value(json_object_get(b, k == 0 ? "name" : "table"));
-		*body = b;
-		return t && !strncmp(t, "nfsh-", 5);
-	}
-	return false;
-}
-
-json_t *snap_take(struct nfsh_session *s, struct nfsh_err *e)
-{
-	json_t *all = sess_list(s, "list ruleset", NULL, e), *out, *o;
-	size_t i;
-
-	if (!all)
-		return NULL;
-	out = json_array();
-	json_array_foreach(all, i, o)
-	{
-		json_t *body, *copy;
-
-		if (!is_nfsh_obj(o, &body))
-			continue;
-		copy = json_deep_copy(o);
-		json_object_del(json_object_get(copy, json_object_iter_key(json_object_iter(copy))),
-		                "handle");
-		json_array_append_new(out, copy);
-	}
-	json_decref(all);
-	return out;
-}
-
-static void add_drop_table(json_t *cmds, json_t *seen, const char *fam, const char *name)
-{
-	char key[96];
-
-	snprintf(key, sizeof(key), "%s %s", fam, name);
-	if (json_object_get(seen, key))
-		return;
-	json_object_set_new(seen, key, json_true());
-	json_array_append_new(
-	    cmds, json_pack("{s:{s:{s:s,s:s}}}", "add", "table", "family", fam, "name", name));
-	json_array_append_new(
-	    cmds, json_pack("{s:{s:{s:s,s:s}}}", "delete", "table", "family", fam, "name", name));
-}
-
-static void drop_tables_of(json_t *cmds, json_t *seen, json_t *objs)
-{
-	size_t i;
-	json_t *o;
-
-	json_array_foreach(objs, i, o)
-	{
-		json_t *t = json_object_get(o, "table");
-		const char *f = json_string_value(json_object_get(t, "family"));
-		const char *n = json_string_value(json_object_get(t, "name"));
-
-		if (f && n && !strncmp(n, "nfsh-", 5))
-			add_drop_table(cmds, seen, f, n);
-	}
-}
-
-json_t *snap_restore_batch(struct nfsh_session *s, json_t *snap, struct nfsh_err *e)
-{
-	json_t *now = sess_list(s, "list tables", NULL, e), *cmds, *seen, *o;
-	size_t i;
-
-	if (!now)
-		return NULL;
-	cmds = json_array();
-	seen = json_object();
-	drop_tables_of(cmds, seen, now);
-	drop_tables_of(cmds, seen, snap);
-	json_array_foreach(snap, i, o) json_array_append_new(cmds, json_pack("{s:O}", "add", o));
-	json_decref(seen);
-	json_decref(now);
-	return cmds;
-}
-
-/* Write text to dir/name atomically: a 0600 temporary file, then rename. */
 static int write_atomic(const char *dir, const char *name, const char *text, struct nfsh_err *e)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
@@ -229,8 +142,10 @@ int snap_save_rollback(json_t *snap, const char *why, struct nfsh_err *e)
 		return -1;
 	n = list_rollbacks(dir, seqs, 256);
 	snprintf(name, sizeof(name), "rollback-%06ld.json", n ? seqs[0] + 1 : 1);
-	doc = json_pack("{s:I,s:s,s:O}", "time", (json_int_t)time(NULL), "why", why, "snapshot",
-	                snap);
+	doc = nftj_object();
+	nftj_put_int(doc, "time", (long long)time(NULL));
+	nftj_put_str(doc, "why", why);
+	nftj_put(doc, "snapshot", json_incref(snap));
 	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(doc);
 	if (!text)

@@ -9,6 +9,7 @@
 
 #include "cmd/cmd.h"
 #include "nft/session.h"
+#include "nft/snapshot.h"
 #include "shell/lex.h"
 #include "util/strbuf.h"
 
@@ -61,10 +62,7 @@ int cand_abort(struct shell *sh);
 void cand_free(struct shell *sh);
 
 /* shell/confirm.c */
-/* nfsh's tables (every nfsh-* table) as a listing array; NULL with e set. */
-json_t *snap_take(struct nfsh_session *s, struct nfsh_err *e);
-/* The batch that replaces nfsh's current tables by snapshot snap. */
-json_t *snap_restore_batch(struct nfsh_session *s, json_t *snap, struct nfsh_err *e);
+/* snap_take, snap_restore_batch: nft/snapshot.h */
 /* Keep snap as the newest rollback point. */
 int snap_save_rollback(json_t *snap, const char *why, struct nfsh_err *e);
 /* Apply cmds; with secs > 0, revert unless confirmed within secs. */

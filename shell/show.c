@@ -1,6 +1,7 @@
 /* `show ...`: read-only views of nfsh's tables and of the shell's state. */
 #include <string.h>
 
+#include "nft/json.h"
 #include "cmd/print.h"
 #include "cmd/run.h"
 #include "nft/text.h"
@@ -96,7 +97,7 @@ static int show_nft(struct shell *sh, struct nfsh_err *e)
 	sb_init(&sb);
 	json_array_foreach(snap, i, o)
 	{
-		json_t *cmd = json_pack("{s:O}", "add", o);
+		json_t *cmd = nftj_stmt("add", json_incref(o));
 
 		sb_reset(&sb);
 		nftt_command(cmd, &sb);

@@ -6,6 +6,11 @@ void nftb_cmd(json_t *cmds, const char *verb, const char *objtype, json_t *obj)
 	nftj_push(cmds, nftj_stmt(verb, nftj_stmt(objtype, obj)));
 }
 
+void nftb_add_listed(json_t *cmds, json_t *obj)
+{
+	nftj_push(cmds, nftj_stmt("add", json_incref(obj)));
+}
+
 json_t *nftb_table(int family, const char *table)
 {
 	json_t *o = nftj_object();

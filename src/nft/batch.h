@@ -10,6 +10,9 @@
 /* Append {verb: {objtype: obj}} to the command array (obj stolen). */
 void nftb_cmd(json_t *cmds, const char *verb, const char *objtype, json_t *obj);
 
+/* {"add": obj} for an object as libnftables lists it (obj is not stolen). */
+void nftb_add_listed(json_t *cmds, json_t *obj);
+
 json_t *nftb_table(int family, const char *table);
 /* A chain object; bc non-NULL makes it a base chain (type, hook, prio), policy
  * NULL leaves an existing chain's policy alone. */
