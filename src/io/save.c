@@ -71,26 +71,35 @@ static void save_table(const struct table_info *ti, bool counters, struct strbuf
 	sb_addf(sb, "COMMIT\n# Completed on %s\n", when);
 }
 
+/* One table at a time: read, print, free, so that only one table's rules are
+ * held at once, and -t reads nothing but the table it names. */
 static int save_family(struct nfsh_session *s, int family, int only, bool counters, FILE *out,
                        struct nfsh_err *e)
 {
-	struct table_info tis[TBL_COUNT];
-	int n = io_read_family(s, family, tis, e);
+	int ids[TBL_COUNT], n = io_list_tables_nl(family, ids, TBL_COUNT, e);
 	struct strbuf sb;
+	int rc = 0;
 
 	if (n < 0)
 		return -1;
 	sb_init(&sb);
-	for (int i = 0; i < n; i++) {
-		if (only < 0 || tis[i].table == only) {
-			sb_reset(&sb);
-			save_table(&tis[i], counters, &sb);
-			fputs(sb_str(&sb), out);
+	for (int i = 0; i < n && rc == 0; i++) {
+		struct table_info ti;
+
+		if (only >= 0 && ids[i] != only)
+			continue;
+		if (table_read(s, family, ids[i], NULL, &ti, e) < 0) {
+			rc = -1;
+			break;
 		}
-		table_info_free(&tis[i]);
+		sb_reset(&sb);
+		save_table(&ti, counters, &sb);
+		table_info_free(&ti);
+		if (fputs(sb_str(&sb), out) == EOF)
+			rc = err_set(e, NFSH_EOTHER, NULL, "cannot write the output: %m");
 	}
 	sb_free(&sb);
-	return 0;
+	return rc;
 }
 
 int io_save_main(int family, int argc, char **argv)
