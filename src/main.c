@@ -28,8 +28,10 @@ int confirm_restore_main(int family, int argc, char **argv) __attribute__((weak)
 int confirm_main(int argc, char **argv) __attribute__((weak));
 
 /* Run the conntrack personality: exec the small nfsh-conntrack beside this
- * binary when it is there (NFSH_CT_INPROCESS=1 keeps it in this process). */
-static int conntrack(int argc, char **argv)
+ * binary when it is there (NFSH_CT_INPROCESS=1 keeps it in this process).
+ * face is its argv[0]: "conntrack" for the drop-in, "nfsh-conntrack" for
+ * `nfsh conntrack` (nfsh's messages and exit statuses). */
+static int conntrack(const char *face, int argc, char **argv)
 {
 	char self[4096], path[4200];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -39,7 +41,7 @@ static int conntrack(int argc, char **argv)
 		self[n] = '\0';
 		snprintf(path, sizeof(path), "%s/nfsh-conntrack", dirname(self));
 		if (access(path, X_OK) == 0) {
-			argv[0] = (char *)"conntrack";
+			argv[0] = (char *)face;
 			execv(path, argv);
 			/* On failure carry on in this process. */
 		}
@@ -48,7 +50,7 @@ static int conntrack(int argc, char **argv)
 		fprintf(stderr, "nfsh: conntrack is not part of this build\n");
 		return 1;
 	}
-	argv[0] = (char *)"conntrack";
+	argv[0] = (char *)face;
 	return ct_cli_main(argc, argv);
 }
 
@@ -83,7 +85,7 @@ static int by_name(const char *name, int argc, char **argv, int *rc)
 	};
 
 	if (strcmp(name, "conntrack") == 0) {
-		*rc = conntrack(argc, argv);
+		*rc = conntrack("conntrack", argc, argv);
 		return 1;
 	}
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -116,7 +118,7 @@ static int by_subcommand(int argc, char **argv, int family, int *rc)
 	if (strcmp(w, "translate") == 0)
 		*rc = oneshot_translate("nfsh", family, argc - 2, argv + 2);
 	else if (strcmp(w, "conntrack") == 0)
-		*rc = conntrack(argc - 1, argv + 1);
+		*rc = conntrack("nfsh-conntrack", argc - 1, argv + 1);
 	else if (strcmp(w, "save") == 0)
 		*rc = io_save_main ? io_save_main(family, argc - 2, argv + 2) : missing("save");
 	else if (strcmp(w, "restore") == 0)

@@ -44,8 +44,8 @@ static bool covered(const struct tb_ctx *c, size_t len)
 	return c->seen >= len;
 }
 
-static int parse_nest(const struct nlattr *nest, const struct nlattr **tb, int max,
-                      const enum mnl_attr_data_type *types, const uint16_t *lens)
+int ct_parse_nest(const struct nlattr *nest, const struct nlattr **tb, int max,
+                  const enum mnl_attr_data_type *types, const uint16_t *lens)
 {
 	struct tb_ctx c = {tb, max, 0, types, lens};
 
@@ -148,13 +148,26 @@ static const enum mnl_attr_data_type secctx_types[CTA_SECCTX_MAX + 1] = {
     [CTA_SECCTX_NAME] = MNL_TYPE_NUL_STRING,
 };
 
-static int parse_tuple(const struct nlattr *nest, struct ct_tuple_tb *t)
+int ct_parse_tuple(const struct nlattr *nest, struct ct_tuple_tb *t)
 {
-	if (parse_nest(nest, t->t, CTA_TUPLE_MAX, tuple_types, NULL) < 0)
+	if (ct_parse_nest(nest, t->t, CTA_TUPLE_MAX, tuple_types, NULL) < 0)
 		return MNL_CB_ERROR;
-	if (parse_nest(t->t[CTA_TUPLE_IP], t->ip, CTA_IP_MAX, ip_types, ip_lens) < 0)
+	if (ct_parse_nest(t->t[CTA_TUPLE_IP], t->ip, CTA_IP_MAX, ip_types, ip_lens) < 0)
 		return MNL_CB_ERROR;
-	return parse_nest(t->t[CTA_TUPLE_PROTO], t->proto, CTA_PROTO_MAX, proto_types, NULL);
+	return ct_parse_nest(t->t[CTA_TUPLE_PROTO], t->proto, CTA_PROTO_MAX, proto_types, NULL);
+}
+
+int ct_parse_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb, int max,
+                   const enum mnl_attr_data_type *types)
+{
+	struct tb_ctx c = {tb, max, 0, types, NULL};
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nfgenmsg)) || nlh->nlmsg_len > INT_MAX)
+		return MNL_CB_ERROR;
+	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), store_cb, &c) < 0 ||
+	    !covered(&c, nlh->nlmsg_len - mnl_nlmsg_size(MNL_ALIGN(sizeof(struct nfgenmsg)))))
+		return MNL_CB_ERROR;
+	return MNL_CB_OK;
 }
 
 int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
@@ -175,26 +188,26 @@ int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
 	if (mnl_attr_parse(nlh, sizeof(*nfg), store_cb, &c) < 0 ||
 	    !covered(&c, nlh->nlmsg_len - mnl_nlmsg_size(MNL_ALIGN(sizeof(*nfg)))))
 		return MNL_CB_ERROR;
-	if (parse_tuple(m->tb[CTA_TUPLE_ORIG], &m->orig) < 0 ||
-	    parse_tuple(m->tb[CTA_TUPLE_REPLY], &m->reply) < 0 ||
-	    parse_tuple(m->tb[CTA_TUPLE_MASTER], &m->master) < 0)
+	if (ct_parse_tuple(m->tb[CTA_TUPLE_ORIG], &m->orig) < 0 ||
+	    ct_parse_tuple(m->tb[CTA_TUPLE_REPLY], &m->reply) < 0 ||
+	    ct_parse_tuple(m->tb[CTA_TUPLE_MASTER], &m->master) < 0)
 		return MNL_CB_ERROR;
-	if (parse_nest(m->tb[CTA_PROTOINFO], m->protoinfo, CTA_PROTOINFO_MAX, pinfo_types, NULL) <
-	        0 ||
-	    parse_nest(m->protoinfo[CTA_PROTOINFO_TCP], m->tcp, CTA_PROTOINFO_TCP_MAX, tcp_types,
-	               NULL) < 0 ||
-	    parse_nest(m->protoinfo[CTA_PROTOINFO_SCTP], m->sctp, CTA_PROTOINFO_SCTP_MAX,
-	               sctp_types, NULL) < 0 ||
-	    parse_nest(m->protoinfo[CTA_PROTOINFO_DCCP], m->dccp, CTA_PROTOINFO_DCCP_MAX,
-	               dccp_types, NULL) < 0)
+	if (ct_parse_nest(m->tb[CTA_PROTOINFO], m->protoinfo, CTA_PROTOINFO_MAX, pinfo_types,
+	                  NULL) < 0 ||
+	    ct_parse_nest(m->protoinfo[CTA_PROTOINFO_TCP], m->tcp, CTA_PROTOINFO_TCP_MAX, tcp_types,
+	                  NULL) < 0 ||
+	    ct_parse_nest(m->protoinfo[CTA_PROTOINFO_SCTP], m->sctp, CTA_PROTOINFO_SCTP_MAX,
+	                  sctp_types, NULL) < 0 ||
+	    ct_parse_nest(m->protoinfo[CTA_PROTOINFO_DCCP], m->dccp, CTA_PROTOINFO_DCCP_MAX,
+	                  dccp_types, NULL) < 0)
 		return MNL_CB_ERROR;
-	if (parse_nest(m->tb[CTA_COUNTERS_ORIG], m->cnt[0], CTA_COUNTERS_MAX, cnt_types, NULL) <
+	if (ct_parse_nest(m->tb[CTA_COUNTERS_ORIG], m->cnt[0], CTA_COUNTERS_MAX, cnt_types, NULL) <
 	        0 ||
-	    parse_nest(m->tb[CTA_COUNTERS_REPLY], m->cnt[1], CTA_COUNTERS_MAX, cnt_types, NULL) <
+	    ct_parse_nest(m->tb[CTA_COUNTERS_REPLY], m->cnt[1], CTA_COUNTERS_MAX, cnt_types, NULL) <
 	        0 ||
-	    parse_nest(m->tb[CTA_TIMESTAMP], m->ts, CTA_TIMESTAMP_MAX, ts_types, NULL) < 0 ||
-	    parse_nest(m->tb[CTA_HELP], m->help, CTA_HELP_MAX, help_types, NULL) < 0 ||
-	    parse_nest(m->tb[CTA_SECCTX], m->secctx, CTA_SECCTX_MAX, secctx_types, NULL) < 0)
+	    ct_parse_nest(m->tb[CTA_TIMESTAMP], m->ts, CTA_TIMESTAMP_MAX, ts_types, NULL) < 0 ||
+	    ct_parse_nest(m->tb[CTA_HELP], m->help, CTA_HELP_MAX, help_types, NULL) < 0 ||
+	    ct_parse_nest(m->tb[CTA_SECCTX], m->secctx, CTA_SECCTX_MAX, secctx_types, NULL) < 0)
 		return MNL_CB_ERROR;
 	if (m->tb[CTA_LABELS] && mnl_attr_get_payload_len(m->tb[CTA_LABELS]) > 16)
 		return MNL_CB_ERROR;

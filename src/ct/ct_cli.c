@@ -44,13 +44,46 @@ const char *ct_strerror(int err, enum ct_command cmd)
 	return strerror(err);
 }
 
-int ct_open(struct ct_sock *s, unsigned groups)
+/* The face we answer as: the name `conntrack` is the drop-in and keeps
+ * conntrack(8)'s messages and exit statuses; `nfsh conntrack` (nfsh execs
+ * nfsh-conntrack under its own name) follows nfsh's conventions (issue 7). */
+static bool is_nfsh_face(const char *argv0)
+{
+	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+
+	base = base ? base + 1 : argv0;
+	return base && strcmp(base, "conntrack") != 0;
+}
+
+static bool no_capability(int err)
+{
+	return err == EPERM || err == EACCES;
+}
+
+/* nfsh's message for a kernel that refuses us: exit 4 and point at --sandbox. */
+static int fail_no_capability(int err)
+{
+	fprintf(stderr, "nfsh: conntrack: %s; nfsh needs CAP_NET_ADMIN; try --sandbox\n",
+	        strerror(err));
+	return NFSH_EKERNEL;
+}
+
+int ct_fail_kernel(const struct ct_cmd *c, int err)
+{
+	if (c->nfsh_face && no_capability(err))
+		return fail_no_capability(err);
+	return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(err, c->command));
+}
+
+int ct_open(const struct ct_cmd *c, struct ct_sock *s, unsigned groups)
 {
 	int r = ct_sock_open(s, groups);
 
-	if (r < 0)
-		ct_fail(NFSH_EKERNEL, "Can't open handler: %s", strerror(-r));
-	return r;
+	if (r == 0)
+		return 0;
+	if (c->nfsh_face && no_capability(-r))
+		return fail_no_capability(-r);
+	return ct_fail(NFSH_EOTHER, "Can't open handler: %s", strerror(-r));
 }
 
 uint16_t ct_type(uint8_t msg)
@@ -123,8 +156,8 @@ static int cmd_list(struct ct_cmd *c, uint8_t msgtype)
 
 	if (c->table == CT_TAB_EXPECT)
 		return ct_expect_list(c);
-	if (ct_open(&s, 0) < 0)
-		return NFSH_EOTHER;
+	if ((r = ct_open(c, &s, 0)) != 0)
+		return r;
 	if (ct_out_init(&o, stdout, c->of, &c->lm) < 0) {
 		ct_sock_close(&s);
 		return NFSH_EOTHER;
@@ -133,7 +166,7 @@ static int cmd_list(struct ct_cmd *c, uint8_t msgtype)
 	ct_out_free(&o);
 	ct_sock_close(&s);
 	if (r < 0)
-		return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(-r, c->command));
+		return ct_fail_kernel(c, -r);
 	msg("%llu %s been shown.", o.n, "flow entries have");
 	return 0;
 }
@@ -168,8 +201,8 @@ static int cmd_count(struct ct_cmd *c)
 
 	if (c->table == CT_TAB_EXPECT)
 		return ct_expect_count(c);
-	if (ct_open(&s, 0) < 0)
-		return NFSH_EOTHER;
+	if ((r = ct_open(c, &s, 0)) != 0)
+		return r;
 	if (ct_filter_empty(&c->f)) {
 		struct nlmsghdr *nlh =
 		    ct_req_start(buf, ct_type(IPCTNL_MSG_CT_GET_STATS), NLM_F_ACK, AF_UNSPEC, 0, 0);
@@ -179,7 +212,7 @@ static int cmd_count(struct ct_cmd *c)
 	}
 	ct_sock_close(&s);
 	if (r < 0)
-		return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(-r, c->command));
+		return ct_fail_kernel(c, -r);
 	printf("%llu\n", (unsigned long long)n);
 	return 0;
 }
@@ -225,13 +258,13 @@ static int cmd_stats(struct ct_cmd *c)
 	struct ct_sock s;
 	int r;
 
-	if (ct_open(&s, 0) < 0)
-		return NFSH_EOTHER;
+	if ((r = ct_open(c, &s, 0)) != 0)
+		return r;
 	nlh = ct_req_start(buf, ct_type(IPCTNL_MSG_CT_GET_STATS_CPU), NLM_F_DUMP, AF_UNSPEC, 0, 0);
 	r = ct_sock_run(&s, nlh, stats_cpu_cb, NULL);
 	ct_sock_close(&s);
 	if (r < 0)
-		return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(-r, c->command));
+		return ct_fail_kernel(c, -r);
 	return 0;
 }
 
@@ -245,13 +278,13 @@ static int cmd_flush(struct ct_cmd *c)
 
 	if (c->table == CT_TAB_EXPECT)
 		return ct_expect_flush(c);
-	if (ct_open(&s, 0) < 0)
-		return NFSH_EOTHER;
+	if ((r = ct_open(c, &s, 0)) != 0)
+		return r;
 	nlh = ct_req_start(buf, ct_type(IPCTNL_MSG_CT_DELETE), NLM_F_ACK, c->family, 1, 0);
 	r = ct_sock_run(&s, nlh, NULL, NULL);
 	ct_sock_close(&s);
 	if (r < 0)
-		return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(-r, c->command));
+		return ct_fail_kernel(c, -r);
 	fprintf(stderr, "%s: connection tracking table has been emptied.\n", PROG);
 	return 0;
 }
@@ -339,19 +372,20 @@ static int cmd_delete(struct ct_cmd *c)
 	int r;
 
 	if (c->table == CT_TAB_EXPECT)
-		/* XXX: no per-expectation delete; -F expect removes them all */
-		return ct_fail(
-		    NFSH_EPARAM, "%s",
-		    "-D expect is not supported; -F expect flushes the expectation table");
+		return ct_expect_delete(c);
 	d = calloc(1, sizeof(*d));
-	if (!d || ct_open(&s, 0) < 0) {
-		free(d);
+	if (!d)
 		return NFSH_EOTHER;
+	if ((r = ct_open(c, &s, 0)) != 0) {
+		free(d);
+		return r;
 	}
-	if (ct_open(&s2, 0) < 0 || ct_out_init(&o, stdout, c->of, &c->lm) < 0) {
+	if ((r = ct_open(c, &s2, 0)) != 0 || ct_out_init(&o, stdout, c->of, &c->lm) < 0) {
+		if (r == 0)
+			ct_sock_close(&s2);
 		ct_sock_close(&s);
 		free(d);
-		return NFSH_EOTHER;
+		return r ? r : NFSH_EOTHER;
 	}
 	d->s2 = &s2;
 	d->o = &o;
@@ -364,7 +398,7 @@ static int cmd_delete(struct ct_cmd *c)
 	ct_sock_close(&s);
 	if (r < 0) {
 		free(d);
-		return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(-r, c->command));
+		return ct_fail_kernel(c, -r);
 	}
 	msg("%llu %s been deleted.", d->n, "flow entries have");
 	r = (d->n == 0 && !c->in_load) ? NFSH_EOTHER : 0;
@@ -432,7 +466,8 @@ int ct_cli_run(int argc, char **argv, bool in_load)
 		return e.status ? e.status : NFSH_EPARAM;
 	}
 	c->in_load = in_load;
-	if (c->of & CT_O_XML) {
+	c->nfsh_face = is_nfsh_face(argv[0]);
+	if ((c->of & CT_O_XML) && c->table != CT_TAB_EXPECT) {
 		/* XXX: no XML printer; JSON carries the same fields. */
 		fprintf(stderr, "%s: -o xml is not supported; use -o json\n", PROG);
 		ct_cmd_free(c);

@@ -7,7 +7,11 @@
 int ct_cli_run(int argc, char **argv, bool in_load);
 int ct_fail(int status, const char *fmt, const char *arg);
 const char *ct_strerror(int err, enum ct_command cmd);
-int ct_open(struct ct_sock *s, unsigned groups);
+/* Kernel errors in the face's words: conntrack(8)'s message and status 1, or
+ * under `nfsh conntrack` exit 4 with nfsh's hint when privileges are missing. */
+int ct_fail_kernel(const struct ct_cmd *c, int err);
+/* Open a socket; 0, or the exit status after saying why not. */
+int ct_open(const struct ct_cmd *c, struct ct_sock *s, unsigned groups);
 uint16_t ct_type(uint8_t msg);
 int ct_dump(struct ct_sock *s, const struct ct_filter *f, uint8_t msgtype,
             int (*fn)(const struct ct_msg *, void *), void *data);
@@ -20,5 +24,9 @@ int ct_cmd_event(struct ct_cmd *c);
 int ct_expect_list(struct ct_cmd *c);
 int ct_expect_count(struct ct_cmd *c);
 int ct_expect_flush(struct ct_cmd *c);
+int ct_expect_get(struct ct_cmd *c);
+int ct_expect_delete(struct ct_cmd *c);
+int ct_expect_create(struct ct_cmd *c);
+int ct_expect_event(struct ct_cmd *c);
 
 #endif

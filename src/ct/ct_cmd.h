@@ -51,9 +51,16 @@ struct ct_cmd {
 	unsigned long bufsize;
 	const char *load_file;
 	bool in_load;                           /* run from -R: zero matches is not an error */
+	bool nfsh_face;                         /* `nfsh conntrack`, not the `conntrack` drop-in */
 	uint8_t mask_src_v[16], mask_dst_v[16]; /* --mask-src/--mask-dst, applied last */
 	int mask_src_len, mask_dst_len;
 	struct ct_labelmap lm;
+	/* Expectations: --tuple-src/--tuple-dst (a CIDR sets the mask too),
+	 * --tuple-port-*, --mask-port-*, and --master-src/--master-dst (the master
+	 * named apart from -s/-d; for -L/-D expect they filter on it). */
+	struct ct_addr_match exp_src, exp_dst, master_src, master_dst;
+	uint16_t exp_sport, exp_dport, exp_mask_sport, exp_mask_dport;
+	bool has_exp_sport, has_exp_dport, has_exp_mask_sport, has_exp_mask_dport;
 };
 
 /* Parse argv (argv[0] is the program name). Fills e and returns -1 on error. */

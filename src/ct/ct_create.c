@@ -107,7 +107,7 @@ int ct_cmd_create(struct ct_cmd *c)
 
 	err_clear(&e);
 	if (c->table == CT_TAB_EXPECT)
-		return ct_fail(NFSH_EPARAM, "%s", "XXX: creating expectations is not supported");
+		return ct_expect_create(c);
 	if (complete_tuples(c, &e) < 0) {
 		fprintf(stderr, "%s: %s\n", PROG, e.msg);
 		return NFSH_EPARAM;
@@ -140,12 +140,12 @@ int ct_cmd_create(struct ct_cmd *c)
 		memset(all, 0xff, sizeof(all));
 		put_labels(nlh, c->labels, all);
 	}
-	if (ct_open(&s, 0) < 0)
-		return NFSH_EOTHER;
+	if ((r = ct_open(c, &s, 0)) != 0)
+		return r;
 	r = ct_sock_run(&s, nlh, NULL, NULL);
 	ct_sock_close(&s);
 	if (r < 0)
-		return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(-r, c->command));
+		return ct_fail_kernel(c, -r);
 	fprintf(stderr, "%s: 1 flow entries have been %s.\n", PROG,
 	        c->command == CT_CMD_ADD ? "added" : "created");
 	return 0;
@@ -241,14 +241,23 @@ int ct_cmd_update(struct ct_cmd *c)
 	struct ct_out o;
 	int r;
 
+	if (c->table == CT_TAB_EXPECT) {
+		free(u);
+		return ct_fail(NFSH_EPARAM, "%s", "Can't do --update on expectations");
+	}
 	if (!u)
 		return NFSH_EOTHER;
 	/* mark, status and timeout are what -U sets, not what it selects */
 	f.mark_set = false;
 	f.status_set = false;
-	if (ct_open(&s, 0) < 0 || ct_open(&s2, 0) < 0) {
+	if ((r = ct_open(c, &s, 0)) != 0) {
 		free(u);
-		return NFSH_EOTHER;
+		return r;
+	}
+	if ((r = ct_open(c, &s2, 0)) != 0) {
+		ct_sock_close(&s);
+		free(u);
+		return r;
 	}
 	ct_out_init(&o, stdout, c->of, &c->lm);
 	u->c = c, u->s2 = &s2, u->o = &o;
@@ -259,7 +268,7 @@ int ct_cmd_update(struct ct_cmd *c)
 	if (r < 0 || (u->n == 0 && u->err)) {
 		int err = r < 0 ? -r : u->err;
 		free(u);
-		return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(err, c->command));
+		return ct_fail_kernel(c, err);
 	}
 	fprintf(stderr, "%s: %llu flow entries have been updated.\n", PROG,
 	        (unsigned long long)u->n);
@@ -277,6 +286,8 @@ int ct_cmd_get(struct ct_cmd *c)
 	bool by_orig = c->orig_src && c->orig_dst;
 	int r;
 
+	if (c->table == CT_TAB_EXPECT)
+		return ct_expect_get(c);
 	if (!by_orig && !(c->reply_src && c->reply_dst))
 		return ct_fail(NFSH_EPARAM, "%s", "missing source or destination address");
 	if (c->l4 < 0)
@@ -286,14 +297,14 @@ int ct_cmd_get(struct ct_cmd *c)
 	             by_orig ? &c->orig : &c->reply);
 	if (c->zone >= 0)
 		mnl_attr_put_u16(nlh, CTA_ZONE, htons((uint16_t)c->zone));
-	if (ct_open(&s, 0) < 0)
-		return NFSH_EOTHER;
+	if ((r = ct_open(c, &s, 0)) != 0)
+		return r;
 	ct_out_init(&o, stdout, c->of, &c->lm);
 	r = ct_sock_run(&s, nlh, get_cb, &o);
 	ct_out_free(&o);
 	ct_sock_close(&s);
 	if (r < 0)
-		return ct_fail(NFSH_EOTHER, "Operation failed: %s", ct_strerror(-r, c->command));
+		return ct_fail_kernel(c, -r);
 	fprintf(stderr, "%s: %llu flow entries have been shown.\n", PROG, (unsigned long long)o.n);
 	return 0;
 }
@@ -312,7 +323,7 @@ int ct_cmd_load(struct ct_cmd *c)
 		int argc = 1, r;
 
 		lineno++;
-		argv[0] = (char *)"conntrack";
+		argv[0] = (char *)(c->nfsh_face ? "nfsh-conntrack" : "conntrack");
 		for (tok = strtok_r(line, " \t\r\n", &save); tok && argc < 127;
 		     tok = strtok_r(NULL, " \t\r\n", &save))
 			argv[argc++] = tok;

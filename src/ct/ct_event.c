@@ -210,9 +210,9 @@ int ct_cmd_event(struct ct_cmd *c)
 	int sfd, r;
 
 	if (c->table == CT_TAB_EXPECT)
-		return ct_fail(NFSH_EPARAM, "%s", "XXX: expectation events are not supported");
-	if (ct_open(&s, groups_of(c->events)) < 0)
-		return NFSH_EOTHER;
+		return ct_expect_event(c);
+	if ((r = ct_open(c, &s, groups_of(c->events))) != 0)
+		return r;
 	size_buffer(mnl_socket_get_fd(s.nl), c->bufsize);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -230,6 +230,6 @@ int ct_cmd_event(struct ct_cmd *c)
 	fprintf(stderr, "%s: %llu flow events have been shown.\n", PROG,
 	        (unsigned long long)x.shown);
 	if (r < 0)
-		return ct_fail(NFSH_EOTHER, "Operation failed: %s", strerror(-r));
+		return ct_fail_kernel(c, -r);
 	return 0;
 }

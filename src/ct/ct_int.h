@@ -73,6 +73,14 @@ struct ct_tuple {
 
 /* ct_attr.c: parse and read. */
 int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m);
+/* The validate-and-store steps, for other message kinds (expectations): top-level
+ * attributes, one nest, one tuple nest. tb[] must be zeroed by the caller; types[]
+ * is indexed by attribute type (MNL_TYPE_UNSPEC: stored unchecked). */
+int ct_parse_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb, int max,
+                   const enum mnl_attr_data_type *types);
+int ct_parse_nest(const struct nlattr *nest, const struct nlattr **tb, int max,
+                  const enum mnl_attr_data_type *types, const uint16_t *lens);
+int ct_parse_tuple(const struct nlattr *nest, struct ct_tuple_tb *t);
 void ct_tuple_get(const struct ct_tuple_tb *tb, uint8_t family, struct ct_tuple *t);
 /* Readers of validated attributes, host order out (big-endian on the wire);
  * inline, since every printer and filter calls them per entry. */

@@ -61,6 +61,10 @@ enum opt_id {
 	O_TDST,
 	O_MSRC,
 	O_MDST,
+	O_TSPORT,
+	O_TDPORT,
+	O_MSPORT,
+	O_MDPORT,
 	O_USERSPACE_FILTER,
 	O_KERNEL_ONLY,
 };
@@ -125,11 +129,14 @@ enum opt_id {
 	X("icmpv6-type", 0, A_REQ, O_ITYPE, "TYPE", "ICMPv6 type")                                 \
 	X("icmpv6-code", 0, A_REQ, O_ICODE, "CODE", "ICMPv6 code")                                 \
 	X("icmpv6-id", 0, A_REQ, O_IID, "ID", "ICMPv6 id")                                         \
-	X("tuple-src", 0, A_REQ, O_TSRC, "ADDR",                                                   \
-	  "expectation tuple source (refused: not implemented)")                                   \
-	X("tuple-dst", 0, A_REQ, O_TDST, "ADDR", "expectation tuple destination")                  \
-	X("master-src", 0, A_REQ, O_MSRC, "ADDR", "expectation master source")                     \
-	X("master-dst", 0, A_REQ, O_MDST, "ADDR", "expectation master destination")
+	X("tuple-src", 0, A_REQ, O_TSRC, "ADDR[/LEN]", "expectation tuple source (-I expect)")     \
+	X("tuple-dst", 0, A_REQ, O_TDST, "ADDR[/LEN]", "expectation tuple destination")            \
+	X("tuple-port-src", 0, A_REQ, O_TSPORT, "PORT", "expectation tuple source port")           \
+	X("tuple-port-dst", 0, A_REQ, O_TDPORT, "PORT", "expectation tuple destination port")      \
+	X("mask-port-src", 0, A_REQ, O_MSPORT, "PORT", "expectation mask of the source port")      \
+	X("mask-port-dst", 0, A_REQ, O_MDPORT, "PORT", "expectation mask of the destination port") \
+	X("master-src", 0, A_REQ, O_MSRC, "ADDR[/LEN]", "expectation master source")               \
+	X("master-dst", 0, A_REQ, O_MDST, "ADDR[/LEN]", "expectation master destination")
 
 /* nfsh testing switches (not offered for completion): compare the kernel's
  * filtering with the user-space reference. */
@@ -608,12 +615,29 @@ static int apply_opt(struct ct_cmd *c, const struct opt *o, const char *word, co
 		return 0;
 	}
 	case O_TSRC:
+		return parse_addr(c, arg, &c->exp_src, true, e);
 	case O_TDST:
+		return parse_addr(c, arg, &c->exp_dst, true, e);
 	case O_MSRC:
+		return parse_addr(c, arg, &c->master_src, true, e);
 	case O_MDST:
-		/* XXX: expectation creation and filters are not implemented. */
-		return err_set(e, NFSH_EPARAM, word, "`%s' (expectation tuples) is not supported",
-		               word);
+		return parse_addr(c, arg, &c->master_dst, true, e);
+	case O_TSPORT: {
+		int unused;
+		return port_opt(arg, &c->exp_sport, &c->has_exp_sport, &unused, e);
+	}
+	case O_TDPORT: {
+		int unused;
+		return port_opt(arg, &c->exp_dport, &c->has_exp_dport, &unused, e);
+	}
+	case O_MSPORT: {
+		int unused;
+		return port_opt(arg, &c->exp_mask_sport, &c->has_exp_mask_sport, &unused, e);
+	}
+	case O_MDPORT: {
+		int unused;
+		return port_opt(arg, &c->exp_mask_dport, &c->has_exp_mask_dport, &unused, e);
+	}
 	case O_USERSPACE_FILTER:
 		f->no_kernel = true;
 		return 0;
@@ -651,7 +675,9 @@ static int check_cmd(struct ct_cmd *c, struct nfsh_err *e)
 	if ((f->nat & CT_NAT_ANY) && nats > 1)
 		return err_set(e, NFSH_EPARAM, "--any-nat",
 		               "Illegal combination of --any-nat with --src-nat/--dst-nat");
-	if ((c->mask_src && !c->orig_src) || (c->mask_dst && !c->orig_dst))
+	/* for expectations the masks belong to --tuple-src/--tuple-dst (ct_expect.c) */
+	if (c->table != CT_TAB_EXPECT &&
+	    ((c->mask_src && !c->orig_src) || (c->mask_dst && !c->orig_dst)))
 		return err_set(e, NFSH_EPARAM, c->mask_src ? "--mask-src" : "--mask-dst",
 		               "--mask-src/--mask-dst need -s/-d");
 	/* a netmask applies to -s/-d whichever came first on the line */

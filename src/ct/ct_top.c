@@ -406,12 +406,13 @@ int ct_top_main(int argc, char **argv)
 	} else {
 		/* No terminal: one bounded snapshot, never a stream of screens. */
 		r = take_snapshot(&t, &s);
+		/* top is nfsh's own: a missing capability is nfsh's exit 4 */
+		t.cmd->nfsh_face = true;
 		if (r < 0)
-			ct_fail(NFSH_EOTHER, "Operation failed: %s", strerror(-r));
+			r = ct_fail_kernel(t.cmd, -r);
 		else
 			render(stdout, &t, &s, t.rows, false);
 		free(s.heap);
-		r = r < 0 ? NFSH_EOTHER : 0;
 	}
 	ct_cmd_free(t.cmd);
 	free(t.cmd);
