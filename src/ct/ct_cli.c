@@ -467,13 +467,6 @@ int ct_cli_run(int argc, char **argv, bool in_load)
 	}
 	c->in_load = in_load;
 	c->nfsh_face = is_nfsh_face(argv[0]);
-	if ((c->of & CT_O_XML) && c->table != CT_TAB_EXPECT) {
-		/* XXX: no XML printer; JSON carries the same fields. */
-		fprintf(stderr, "%s: -o xml is not supported; use -o json\n", PROG);
-		ct_cmd_free(c);
-		free(c);
-		return NFSH_EPARAM;
-	}
 	if (c->of & (CT_O_LABELS))
 		ct_labelmap_load(&c->lm);
 	r = run_cmd(c);

@@ -199,6 +199,9 @@ void ct_format_addr(struct ct_line *l, uint8_t family, const uint8_t *a);
 int ct_format_json(struct ct_line *l, const struct ct_msg *m, enum ct_evtype ev,
                    const struct ct_labelmap *lm);
 
+/* ct_xml.c: -o xml, one <flow> as libnetfilter_conntrack prints it. */
+void ct_format_xml(struct ct_line *l, const struct ct_msg *m, unsigned oflags, enum ct_evtype ev);
+
 /* ct_filter.c */
 struct ct_addr_match {
 	bool set;
@@ -269,6 +272,7 @@ struct ct_out {
 	char *buf;
 	size_t len, cap;
 	uint64_t n;
+	bool xml_open; /* -o xml: the <conntrack> document was opened */
 	struct ct_line line;
 };
 int ct_out_init(struct ct_out *o, FILE *f, unsigned of, const struct ct_labelmap *lm);

@@ -103,7 +103,7 @@ enum opt_id {
 	X("id", 'i', A_REQ, O_ID, "ID", "entry id")                                                \
 	X("family", 'f', A_REQ, O_FAMILY, "ipv4|ipv6", "layer 3 family")                           \
 	X("output", 'o', A_REQ, O_OUTPUT, "FORMAT,...",                                            \
-	  "extended, id, timestamp, ktimestamp, labels, save, json")                               \
+	  "extended, id, timestamp, ktimestamp, labels, save, json, xml")                          \
 	X("src-nat", 'n', A_OPT, O_SNAT, "ADDR[:PORT]", "source-NATed entries")                    \
 	X("dst-nat", 'g', A_OPT, O_DNAT, "ADDR[:PORT]", "destination-NATed entries")               \
 	X("any-nat", 'j', A_OPT, O_ANYNAT, "ADDR[:PORT]", "NATed entries, either way")             \

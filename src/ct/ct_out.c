@@ -59,6 +59,15 @@ void ct_out_emit_sfx(struct ct_out *o, const struct ct_msg *m, enum ct_evtype ev
 	if (o->of & CT_O_JSON) {
 		if (ct_format_json(l, m, ev, o->lm) < 0)
 			return;
+	} else if (o->of & CT_O_XML) {
+		/* as conntrack: the document opens with the first entry */
+		if (!o->xml_open) {
+			static const char hdr[] =
+			    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<conntrack>\n";
+			ct_out_text(o, hdr, sizeof(hdr) - 1);
+			o->xml_open = true;
+		}
+		ct_format_xml(l, m, o->of, ev);
 	} else if (o->of & CT_O_SAVE) {
 		ct_format_save(l, m, ev);
 		if (!l->len)
@@ -84,6 +93,8 @@ void ct_out_emit_sfx(struct ct_out *o, const struct ct_msg *m, enum ct_evtype ev
 
 void ct_out_free(struct ct_out *o)
 {
+	if (o->xml_open)
+		ct_out_text(o, "</conntrack>\n", 13);
 	ct_out_flush(o);
 	free(o->buf);
 	o->buf = NULL;
