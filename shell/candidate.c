@@ -1,6 +1,8 @@
 /* The candidate: begin stages commands (their batches are built with
- * cmd_build but not applied), diff and check look at the result, commit
- * applies everything as one transaction.
+ * cmd_build_staged but not applied), diff and check look at the result,
+ * commit applies everything as one transaction. Rule numbers and specs of a
+ * staged command mean the rules as the earlier staged commands leave them:
+ * the candidate's stage (cmd/stage.c) keeps the touched chains.
  *
  * diff and check need the ruleset the candidate would produce. It is computed
  * for real, not guessed: a child process enters a fresh network namespace,
@@ -14,6 +16,7 @@
 
 #include "nft/json.h"
 #include "cmd/run.h"
+#include "cmd/stage.h"
 #include "ext/ext.h"
 #include "shell/shell.h"
 
@@ -25,9 +28,18 @@ int cand_begin(struct shell *sh, struct nfsh_err *e)
 		err_hint(e, "commit or abort it first");
 		return -1;
 	}
+	struct stage_sink sink;
+
 	sh->cand_cmds = json_array();
-	if (!sh->cand_cmds)
+	if (sh->cand_cmds) {
+		stage_array_sink(&sink, sh->cand_cmds);
+		sh->cand_stage = stage_new(&sh->sess, &sink);
+	}
+	if (!sh->cand_cmds || !sh->cand_stage) {
+		json_decref(sh->cand_cmds);
+		sh->cand_cmds = NULL;
 		return err_set(e, NFSH_EOTHER, NULL, "out of memory");
+	}
 	sh->cand = true;
 	printf("candidate open: commands are staged; show candidate, diff, check, commit, abort\n");
 	return 0;
@@ -35,24 +47,18 @@ int cand_begin(struct shell *sh, struct nfsh_err *e)
 
 int cand_stage(struct shell *sh, const struct cmd *c, const char *line, struct nfsh_err *e)
 {
-	json_t *cmds = json_array(), *o;
-	size_t i;
-	int rc;
+	size_t before = json_array_size(sh->cand_cmds);
 
-	if (sh->nstaged >= SHELL_MAX_STAGED) {
-		json_decref(cmds);
+	if (sh->nstaged >= SHELL_MAX_STAGED)
 		return err_set(e, NFSH_EOTHER, NULL, "too many staged commands (%d)",
 		               SHELL_MAX_STAGED);
-	}
-	/* XXX: rule numbers and specs (-D, -I N) resolve against the live
-	 * ruleset, not against what earlier staged commands would change. */
-	rc = cmd_build(&sh->sess, c, cmds, e);
-	if (rc < 0) {
-		json_decref(cmds);
+	/* A refused command stages nothing: the stage changes nothing on an
+	 * error, and what was appended for it (add table) is taken back. */
+	if (cmd_build_staged(&sh->sess, sh->cand_stage, c, sh->cand_cmds, e) < 0) {
+		while (json_array_size(sh->cand_cmds) > before)
+			json_array_remove(sh->cand_cmds, json_array_size(sh->cand_cmds) - 1);
 		return -1;
 	}
-	json_array_foreach(cmds, i, o) nftj_push(sh->cand_cmds, json_incref(o));
-	json_decref(cmds);
 	sh->staged[sh->nstaged++] = strdup(line);
 	if (c->op == OP_NEWCHAIN && sh->ncand_chains < 64)
 		snprintf(sh->cand_chains[sh->ncand_chains++], NFSH_CHAIN_MAX + 1, "%s", c->chain);
@@ -81,6 +87,8 @@ void cand_free(struct shell *sh)
 	sh->ncand_chains = 0;
 	json_decref(sh->cand_cmds);
 	sh->cand_cmds = NULL;
+	stage_free(sh->cand_stage);
+	sh->cand_stage = NULL;
 	sh->cand = false;
 }
 

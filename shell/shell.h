@@ -29,6 +29,7 @@ struct shell {
 	/* The candidate (begin ... commit). */
 	bool cand;
 	json_t *cand_cmds;              /* the staged batch, in order */
+	struct stage *cand_stage;       /* the chains as the staged commands leave them */
 	char *staged[SHELL_MAX_STAGED]; /* the staged lines, as typed */
 	int nstaged;
 	char cand_chains[64][NFSH_CHAIN_MAX + 1]; /* chains created by staged -N */

@@ -1,8 +1,10 @@
 /* Carrying out one command: build one batch, apply it as one transaction.
- * Commands that name a rule by number or by spec resolve it against a listing
- * first and address the rule by its handle. */
+ * Commands that name a rule by number or by spec resolve it through a stage
+ * (cmd/stage.c: the chain as the transaction leaves it, read from a listing)
+ * and address kernel rules by their handle. */
 #include "cmd/run.h"
 #include "cmd/print.h"
+#include "cmd/stage.h"
 #include "nft/batch.h"
 #include "nft/gen.h"
 #include "nft/json.h"
@@ -14,11 +16,6 @@
 static const char *nft_table(const struct cmd *c)
 {
 	return table_by_id(c->table)->nftname;
-}
-
-static json_t *rule_cmd_obj(const struct rule *r, struct nfsh_err *e)
-{
-	return xlate_rule(r, e);
 }
 
 static int no_chain(const struct cmd *c, const char *name, struct nfsh_err *e)
@@ -40,19 +37,6 @@ static int read_chain(struct nfsh_session *s, const struct cmd *c, struct table_
 		table_info_free(ti);
 		return no_chain(c, c->chain, e);
 	}
-	return 0;
-}
-
-static int rule_handle_at(const struct cmd *c, struct chain_info *ch, int num, uint64_t *handle,
-                          struct nfsh_err *e)
-{
-	if (!ch || num < 1 || num > ch->nrules) {
-		err_set(e, NFSH_EOTHER, NULL, "chain %s has no rule number %d", c->chain, num);
-		err_hint(e, "it has %d rule%s", ch ? ch->nrules : 0,
-		         ch && ch->nrules == 1 ? "" : "s");
-		return -1;
-	}
-	*handle = ch->rules[num - 1].handle;
 	return 0;
 }
 
@@ -88,232 +72,111 @@ static int bad_rule(struct nfsh_err *e)
 	return -1;
 }
 
-static void add_rule_cmds(json_t *cmds, const char *verb, json_t *obj)
+/* A chain -X may delete: refused while rules jump to it or it has rules,
+ * counting what the transaction staged so far. */
+static int delchain_check(struct stage *st, const struct table_info *ti, const struct cmd *c,
+                          const char *name, int refs, int nrules, struct nfsh_err *e)
 {
-	nftb_cmd(cmds, verb, "rule", obj);
-}
-
-static int build_append_insert(struct nfsh_session *s, const struct cmd *c, json_t *cmds,
-                               struct nfsh_err *e)
-{
-	struct table_info ti;
-	struct chain_info *ch = NULL;
-	uint64_t handle = 0;
-	bool at_end = false;
-
-	if (c->op == OP_INSERT && c->rulenum > 1) {
-		if (read_chain(s, c, &ti, &ch, e) < 0)
-			return -1;
-		/* -I n with n = count+1 appends, as iptables allows. */
-		if (ch && c->rulenum == ch->nrules + 1)
-			at_end = true;
-		else if (rule_handle_at(c, ch, c->rulenum, &handle, e) < 0) {
-			table_info_free(&ti);
-			return -1;
-		}
-		table_info_free(&ti);
+	refs = stage_refs(st, ti, name, refs);
+	nrules = stage_chain_rules(st, c->family, c->table, name, nrules);
+	/* With or without a chain name, as iptables(8) and iptables-nft 1.8.9:
+	 * a chain still referenced or not empty is refused, and then nothing is
+	 * deleted (-X alone is one batch). */
+	if (refs) {
+		err_set(e, NFSH_EOTHER, name, "chain \"%s\" is still referenced by %d rule%s", name,
+		        refs, refs == 1 ? "" : "s");
+		err_hint(e, "delete the rules that jump to it first");
+		return -1;
 	}
-	nftb_ensure_table(cmds, c->family, c->table);
-	/* Rules expanded from address lists: -A appends them in order; -I inserts
-	 * each at the same position in turn, as iptables does, so they end up in
-	 * reverse (-I INPUT -s a,b lists b before a; checked with iptables-nft). */
-	for (int i = 0; i < c->nrules; i++) {
-		bool reverse = c->op == OP_INSERT && (at_end || handle);
-		int k = reverse ? c->nrules - 1 - i : i;
-		json_t *o = rule_cmd_obj(&c->rules[k], e);
-
-		if (!o)
-			return -1;
-		if (c->op == OP_APPEND || at_end) {
-			add_rule_cmds(cmds, "add", o);
-		} else {
-			/* Before the rule at the position, or at the top. */
-			if (handle)
-				nftb_set_handle(o, handle);
-			add_rule_cmds(cmds, "insert", o);
-		}
+	if (nrules) {
+		err_set(e, NFSH_EOTHER, name, "chain \"%s\" is not empty", name);
+		err_hint(e, "flush it first with -F %s", name);
+		return -1;
 	}
 	return 0;
 }
 
-static json_t *handle_obj(const struct cmd *c, uint64_t handle)
+static bool delchain_skip(struct stage *st, const struct cmd *c, const struct chain_info *ch)
 {
-	json_t *o = nftb_rule(c->family, nft_table(c), c->chain, NULL, NULL);
-
-	nftb_set_handle(o, handle);
-	return o;
+	return ch->builtin || (c->chain[0] && strcmp(ch->name, c->chain)) ||
+	       stage_chain_known(st, c->family, c->table, ch->name) < 0;
 }
 
-static int build_delete_replace(struct nfsh_session *s, const struct cmd *c, json_t *cmds,
-                                struct nfsh_err *e)
+static int build_delchain(struct nfsh_session *s, struct stage *st, const struct cmd *c,
+                          json_t *cmds, struct nfsh_err *e)
 {
 	struct table_info ti;
-	struct chain_info *ch;
-	uint64_t handle;
-
-	if (read_chain(s, c, &ti, &ch, e) < 0)
-		return -1;
-	if (c->op == OP_DELETE && !c->rulenum) {
-		/* Each expanded rule deletes its first match. */
-		for (int k = 0; k < c->nrules; k++) {
-			int hit = find_rule(ch, &c->rules[k]);
-
-			if (hit < 0) {
-				table_info_free(&ti);
-				return bad_rule(e);
-			}
-			nftb_cmd(cmds, "delete", "rule", handle_obj(c, ch->rules[hit].handle));
-			/* Do not pick the same rule twice for duplicate specs. */
-			ch->foreign =
-			    ch->foreign ? ch->foreign : calloc((size_t)ch->nrules, sizeof(char *));
-			if (ch->foreign)
-				ch->foreign[hit] = strdup("taken");
-		}
-		table_info_free(&ti);
-		return 0;
-	}
-	if (rule_handle_at(c, ch, c->rulenum, &handle, e) < 0) {
-		table_info_free(&ti);
-		return -1;
-	}
-	table_info_free(&ti);
-	if (c->op == OP_DELETE) {
-		nftb_cmd(cmds, "delete", "rule", handle_obj(c, handle));
-		return 0;
-	}
-	if (c->nrules != 1)
-		return err_set(e, NFSH_EPARAM, NULL,
-		               "-R replaces one rule; the addresses expand to %d", c->nrules);
-	{
-		json_t *o = rule_cmd_obj(&c->rules[0], e);
-
-		if (!o)
-			return -1;
-		nftb_set_handle(o, handle);
-		add_rule_cmds(cmds, "replace", o);
-	}
-	return 0;
-}
-
-/* -Z: replace every rule with itself and fresh counters (libnftables 1.0.6 has
- * no "reset rules"); the replacement is atomic in one batch. */
-static int build_zero(struct nfsh_session *s, const struct cmd *c, json_t *cmds, struct nfsh_err *e)
-{
-	struct table_info ti;
+	int n = 0, rc = 0;
 
 	if (table_read(s, c->family, c->table, NULL, &ti, e) < 0)
 		return -1;
-	if (c->chain[0] && !table_find_chain(&ti, c->chain)) {
-		table_info_free(&ti);
-		return no_chain(c, c->chain, e);
-	}
-	for (int i = 0; i < ti.nchains; i++) {
+	for (int i = 0; rc == 0 && i < ti.nchains; i++) {
 		struct chain_info *ch = &ti.chains[i];
 
-		if (c->chain[0] && strcmp(ch->name, c->chain))
-			continue;
-		for (int k = 0; k < ch->nrules; k++) {
-			struct rule *r = &ch->rules[k];
-			json_t *o;
-
-			if ((c->rulenum && k + 1 != c->rulenum) || (ch->foreign && ch->foreign[k]))
-				continue;
-			if (!r->counters_set)
-				continue;
-			r->packets = r->bytes = 0;
-			o = rule_cmd_obj(r, e);
-			if (!o) {
-				table_info_free(&ti);
-				return -1;
-			}
-			nftb_set_handle(o, r->handle);
-			add_rule_cmds(cmds, "replace", o);
+		if (!delchain_skip(st, c, ch)) {
+			rc = delchain_check(st, &ti, c, ch->name, ch->refs, ch->nrules, e);
+			n++;
 		}
 	}
-	if (c->rulenum) {
-		struct chain_info *ch = table_find_chain(&ti, c->chain);
+	/* A chain this transaction created is not listed yet. */
+	if (rc == 0 && c->chain[0] && !n && !table_builtin(c->table, c->chain) &&
+	    stage_chain_known(st, c->family, c->table, c->chain) > 0) {
+		rc = delchain_check(st, &ti, c, c->chain, 0, 0, e);
+		if (rc == 0)
+			nftb_cmd(cmds, "delete", "chain",
+			         nftb_chain(c->family, nft_table(c), c->chain, NULL, NULL));
+		n = 1;
+	}
+	for (int i = 0; rc == 0 && i < ti.nchains; i++) {
+		struct chain_info *ch = &ti.chains[i];
 
-		if (!ch || c->rulenum > ch->nrules) {
-			table_info_free(&ti);
-			return err_set(e, NFSH_EOTHER, NULL, "chain %s has no rule number %d",
-			               c->chain, c->rulenum);
-		}
+		if (!delchain_skip(st, c, ch))
+			nftb_cmd(cmds, "delete", "chain",
+			         nftb_chain(c->family, nft_table(c), ch->name, NULL, NULL));
 	}
 	table_info_free(&ti);
-	return 0;
+	if (rc == 0 && c->chain[0] && !n)
+		return no_chain(c, c->chain, e);
+	if (rc == 0)
+		stage_chain_deleted(st, c->family, c->table, c->chain[0] ? c->chain : NULL);
+	return rc;
 }
 
-static int build_delchain(struct nfsh_session *s, const struct cmd *c, json_t *cmds,
-                          struct nfsh_err *e)
+/* The rule commands go through the stage; -A and -I make sure the table and
+ * its built-in chains exist first. */
+static int build_rules(struct stage *st, const struct cmd *c, json_t *cmds, struct nfsh_err *e)
 {
-	struct table_info ti;
-	int n = 0;
-
-	if (table_read(s, c->family, c->table, NULL, &ti, e) < 0)
-		return -1;
-	for (int i = 0; i < ti.nchains; i++) {
-		struct chain_info *ch = &ti.chains[i];
-
-		if (ch->builtin || (c->chain[0] && strcmp(ch->name, c->chain)))
-			continue;
-		/* With or without a chain name, as iptables(8) and iptables-nft 1.8.9:
-		 * a chain still referenced or not empty is refused, and then nothing
-		 * is deleted (-X alone is one batch). */
-		if (ch->refs) {
-			err_set(e, NFSH_EOTHER, ch->name,
-			        "chain \"%s\" is still referenced by %d rule%s", ch->name, ch->refs,
-			        ch->refs == 1 ? "" : "s");
-			err_hint(e, "delete the rules that jump to it first");
-			table_info_free(&ti);
-			return -1;
-		}
-		if (ch->nrules) {
-			err_set(e, NFSH_EOTHER, ch->name, "chain \"%s\" is not empty", ch->name);
-			err_hint(e, "flush it first with -F %s", ch->name);
-			table_info_free(&ti);
-			return -1;
-		}
-		n++;
-	}
-	for (int i = 0; i < ti.nchains; i++) {
-		struct chain_info *ch = &ti.chains[i];
-
-		if (ch->builtin || (c->chain[0] && strcmp(ch->name, c->chain)))
-			continue;
-		nftb_cmd(cmds, "delete", "chain",
-		         nftb_chain(c->family, nft_table(c), ch->name, NULL, NULL));
-	}
-	table_info_free(&ti);
-	if (c->chain[0] && !n)
-		return no_chain(c, c->chain, e);
-	return 0;
+	if (c->op == OP_APPEND || c->op == OP_INSERT)
+		nftb_ensure_table(cmds, c->family, c->table);
+	return stage_rule_cmd(st, c, e);
 }
 
-int cmd_build(struct nfsh_session *s, const struct cmd *c, json_t *cmds, struct nfsh_err *e)
+int cmd_build_staged(struct nfsh_session *s, struct stage *st, const struct cmd *c, json_t *cmds,
+                     struct nfsh_err *e)
 {
 	const struct table_desc *t = table_by_id(c->table);
 
 	switch (c->op) {
 	case OP_APPEND:
 	case OP_INSERT:
-		return build_append_insert(s, c, cmds, e);
 	case OP_DELETE:
 	case OP_REPLACE:
-		return build_delete_replace(s, c, cmds, e);
 	case OP_ZERO:
-		return build_zero(s, c, cmds, e);
+		return build_rules(st, c, cmds, e);
 	case OP_NEWCHAIN:
 		nftb_ensure_table(cmds, c->family, c->table);
 		nftb_cmd(cmds, "create", "chain",
 		         nftb_chain(c->family, t->nftname, c->chain, NULL, NULL));
+		stage_chain_created(st, c->family, c->table, c->chain);
 		return 0;
 	case OP_DELCHAIN:
-		return build_delchain(s, c, cmds, e);
+		return build_delchain(s, st, c, cmds, e);
 	case OP_RENAME: {
 		json_t *o = nftb_chain(c->family, t->nftname, c->chain, NULL, NULL);
 
 		nftj_put_str(o, "newname", c->newname);
 		nftb_cmd(cmds, "rename", "chain", o);
+		stage_chain_renamed(st, c->family, c->table, c->chain, c->newname);
 		return 0;
 	}
 	case OP_FLUSH:
@@ -323,6 +186,7 @@ int cmd_build(struct nfsh_session *s, const struct cmd *c, json_t *cmds, struct 
 			         nftb_chain(c->family, t->nftname, c->chain, NULL, NULL));
 		else
 			nftb_cmd(cmds, "flush", "table", nftb_table(c->family, t->nftname));
+		stage_chain_flushed(st, c->family, c->table, c->chain[0] ? c->chain : NULL);
 		return 0;
 	case OP_POLICY:
 		nftb_ensure_table(cmds, c->family, c->table);
@@ -334,6 +198,20 @@ int cmd_build(struct nfsh_session *s, const struct cmd *c, json_t *cmds, struct 
 	default:
 		return 1;
 	}
+}
+
+int cmd_build(struct nfsh_session *s, const struct cmd *c, json_t *cmds, struct nfsh_err *e)
+{
+	struct stage_sink sink;
+	struct stage *st;
+	int rc;
+
+	stage_array_sink(&sink, cmds);
+	if (!(st = stage_new(s, &sink)))
+		return err_set(e, NFSH_EOTHER, NULL, "out of memory");
+	rc = cmd_build_staged(s, st, c, cmds, e);
+	stage_free(st);
+	return rc;
 }
 
 /* After a failed apply, find the cause the kernel could not name: a missing

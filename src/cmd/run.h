@@ -15,6 +15,11 @@ int cmd_run(struct nfsh_session *s, const struct cmd *c, FILE *out, struct nfsh_
  * number or spec must be resolved). Appends to cmds. 0 or -1. For
  * commands that only read (-L, -S, -C), returns 1 and appends nothing. */
 int cmd_build(struct nfsh_session *s, const struct cmd *c, json_t *cmds, struct nfsh_err *e);
+/* The same within a longer transaction: rule numbers and specs resolve
+ * against st (cmd/stage.h), whose sink must append to cmds too. */
+struct stage;
+int cmd_build_staged(struct nfsh_session *s, struct stage *st, const struct cmd *c, json_t *cmds,
+                     struct nfsh_err *e);
 
 /* The chain listing of nfsh's table for c's family and table: rules read back. */
 struct chain_info {

@@ -1,9 +1,11 @@
 /* Translating parsed iptables commands into the batch of a whole restore or
  * import: tables replaced or extended, chains tracked so jumps and loops are
- * checked before the kernel sees anything, and the apply that maps a refusal
- * back to the user's line (or operation) and word. */
+ * checked before the kernel sees anything, rule numbers and specs resolved
+ * against what the earlier lines staged (cmd/stage.c), and the apply that
+ * maps a refusal back to the user's line (or operation) and word. */
 #include "cmd/cmd.h"
 #include "cmd/run.h"
+#include "cmd/stage.h"
 #include "io/io.h"
 #include "nft/batch.h"
 #include "nft/json.h"
@@ -47,6 +49,103 @@ static json_t *wrap(const char *verb, const char *type, json_t *obj)
 static const char *nftname(int table)
 {
 	return table_by_id(table)->nftname;
+}
+
+/* ---- the stage's sink: the streamed batch ---- */
+
+static int sink_emit(void *ctx, json_t *cmd, int line)
+{
+	struct io_ctx *r = ctx;
+	int saved = r->b.cur_line, rc;
+
+	if (line)
+		r->b.cur_line = line;
+	rc = io_batch_add(&r->b, cmd);
+	r->b.cur_line = saved;
+	return rc < 0 ? -1 : r->b.n - 1;
+}
+
+/* Where item i's text starts: after the comma before it, or after "[". */
+static size_t item_start(const struct io_batch *b, int i)
+{
+	return i ? b->ends[i - 1] + 1 : (size_t)(strchr(b->text.buf, '[') - b->text.buf) + 1;
+}
+
+/* The item is overwritten in place by a no-op libnftables skips, padded
+ * with blanks: every rule command is longer than it. */
+static int sink_cancel(void *ctx, int item)
+{
+	static const char noop[] = "{\"metainfo\":{}}";
+	struct io_ctx *r = ctx;
+	size_t at = item_start(&r->b, item), len = r->b.ends[item] - at;
+
+	if (len < sizeof(noop) - 1)
+		return -1;
+	memcpy(r->b.text.buf + at, noop, sizeof(noop) - 1);
+	memset(r->b.text.buf + at + sizeof(noop) - 1, ' ', len - (sizeof(noop) - 1));
+	return 0;
+}
+
+static json_t *sink_rule_of(void *ctx, int item)
+{
+	struct io_ctx *r = ctx;
+	size_t at = item_start(&r->b, item);
+	json_t *cmd = json_loadb(r->b.text.buf + at, r->b.ends[item] - at, 0, NULL), *rule = NULL;
+	void *it = json_is_object(cmd) ? json_object_iter(cmd) : NULL;
+
+	if (it)
+		rule = json_incref(json_object_get(json_object_iter_value(it), "rule"));
+	json_decref(cmd);
+	return rule;
+}
+
+static int check_jump(struct io_ctx *r, const struct rule *ru, struct nfsh_err *e);
+
+/* A rule of the current line: its jump checked and recorded, the line's
+ * counters, port lists as shared sets. */
+static json_t *sink_make_rule(void *ctx, struct rule *ru, struct nfsh_err *e)
+{
+	struct io_ctx *r = ctx;
+	json_t *o;
+
+	if (check_jump(r, ru, e) < 0)
+		return NULL;
+	if (r->line_ctr) {
+		ru->counters_set = true;
+		ru->packets = r->line_p;
+		ru->bytes = r->line_b;
+	}
+	if (!(o = xlate_rule(ru, e)))
+		return NULL;
+	if (io_share_sets(r, o, e) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	set_word(r, ru->chain);
+	if (ru->target_kind == TGT_JUMP || ru->target_kind == TGT_GOTO) {
+		set_word(r, ru->jump);
+		if (io_jumps_add(&r->jumps, r->family, r->table, ru->chain, ru->jump, r->line) <
+		    0) {
+			json_decref(o);
+			oom(e);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+/* The stage, made on first use. */
+static struct stage *stage_of(struct io_ctx *r)
+{
+	struct stage_sink sink = {.ctx = r,
+	                          .emit = sink_emit,
+	                          .cancel = sink_cancel,
+	                          .rule_of = sink_rule_of,
+	                          .make_rule = sink_make_rule};
+
+	if (!r->stage)
+		r->stage = stage_new(&r->s, &sink);
+	return r->stage;
 }
 
 /* Known chains of a table nfsh already holds (--noflush). */
@@ -103,6 +202,8 @@ int io_ctx_table(struct io_ctx *r, struct nfsh_err *e)
 		return 0;
 	r->started[r->family] |= TBL_BIT(id);
 	t = table_by_id(id);
+	if (!stage_of(r))
+		return oom(e);
 	if (r->noflush) {
 		if (read_kernel_chains(r, id, e) < 0)
 			return -1;
@@ -111,6 +212,7 @@ int io_ctx_table(struct io_ctx *r, struct nfsh_err *e)
 		 * its user chains and rules; add first so a missing one is fine. */
 		io_jumps_drop(&r->jumps, r->family, id, NULL);
 		forget_sets(r, t->nftname);
+		stage_table_replaced(r->stage, r->family, id);
 		if (add(r, wrap("add", "table", nftb_table(r->family, t->nftname)), e) < 0 ||
 		    add(r, wrap("delete", "table", nftb_table(r->family, t->nftname)), e) < 0)
 			return -1;
@@ -168,6 +270,10 @@ int io_ctx_chain_line(struct io_ctx *r, struct io_words *w, struct nfsh_err *e)
 	        wrap("flush", "chain", nftb_chain(r->family, nftname(r->table), name, NULL, NULL)),
 	        e) < 0)
 		return -1;
+	if (r->noflush && io_cs_has(&r->cs, r->family, r->table, name))
+		stage_chain_flushed(r->stage, r->family, r->table, name);
+	else
+		stage_chain_created(r->stage, r->family, r->table, name);
 	return io_cs_add(&r->cs, r->family, r->table, name) < 0 ? oom(e) : 0;
 }
 
@@ -183,6 +289,7 @@ static int need_chain(struct io_ctx *r, const char *name, struct nfsh_err *e)
 
 static int check_jump(struct io_ctx *r, const struct rule *ru, struct nfsh_err *e)
 {
+	set_word(r, ru->jump);
 	if (ru->target_kind != TGT_JUMP && ru->target_kind != TGT_GOTO)
 		return 0;
 	if (io_cs_has(&r->cs, r->family, r->table, ru->jump))
@@ -190,47 +297,6 @@ static int check_jump(struct io_ctx *r, const struct rule *ru, struct nfsh_err *
 	err_set(e, NFSH_EOTHER, ru->jump, "no target or chain named \"%s\"", ru->jump);
 	err_hint(e, "declare the chain before this line with \":%s - [0:0]\"", ru->jump);
 	return -1;
-}
-
-static int add_rules(struct io_ctx *r, struct cmd *c, bool have_ctr, uint64_t p, uint64_t b,
-                     struct nfsh_err *e)
-{
-	bool insert = c->op == OP_INSERT;
-	int rc;
-
-	if (need_chain(r, c->chain, e) < 0)
-		return -1;
-	/* Inserting at the top: the last expanded rule first keeps their order. */
-	for (int i = 0; i < c->nrules; i++) {
-		struct rule *ru = &c->rules[insert ? c->nrules - 1 - i : i];
-		json_t *o;
-
-		if (check_jump(r, ru, e) < 0)
-			return -1;
-		if (have_ctr) {
-			ru->counters_set = true;
-			ru->packets = p;
-			ru->bytes = b;
-		}
-		o = xlate_rule(ru, e);
-		if (!o)
-			return -1;
-		if (io_share_sets(r, o, e) < 0) {
-			json_decref(o);
-			return -1;
-		}
-		if (ru->target_kind == TGT_JUMP || ru->target_kind == TGT_GOTO) {
-			set_word(r, ru->jump);
-			if (io_jumps_add(&r->jumps, r->family, r->table, ru->chain, ru->jump,
-			                 r->line) < 0)
-				return oom(e);
-		}
-		rc = add(r, wrap(insert ? "insert" : "add", "rule", o), e);
-		set_word(r, c->chain);
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
 }
 
 /* -X without a chain: every user chain of the table known so far. */
@@ -275,10 +341,12 @@ static int chain_cmd(struct io_ctx *r, struct cmd *c, struct nfsh_err *e)
 			json_decref(ch);
 			return oom(e);
 		}
+		stage_chain_created(r->stage, r->family, r->table, c->chain);
 		return add(r, wrap("add", "chain", ch), e);
 	case OP_DELCHAIN:
 		if (!c->chain[0]) {
 			json_decref(ch);
+			stage_chain_deleted(r->stage, r->family, r->table, NULL);
 			return delete_all_user_chains(r, e);
 		}
 		if (need_chain(r, c->chain, e) < 0) {
@@ -287,10 +355,12 @@ static int chain_cmd(struct io_ctx *r, struct cmd *c, struct nfsh_err *e)
 		}
 		io_cs_del(&r->cs, r->family, r->table, c->chain);
 		io_jumps_drop(&r->jumps, r->family, r->table, c->chain);
+		stage_chain_deleted(r->stage, r->family, r->table, c->chain);
 		return add(r, wrap("delete", "chain", ch), e);
 	case OP_FLUSH:
 		if (!c->chain[0]) {
 			json_decref(ch);
+			stage_chain_flushed(r->stage, r->family, r->table, NULL);
 			return add(
 			    r, wrap("flush", "table", nftb_table(r->family, nftname(r->table))), e);
 		}
@@ -299,6 +369,7 @@ static int chain_cmd(struct io_ctx *r, struct cmd *c, struct nfsh_err *e)
 			return -1;
 		}
 		io_jumps_drop(&r->jumps, r->family, r->table, c->chain);
+		stage_chain_flushed(r->stage, r->family, r->table, c->chain);
 		return add(r, wrap("flush", "chain", ch), e);
 	default:
 		json_decref(ch);
@@ -306,9 +377,25 @@ static int chain_cmd(struct io_ctx *r, struct cmd *c, struct nfsh_err *e)
 	}
 }
 
-/* Everything else goes through the one-command builder. XXX: commands that
- * address a rule by number or spec (-D, -R, -Z, -I n) resolve it against the
- * kernel, which does not yet see this file's earlier lines. */
+/* -A, -I, -D, -R and -Z: positions and specs mean the rules as the file's
+ * earlier lines leave the chain, as iptables-restore resolves them. */
+static int rule_cmd(struct io_ctx *r, struct cmd *c, bool have_ctr, uint64_t p, uint64_t b,
+                    struct nfsh_err *e)
+{
+	int rc;
+
+	if (c->chain[0] && need_chain(r, c->chain, e) < 0)
+		return -1;
+	r->line_ctr = have_ctr;
+	r->line_p = p;
+	r->line_b = b;
+	stage_set_line(r->stage, r->line);
+	rc = stage_rule_cmd(r->stage, c, e);
+	r->line_ctr = false;
+	return rc;
+}
+
+/* Everything else goes through the one-command builder. */
 static int generic_cmd(struct io_ctx *r, struct cmd *c, struct nfsh_err *e)
 {
 	json_t *cmds = nftj_array();
@@ -325,6 +412,7 @@ static int generic_cmd(struct io_ctx *r, struct cmd *c, struct nfsh_err *e)
 		return -1;
 	}
 	if (c->op == OP_RENAME) {
+		stage_chain_renamed(r->stage, r->family, r->table, c->chain, c->newname);
 		io_cs_del(&r->cs, r->family, r->table, c->chain);
 		if (io_cs_add(&r->cs, r->family, r->table, c->newname) < 0) {
 			json_decref(cmds);
@@ -347,10 +435,11 @@ int io_ctx_cmd(struct io_ctx *r, struct cmd *cp, bool have_ctr, uint64_t p, uint
 	set_word(r, c.chain);
 	switch (c.op) {
 	case OP_APPEND:
-		rc = add_rules(r, &c, have_ctr, p, b, e);
-		break;
 	case OP_INSERT:
-		rc = c.rulenum > 1 ? generic_cmd(r, &c, e) : add_rules(r, &c, have_ctr, p, b, e);
+	case OP_DELETE:
+	case OP_REPLACE:
+	case OP_ZERO:
+		rc = rule_cmd(r, &c, have_ctr, p, b, e);
 		break;
 	case OP_NEWCHAIN:
 	case OP_DELCHAIN:

@@ -3,6 +3,7 @@
  * the JSON pointer each word came from, so that a grammar error names the
  * field (/operations/3/rule/matches/0/options/dport) and not a word index. */
 #include "cmd/cmd.h"
+#include "cmd/stage.h"
 #include "io/io.h"
 
 #include <stdio.h>
@@ -502,6 +503,7 @@ int io_import_main(int argc, char **argv)
 	io_batch_free(&m.r.b);
 	io_cs_free(&m.r.cs);
 	io_jumps_free(&m.r.jumps);
+	stage_free(m.r.stage);
 	json_decref(m.r.sets);
 	sess_close(&m.r.s);
 	return rc;

@@ -8,6 +8,7 @@
  * to the line through the batch's item -> line map (io_batch_apply). */
 #include "cmd/cmd.h"
 #include "cmd/run.h"
+#include "cmd/stage.h"
 #include "io/io.h"
 #include "nft/batch.h"
 #include "nft/json.h"
@@ -219,6 +220,7 @@ int io_restore_main(int family, int argc, char **argv)
 	io_batch_free(&r.b);
 	io_cs_free(&r.cs);
 	io_jumps_free(&r.jumps);
+	stage_free(r.stage);
 	json_decref(r.sets);
 	sess_close(&r.s);
 	return rc;

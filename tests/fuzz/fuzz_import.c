@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fuzz_netns.h"
+#include "cmd/stage.h"
 #include "io/io.h"
 #include "rule/rule.h"
 
@@ -58,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	io_batch_free(&r.b);
 	io_cs_free(&r.cs);
 	io_jumps_free(&r.jumps);
+	stage_free(r.stage);
 	json_decref(r.sets);
 	r.sets = NULL;
 	return 0;
