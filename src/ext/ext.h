@@ -63,6 +63,15 @@ struct ext_parse_ctx {
 	const struct rule *rule; /* the rule so far: protocol, addresses, earlier matches */
 };
 
+/* Table-level objects (named sets) that the rules of one batch need, added to
+ * the batch before the rule that needs them (connlimit's per-rule set). The
+ * batch builder owns it; nsets counts the sets declared in this batch so far,
+ * so that two declarations in one batch get names apart. */
+struct ext_decls {
+	json_t *cmds; /* the batch's command array */
+	unsigned nsets;
+};
+
 /* Emission: extensions append statements with ext_emit(). */
 struct emit_ctx {
 	int family;
@@ -78,6 +87,9 @@ struct emit_ctx {
 	 * which must mean "no options"; others ask read_tag_names(). Reset before
 	 * each match. */
 	bool keep_name;
+	/* Where a match declares a table-level set; NULL when the caller builds
+	 * no batch (such a match then refuses: it cannot work without the set). */
+	struct ext_decls *decls;
 };
 
 /* Read-back: a cursor over the statements of one listed rule. */

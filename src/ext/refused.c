@@ -89,18 +89,6 @@ REFUSED(recent, "recent", EXT_MATCH,
         "per-address rates with meter/limit",
         O1("name"), O0("set"), O0("rcheck"), O0("update"), O0("remove"), O1("seconds"), O0("reap"),
         O1("hitcount"), O0("rttl"), O0("rsource"), O0("rdest"), O1("mask"));
-REFUSED_AS(hashlimit, "hashlimit", EXT_MATCH, "is not translated yet",
-           "xt_hashlimit's table is shared by every rule with the same --hashlimit-name, its "
-           "entries expire after --hashlimit-htable-expire of idleness and it holds "
-           "--hashlimit-htable-max of them; the native form, a named dynamic set with a timeout, "
-           "a size and a per-element limit, is not created by nfsh (XXX)",
-           "nft: add set ... NAME { type ipv4_addr; flags dynamic,timeout; timeout 10s; }, then "
-           "update @NAME { ip saddr limit rate over 10/second } drop",
-           O1("hashlimit"), O1("hashlimit-upto"), O1("hashlimit-above"), O1("hashlimit-burst"),
-           O1("hashlimit-mode"), O1("hashlimit-name"), O1("hashlimit-srcmask"),
-           O1("hashlimit-dstmask"), O1("hashlimit-htable-size"), O1("hashlimit-htable-max"),
-           O1("hashlimit-htable-expire"), O1("hashlimit-htable-gcinterval"),
-           O1("hashlimit-rate-match"), O1("hashlimit-rate-interval"));
 REFUSED(physdev, "physdev", EXT_MATCH,
         "with br_netfilter, nft's meta ibrname/obrname name the bridge, not the bridge port "
         "that --physdev-in/--physdev-out test, and nothing tells bridged from routed packets",

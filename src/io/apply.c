@@ -6,6 +6,7 @@
 #include "cmd/cmd.h"
 #include "cmd/run.h"
 #include "cmd/stage.h"
+#include "ext/ext.h"
 #include "io/io.h"
 #include "nft/batch.h"
 #include "nft/json.h"
@@ -100,6 +101,7 @@ static json_t *sink_rule_of(void *ctx, int item)
 }
 
 static int check_jump(struct io_ctx *r, const struct rule *ru, struct nfsh_err *e);
+static json_t *rule_with_decls(struct io_ctx *r, const struct rule *ru, struct nfsh_err *e);
 
 /* A rule of the current line: its jump checked and recorded, the line's
  * counters, port lists as shared sets. */
@@ -115,7 +117,7 @@ static json_t *sink_make_rule(void *ctx, struct rule *ru, struct nfsh_err *e)
 		ru->packets = r->line_p;
 		ru->bytes = r->line_b;
 	}
-	if (!(o = xlate_rule(ru, e)))
+	if (!(o = rule_with_decls(r, ru, e)))
 		return NULL;
 	if (io_share_sets(r, o, e) < 0) {
 		json_decref(o);
@@ -297,6 +299,26 @@ static int check_jump(struct io_ctx *r, const struct rule *ru, struct nfsh_err *
 	err_set(e, NFSH_EOTHER, ru->jump, "no target or chain named \"%s\"", ru->jump);
 	err_hint(e, "declare the chain before this line with \":%s - [0:0]\"", ru->jump);
 	return -1;
+}
+
+/* The rule object of ru; the sets its matches declare (connlimit) go to the
+ * batch first. */
+static json_t *rule_with_decls(struct io_ctx *r, const struct rule *ru, struct nfsh_err *e)
+{
+	struct ext_decls d = {nftj_array(), r->decl_sets};
+	json_t *o = xlate_rule_decls(ru, &d, e), *cmd;
+	size_t i;
+
+	r->decl_sets = d.nsets;
+	json_array_foreach(d.cmds, i, cmd)
+	{
+		if (o && add(r, json_incref(cmd), e) < 0) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	json_decref(d.cmds);
+	return o;
 }
 
 /* -X without a chain: every user chain of the table known so far. */

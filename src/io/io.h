@@ -114,6 +114,7 @@ struct io_ctx {
 	unsigned started[3]; /* tables already begun, per family (TBL_BIT) */
 	bool skipping;       /* inside a table -T excludes */
 	json_t *sets;        /* named sets added so far ("F TABLE NAME" -> true) */
+	unsigned decl_sets;  /* sets rules declared so far (ext_decls.nsets) */
 	struct stage *stage; /* the chains as the lines so far leave them (cmd/stage.h) */
 	bool line_ctr;       /* the current line's [PKTS:BYTES], with -c */
 	uint64_t line_p, line_b;

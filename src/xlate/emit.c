@@ -137,11 +137,16 @@ static bool proto_implied(const struct rule *r, json_t *match_exprs, const int *
 	return false;
 }
 
-int xlate_rule_exprs(const struct rule *r, json_t **exprs_out, char *comment, size_t commentlen,
-                     struct nfsh_err *e)
+int xlate_rule_exprs(const struct rule *r, struct ext_decls *decls, json_t **exprs_out,
+                     char *comment, size_t commentlen, struct nfsh_err *e)
 {
 	json_t *exprs = nftj_array(), *mexprs = nftj_array();
-	struct emit_ctx x = {r->family, r->table, r, mexprs, "", e, false};
+	struct emit_ctx x = {.family = r->family,
+	                     .table = r->table,
+	                     .rule = r,
+	                     .exprs = mexprs,
+	                     .err = e,
+	                     .decls = decls};
 	int first[NFSH_MAX_MATCHES + 1];
 	bool kept[NFSH_MAX_MATCHES] = {false};
 	struct strbuf tag;
@@ -217,12 +222,12 @@ fail:
 	return -1;
 }
 
-json_t *xlate_rule(const struct rule *r, struct nfsh_err *e)
+json_t *xlate_rule_decls(const struct rule *r, struct ext_decls *decls, struct nfsh_err *e)
 {
 	json_t *exprs, *o;
 	char comment[NFSH_COMMENT_MAX + 64];
 
-	if (xlate_rule_exprs(r, &exprs, comment, sizeof(comment), e) < 0)
+	if (xlate_rule_exprs(r, decls, &exprs, comment, sizeof(comment), e) < 0)
 		return NULL;
 	o = nftj_object();
 	nftj_put_str(o, "family", family_nft_name(r->family));
@@ -232,4 +237,9 @@ json_t *xlate_rule(const struct rule *r, struct nfsh_err *e)
 	if (comment[0])
 		nftj_put_str(o, "comment", comment);
 	return o;
+}
+
+json_t *xlate_rule(const struct rule *r, struct nfsh_err *e)
+{
+	return xlate_rule_decls(r, NULL, e);
 }

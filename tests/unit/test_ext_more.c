@@ -244,8 +244,6 @@ static void test_refused(void **state)
 	xw_refuse(V4, "-A INPUT -m u32 --u32 0>>22&0x3C@12>>26&0x3C@0=0x1", "u32");
 	xw_refuse(V4, "-A INPUT -m string --algo bm --string x", "string");
 	xw_refuse(V4, "-A INPUT -m recent --name x --rcheck --seconds 60", "recent");
-	xw_refuse(V4, "-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-name a",
-	          "hashlimit");
 	xw_refuse(V4, "-A INPUT -m cluster --cluster-total-nodes 2 --cluster-local-node 1",
 	          "cluster");
 	xw_refuse(V6, "-A INPUT -m eui64", "eui64");
