@@ -114,13 +114,86 @@ static int need_cand(struct shell *sh, const char *word, struct nfsh_err *e)
 	return -1;
 }
 
-/* In the child: a fresh netns, the snapshot, the batch; print the result. */
-static void simulate_child(json_t *snap, json_t *cmds, int fd)
+/* The handles of nfsh's rules in listing order, by "family table chain". */
+static json_t *rule_handles(struct nfsh_session *s, struct nfsh_err *e)
+{
+	json_t *all = sess_list(s, "list ruleset", NULL, e), *map, *o;
+	size_t i;
+
+	if (!all)
+		return NULL;
+	map = json_object();
+	json_array_foreach(all, i, o)
+	{
+		json_t *r = json_object_get(o, "rule"), *list;
+		const char *t = json_string_value(json_object_get(r, "table"));
+		char key[160];
+
+		if (!t || strncmp(t, "nfsh-", 5))
+			continue;
+		snprintf(key, sizeof(key), "%s %s %s",
+		         json_string_value(json_object_get(r, "family")), t,
+		         json_string_value(json_object_get(r, "chain")));
+		if (!(list = json_object_get(map, key)))
+			json_object_set_new(map, key, list = json_array());
+		json_array_append(list, json_object_get(r, "handle"));
+	}
+	json_decref(all);
+	return map;
+}
+
+/* The staged batch addresses live rules by handle; the snapshot loaded in
+ * the simulation gave the same rules, in the same order, new handles. Map
+ * them (in a copy of cmds), or fail when the chains differ (the ruleset
+ * changed between the two listings). */
+static json_t *map_handles(json_t *cmds, json_t *live, json_t *sim)
+{
+	json_t *to = json_object(), *copy = json_deep_copy(cmds), *a, *cmd;
+	const char *key;
+	size_t i;
+
+	json_object_foreach(live, key, a)
+	{
+		json_t *b = json_object_get(sim, key);
+
+		if (json_array_size(a) != json_array_size(b)) {
+			json_decref(to);
+			json_decref(copy);
+			return NULL;
+		}
+		for (size_t k = 0; k < json_array_size(a); k++) {
+			char h[32];
+
+			snprintf(h, sizeof(h), "%" JSON_INTEGER_FORMAT,
+			         json_integer_value(json_array_get(a, k)));
+			json_object_set(to, h, json_array_get(b, k));
+		}
+	}
+	json_array_foreach(copy, i, cmd)
+	{
+		void *it = json_object_iter(cmd);
+		json_t *r = it ? json_object_get(json_object_iter_value(it), "rule") : NULL;
+		json_t *h = json_object_get(r, "handle"), *n;
+		char buf[32];
+
+		if (!h)
+			continue;
+		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(h));
+		if ((n = json_object_get(to, buf)))
+			json_object_set(r, "handle", n);
+	}
+	json_decref(to);
+	return copy;
+}
+
+/* In the child: a fresh netns, the snapshot, the batch with its handles
+ * mapped; print the result. */
+static void simulate_child(json_t *snap, json_t *live, json_t *cmds, int fd)
 {
 	struct nfsh_session s = {0};
 	struct nfsh_err e;
 	FILE *out = fdopen(fd, "w");
-	json_t *restore = NULL;
+	json_t *restore = NULL, *sim = NULL, *mapped = NULL;
 	int rc = 0;
 
 	if (!out)
@@ -131,7 +204,13 @@ static void simulate_child(json_t *snap, json_t *cmds, int fd)
 		_exit(2);
 	}
 	if (sess_open(&s, &e) < 0 || !(restore = snap_restore_batch(&s, snap, &e)) ||
-	    sess_apply(&s, restore, &e) < 0 || sess_apply(&s, cmds, &e) < 0) {
+	    sess_apply(&s, restore, &e) < 0 || !(sim = rule_handles(&s, &e))) {
+		fprintf(out, "!%s%s%s\n", e.msg, e.hint[0] ? "; " : "", e.hint);
+		rc = 1;
+	} else if (!(mapped = map_handles(cmds, live, sim))) {
+		fprintf(out, "!the ruleset changed while the candidate was simulated; try again\n");
+		rc = 1;
+	} else if (sess_apply(&s, mapped, &e) < 0) {
 		fprintf(out, "!%s%s%s\n", e.msg, e.hint[0] ? "; " : "", e.hint);
 		rc = 1;
 	} else {
@@ -139,6 +218,9 @@ static void simulate_child(json_t *snap, json_t *cmds, int fd)
 	}
 	/* Freed although the child ends here: a leak checker follows forks. */
 	json_decref(restore);
+	json_decref(sim);
+	json_decref(mapped);
+	json_decref(live);
 	json_decref(snap);
 	sess_close(&s);
 	fclose(out);
@@ -148,16 +230,19 @@ static void simulate_child(json_t *snap, json_t *cmds, int fd)
 /* The ruleset the candidate would produce, as text (malloc'ed); NULL with e. */
 static char *simulate(struct shell *sh, struct nfsh_err *e)
 {
-	json_t *snap = snap_take(&sh->sess, e);
+	json_t *snap = snap_take(&sh->sess, e), *live = snap ? rule_handles(&sh->sess, e) : NULL;
 	int fds[2], status;
 	pid_t pid;
 	struct strbuf sb;
 	char buf[4096];
 	ssize_t n;
 
-	if (!snap)
+	if (!live) {
+		json_decref(snap);
 		return NULL;
+	}
 	if (pipe(fds) < 0) {
+		json_decref(live);
 		json_decref(snap);
 		err_set(e, NFSH_EOTHER, NULL, "pipe: %m");
 		return NULL;
@@ -167,9 +252,10 @@ static char *simulate(struct shell *sh, struct nfsh_err *e)
 	pid = fork();
 	if (pid == 0) {
 		close(fds[0]);
-		simulate_child(snap, sh->cand_cmds, fds[1]);
+		simulate_child(snap, live, sh->cand_cmds, fds[1]);
 	}
 	close(fds[1]);
+	json_decref(live);
 	json_decref(snap);
 	sb_init(&sb);
 	while (pid > 0 && (n = read(fds[0], buf, sizeof(buf))) > 0)

@@ -1,6 +1,5 @@
 /* The staged state of chains within one transaction: see stage.h. */
 #include "cmd/stage.h"
-#include "ext/ext.h"
 #include "nft/batch.h"
 #include "nft/json.h"
 #include "xlate/xlate.h"
@@ -48,7 +47,6 @@ struct stage {
 	struct stage_table tables[3][TBL_COUNT];
 	struct stage_chain **chains; /* open addressing by family, table and name */
 	size_t cap, n;
-	unsigned decl_sets; /* sets rules declared so far (ext_decls.nsets) */
 };
 
 static size_t chain_hash(int family, int table, const char *name)
@@ -327,30 +325,9 @@ static struct stage_chain *chain_get(struct stage *st, int family, int table, co
 
 /* ---- emitting ---- */
 
-/* The rule object of r. The sets its matches declare (connlimit) go to the
- * sink first, as items of their own. */
 static json_t *rule_obj(struct stage *st, struct rule *r, struct nfsh_err *e)
 {
-	struct ext_decls d = {json_array(), st->decl_sets};
-	json_t *o, *cmd;
-	size_t i;
-
-	if (st->sink.make_rule) {
-		json_decref(d.cmds);
-		return st->sink.make_rule(st->sink.ctx, r, e);
-	}
-	o = xlate_rule_decls(r, &d, e);
-	st->decl_sets = d.nsets;
-	json_array_foreach(d.cmds, i, cmd)
-	{
-		if (o && st->sink.emit(st->sink.ctx, json_incref(cmd), st->line) < 0) {
-			json_decref(o);
-			o = NULL;
-			oom(e);
-		}
-	}
-	json_decref(d.cmds);
-	return o;
+	return st->sink.make_rule ? st->sink.make_rule(st->sink.ctx, r, e) : xlate_rule(r, e);
 }
 
 /* {verb: {"rule": rule}} with the rule placed relative to handle (0: none). */
@@ -377,9 +354,10 @@ static json_t *handle_obj(const struct stage_chain *c, uint64_t handle)
 
 /* Put the added rules bodies[0..n-1] (stolen) where the rules at positions
  * lo..lo+n-1 of c are meant to be; items[] gets their items. The anchor is the
- * kernel rule after them (insert before it), the one before them (add after
- * it, in reverse), the top or the end; callers make sure one of those
- * touches the run. */
+ * kernel rule after them (insert before it), the end, or the top (insert in
+ * reverse). libnftables 1.0.6 ignores the handle of an "add" in JSON (it
+ * appends; measured), so "after a kernel rule" is never used: callers make
+ * the run reach a kernel rule, the end or the top. */
 static int put_run(struct stage *st, struct stage_chain *c, int lo, json_t **bodies, int *lines,
                    int n, int *items)
 {
@@ -394,10 +372,8 @@ static int put_run(struct stage *st, struct stage_chain *c, int lo, json_t **bod
 			rc |= items[i] < 0;
 		}
 	} else {
-		uint64_t h = lo > 0 ? c->v[lo - 1].handle : 0;
-
 		for (int i = n - 1; i >= 0; i--) {
-			items[i] = put(st, h ? "add" : "insert", bodies[i], h, lines[i]);
+			items[i] = put(st, "insert", bodies[i], 0, lines[i]);
 			rc |= items[i] < 0;
 		}
 	}
@@ -405,9 +381,10 @@ static int put_run(struct stage *st, struct stage_chain *c, int lo, json_t **bod
 }
 
 /* Make the batch place the rule at position at of c (already in c->v[at],
- * body stolen). When neither neighbour is a kernel rule nor the chain's end,
- * the shorter run of added rules between it and a kernel rule (or an end) is
- * cancelled and added again around it. */
+ * body stolen). When the rule after it is not a kernel rule and it is not
+ * at either end, the added rules after it up to a kernel rule or the end (or
+ * those before it, when they reach the top and are fewer) are cancelled and
+ * added again around it. */
 static int place(struct stage *st, struct stage_chain *c, int at, json_t *body, struct nfsh_err *e)
 {
 	int lo = at, hi = at + 1, n, rc = 0;
@@ -422,17 +399,18 @@ static int place(struct stage *st, struct stage_chain *c, int at, json_t *body, 
 		return c->v[at].item < 0 ? oom(e) : 0;
 	}
 
-	if (!(hi == c->n || c->v[hi].handle || at == 0 || c->v[at - 1].handle)) {
+	if (!(hi == c->n || c->v[hi].handle || at == 0)) {
 		int after = 0, before = 0;
 
 		while (hi + after < c->n && !c->v[hi + after].handle)
 			after++;
 		while (at - before > 0 && !c->v[at - before - 1].handle)
 			before++;
-		if (after <= before)
+		/* The run before it counts only when it reaches the top. */
+		if (before < at || after <= before)
 			hi += after;
 		else
-			lo -= before;
+			lo = 0;
 	}
 	n = hi - lo;
 	bodies = calloc((size_t)n, sizeof(*bodies));

@@ -87,4 +87,46 @@ mode=$(stat -c %a "$(ls "$ST"/state/rollback-*.json | head -1)")
 expect_eq "snapshots are 0600" "$mode" "600"
 expect_eq "snapshots are bounded" "$(ls "$ST"/state/rollback-*.json | wc -l | awk '{print ($1 <= 10)}')" "1"
 check "rollback to a missing snapshot is an error with a caret" tm_run "rollback 99" '^ +\^~$'
+# Rule numbers and specs of staged commands mean the rules as the earlier
+# staged commands leave the chain (a script through a pipe: no terminal).
+# The oracle runs the same commands one by one with iptables-nft in a
+# namespace of its own.
+STEPS=(
+	"-A INPUT -p tcp --dport 80 -j ACCEPT"
+	"-I INPUT 1 -p icmp -j ACCEPT"
+	"-D INPUT 2"
+	"-R INPUT 1 -p icmp --icmp-type echo-request -j ACCEPT"
+	"-I INPUT 4 -p udp --dport 53 -j ACCEPT"
+	"-D INPUT -p tcp --dport 80 -j ACCEPT"
+	"-A INPUT -j DROP"
+	"-I INPUT 5 -p tcp --dport 443 -j ACCEPT"
+)
+BASE=("-A INPUT -i lo -j ACCEPT" "-A INPUT -p tcp --dport 22 -j ACCEPT" "-A INPUT -p tcp --dport 25 -j ACCEPT")
+$NFSH -F INPUT
+$NFSH -P INPUT ACCEPT
+for c in "${BASE[@]}"; do $NFSH $c; done
+script=$(printf 'begin\n'; printf '%s\n' "${STEPS[@]}"; printf 'diff\ncommit\n')
+out=$(printf '%s\n' "$script" | env NFSH_STATE_DIR="$ST/state" $NFSH shell 2>&1)
+expect_eq "positions: every command staged" "$(printf '%s\n' "$out" | grep -c '^staged (')" "${#STEPS[@]}"
+expect_eq "positions: diff shows what leaves and what comes, in -S form" \
+	"$(printf '%s\n' "$out" | grep '^[-+] ')" \
+	"$(printf '%s\n' '- -A INPUT -i lo -j ACCEPT' \
+		'+ -A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT' \
+		'+ -A INPUT -p udp -m udp --dport 53 -j ACCEPT' \
+		'+ -A INPUT -p tcp -m tcp --dport 443 -j ACCEPT' \
+		'+ -A INPUT -j DROP')"
+check "positions: committed in one transaction" grep -q "committed ${#STEPS[@]} commands in one transaction" <<<"$out"
+want=$(unshare -n bash -c 'for c in "$@"; do iptables-nft $c || exit 1; done; iptables-nft -S INPUT' _ "${BASE[@]}" "${STEPS[@]}")
+expect_eq "positions: the committed chain is what iptables-nft gives one command at a time" \
+	"$($NFSH -S INPUT)" "$want"
+expect_eq "positions: the oracle is not trivial" "$(printf '%s\n' "$want" | grep -c '^-A')" "6"
+
+# A staged -F counts: -D 1 after it has no rule to delete; the script stops
+# there and nothing reaches the kernel.
+before=$(nft -j list ruleset)
+out=$(printf 'begin\n-A INPUT -j ACCEPT\n-F INPUT\n-D INPUT 1\ncommit\n' | env NFSH_STATE_DIR="$ST/state" $NFSH shell 2>&1)
+rc=$?
+check "positions: -D 1 after a staged -F is refused" grep -q 'chain INPUT has no rule number 1' <<<"$out"
+check "positions: the script fails" [ "$rc" != 0 ]
+expect_eq "positions: nothing applied" "$(nft -j list ruleset)" "$before"
 finish

@@ -1,9 +1,11 @@
 /* The stage (cmd/stage.c): rule numbers and specs of a transaction's commands
  * resolve against what its earlier commands did, and the batch it emits
  * leaves the chain exactly as the model says. The batch is checked by a
- * small interpreter of the rule commands (add/insert before or after a
- * handle, at the top or the end; replace and delete by handle; metainfo as
- * a no-op), as nf_tables carries them out; rules are named by their comment. */
+ * small interpreter of the rule commands as libnftables 1.0.6 and nf_tables
+ * carry them out (insert before a handle or at the top, add at the end;
+ * replace and delete by handle; metainfo a no-op; an "add" with a handle is
+ * refused, since libnftables' JSON ignores that handle); rules are named by
+ * their comment. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -151,8 +153,11 @@ static void sim_run(struct sim *s, json_t *cmds)
 			continue; /* metainfo, tables, chains */
 		assert_string_equal(json_string_value(json_object_get(rule, "chain")), "INPUT");
 		rule_name(rule, name, sizeof(name));
-		if (!strcmp(verb, "add"))
-			sim_put(s, h ? sim_find(s, (uint64_t)h) + 1 : s->n, name);
+		if (!strcmp(verb, "add") && h)
+			fail_msg("\"add\" with a handle: libnftables 1.0.6 JSON ignores the "
+			         "handle and appends");
+		else if (!strcmp(verb, "add"))
+			sim_put(s, s->n, name);
 		else if (!strcmp(verb, "insert"))
 			sim_put(s, h ? sim_find(s, (uint64_t)h) : 0, name);
 		else if (!strcmp(verb, "replace"))
