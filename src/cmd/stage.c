@@ -1,5 +1,6 @@
 /* The staged state of chains within one transaction: see stage.h. */
 #include "cmd/stage.h"
+#include "ext/ext.h"
 #include "nft/batch.h"
 #include "nft/json.h"
 #include "xlate/xlate.h"
@@ -47,6 +48,7 @@ struct stage {
 	struct stage_table tables[3][TBL_COUNT];
 	struct stage_chain **chains; /* open addressing by family, table and name */
 	size_t cap, n;
+	unsigned decl_sets; /* sets rules declared so far (ext_decls.nsets) */
 };
 
 static size_t chain_hash(int family, int table, const char *name)
@@ -325,9 +327,30 @@ static struct stage_chain *chain_get(struct stage *st, int family, int table, co
 
 /* ---- emitting ---- */
 
+/* The rule object of r. The sets its matches declare (connlimit) go to the
+ * sink first, as items of their own. */
 static json_t *rule_obj(struct stage *st, struct rule *r, struct nfsh_err *e)
 {
-	return st->sink.make_rule ? st->sink.make_rule(st->sink.ctx, r, e) : xlate_rule(r, e);
+	struct ext_decls d = {json_array(), st->decl_sets};
+	json_t *o, *cmd;
+	size_t i;
+
+	if (st->sink.make_rule) {
+		json_decref(d.cmds);
+		return st->sink.make_rule(st->sink.ctx, r, e);
+	}
+	o = xlate_rule_decls(r, &d, e);
+	st->decl_sets = d.nsets;
+	json_array_foreach(d.cmds, i, cmd)
+	{
+		if (o && st->sink.emit(st->sink.ctx, json_incref(cmd), st->line) < 0) {
+			json_decref(o);
+			o = NULL;
+			oom(e);
+		}
+	}
+	json_decref(d.cmds);
+	return o;
 }
 
 /* {verb: {"rule": rule}} with the rule placed relative to handle (0: none). */
