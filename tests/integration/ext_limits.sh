@@ -99,6 +99,14 @@ expect_eq "after restore: one set per connlimit rule" "$(sets_ok ip)" 3
 expect_eq "after restore: no set left over" \
 	"$(nft list table ip nfsh-filter | grep -c '^	set ')" 3
 
+# export | import (the JSON batch): the same rules, again one set per rule.
+"$NFSH" export >"$tmp/e1"
+"$NFSH" import "$tmp/e1"
+expect_eq "import of the exported rules" "$?" 0
+expect_eq "export | import | export is stable" "$("$NFSH" export | diff - "$tmp/e1")" ""
+expect_eq "after import: one set per connlimit rule, none left over" \
+	"$(sets_ok ip) $(nft list table ip nfsh-filter | grep -c '^	set ')" "3 3"
+
 # -F leaves the connlimit sets behind (nftables deletes only anonymous sets with
 # their rule; meters go): nothing shows them, and a new rule gets its own.
 "$NFSH" -F
