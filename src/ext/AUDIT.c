@@ -1,8 +1,9 @@
 /* -j AUDIT --type accept|drop|reject: an audit record of the packet,
- * log level audit. The kernel's AUDIT target no longer writes the type into
- * the record (NETFILTER_PKT carries mark, addresses and protocol only), so the
- * three types log the same; nft keeps no type, and a listed rule reads back
- * as --type accept. XXX: -S cannot give back drop or reject. */
+ * log level audit. Since Linux 4.11 the kernel's AUDIT target no longer writes
+ * the type into the record (audit_ip4/audit_ip6 log mark, addresses and
+ * protocol; xt_AUDIT.c ignores info->type), so the three types log the same
+ * and "log level audit" is exact for each. nft keeps no type: the form tag
+ * (j=AUDIT:drop, j=AUDIT:reject) remembers the one written, for -S. */
 #include "ext/ext.h"
 #include "nft/json.h"
 
@@ -51,7 +52,11 @@ static int audit_emit(struct emit_ctx *x, const void *priv)
 {
 	json_t *b = nftj_object();
 
-	(void)priv;
+	const struct audit_priv *p = priv;
+
+	/* accept is what a rule without a tag reads back as. */
+	if (p->type > 1)
+		x->target_form = types[p->type - 1];
 	nftj_put_str(b, "level", "audit");
 	return ext_emit(x, nftj_stmt("log", b));
 }
@@ -62,6 +67,7 @@ static int audit_recognise(struct read_ctx *r, void *priv)
 	json_t *body;
 	const char *name = read_peek(r, 0) ? nftj_stmt_name(read_peek(r, 0), &body) : NULL;
 	const char *level;
+	char form[16];
 
 	if (!name || strcmp(name, "log") || !json_is_object(body) || json_object_size(body) != 1)
 		return 0;
@@ -69,6 +75,10 @@ static int audit_recognise(struct read_ctx *r, void *priv)
 	if (!level || strcmp(level, "audit"))
 		return 0;
 	p->type = 1;
+	if (read_tag_target(r, "AUDIT", form, sizeof(form)))
+		for (int i = 0; types[i]; i++)
+			if (!strcmp(form, types[i]))
+				p->type = i + 1;
 	read_take(r, 1);
 	return 1;
 }

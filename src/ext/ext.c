@@ -104,6 +104,24 @@ bool read_tag_names(const struct read_ctx *r, const char *name)
 	return false;
 }
 
+bool read_tag_target(const struct read_ctx *r, const char *name, char *form, size_t len)
+{
+	size_t n = strlen(name), k;
+
+	for (const char *t = r->tag; t && (t = strstr(t, "j=")); t += 2) {
+		if ((t != r->tag && t[-1] != ' ') || strncmp(t + 2, name, n) ||
+		    (t[2 + n] != ':' && t[2 + n] != ' ' && t[2 + n] != '\0'))
+			continue;
+		t += 2 + n + (t[2 + n] == ':');
+		for (k = 0; t[k] && t[k] != ' ' && k + 1 < len; k++)
+			form[k] = t[k];
+		if (len)
+			form[k] = '\0';
+		return true;
+	}
+	return false;
+}
+
 const struct sym *sym_by_name(const struct sym *tab, const char *name)
 {
 	for (; tab->name; tab++)

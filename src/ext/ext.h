@@ -87,6 +87,11 @@ struct emit_ctx {
 	 * which must mean "no options"; others ask read_tag_names(). Reset before
 	 * each match. */
 	bool keep_name;
+	/* Set by a target that must be told apart from another one listing the
+	 * same statements (TOS's "ip dscp set" is DSCP's too), or whose options
+	 * leave no trace in them (AUDIT --type): the form tag gets "j=NAME" ("")
+	 * or "j=NAME:FORM", which read_tag_target() gives back. NULL: no tag. */
+	const char *target_form;
 	/* Where a match declares a table-level set; NULL when the caller builds
 	 * no batch (such a match then refuses: it cannot work without the set). */
 	struct ext_decls *decls;
@@ -166,6 +171,9 @@ void read_claim_proto(struct read_ctx *r, int proto);
 /* Does the form tag say a match NAME was written in this rule (i=NAME:K)? For a
  * match whose statements another one would also claim (one-port multiport). */
 bool read_tag_names(const struct read_ctx *r, const char *name);
+/* Does the form tag name target NAME (j=NAME or j=NAME:FORM)? Then form gets
+ * FORM ("" when none). */
+bool read_tag_target(const struct read_ctx *r, const char *name, char *form, size_t len);
 
 /* Shared value tables (one symbol table per enum, used by parse and print). */
 struct sym {

@@ -67,7 +67,8 @@ static json_t *proto_expr(const struct rule *r)
 
 /* The form tag: names of alias extensions (state for conntrack, ...), in order,
  * so read-back can print the rule the way it was written. */
-static void form_tag(const struct rule *r, const bool *kept, struct strbuf *sb)
+static void form_tag(const struct rule *r, const bool *kept, const char *target_form,
+                     struct strbuf *sb)
 {
 	bool first = true;
 
@@ -89,6 +90,11 @@ static void form_tag(const struct rule *r, const bool *kept, struct strbuf *sb)
 	if (r->target_kind == TGT_EXT && r->target.ext->alias_of) {
 		sb_add(sb, first ? NFSH_TAG_PREFIX : " ");
 		sb_addf(sb, "j=%s", r->target.ext->name);
+		first = false;
+	} else if (r->target_kind == TGT_EXT && target_form) {
+		sb_add(sb, first ? NFSH_TAG_PREFIX : " ");
+		sb_addf(sb, "j=%s%s%s", r->target.ext->name, target_form[0] ? ":" : "",
+		        target_form);
 		first = false;
 	}
 	/* "i=NAME:K": match K emitted only what reads back as generic (-p tcp -m tcp
@@ -188,7 +194,7 @@ int xlate_rule_exprs(const struct rule *r, struct ext_decls *decls, json_t **exp
 		goto fail;
 
 	sb_init(&tag);
-	form_tag(r, kept, &tag);
+	form_tag(r, kept, x.target_form, &tag);
 	/* A user comment that itself looks like a tag ("nfsh:m=state", "a ;nfsh:x")
 	 * gets an empty tag after it, so read-back, which takes the last " ;nfsh:",
 	 * gives the user's text back whole instead of taking it for ours. */
