@@ -1,6 +1,7 @@
 /* Reading nfsh's own table back from the kernel into chains of rule models. */
 #include "cmd/run.h"
 #include "nft/json.h"
+#include "nft/nl_read.h"
 #include "xlate/xlate.h"
 
 #include <stdlib.h>
@@ -308,6 +309,116 @@ static int fill(struct table_info *ti, json_t *objs, const char *only_chain, jso
 	return 0;
 }
 
+/* Rule objects by handle, for the read check. */
+static json_t *rules_by_handle(json_t *objs)
+{
+	json_t *map = json_object(), *o, *b;
+	size_t i;
+	char key[32];
+
+	json_array_foreach(objs, i, o)
+	{
+		if ((b = json_object_get(o, "rule")) || (b = json_object_get(o, "set"))) {
+			snprintf(key, sizeof(key), "%s%lld", json_object_get(o, "rule") ? "r" : "s",
+			         (long long)json_integer_value(json_object_get(b, "handle")));
+			if (json_object_get(o, "set"))
+				snprintf(key, sizeof(key), "s:%.28s",
+				         json_string_value(json_object_get(b, "name")) ?: "");
+			json_object_set(map, key, b);
+		}
+	}
+	return map;
+}
+
+/* NFSH_READ_CHECK=1: every rule and shared set the netlink reader read must
+ * be the one libnftables lists; differences go to stderr ("nfsh: read check:
+ * ..."), for tests/integration/io_fastread.sh. */
+static void read_check(json_t *fast, json_t *slow)
+{
+	json_t *a = rules_by_handle(fast), *b = rules_by_handle(slow), *v, *w;
+	const char *key;
+
+	json_object_foreach(a, key, v)
+	{
+		w = json_object_get(b, key);
+		if (!w || (key[0] == 's'
+		               ? !json_equal(json_object_get(v, "elem"), json_object_get(w, "elem"))
+		               : !json_equal(v, w))) {
+			char *x = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+			char *y = w ? json_dumps(w, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+			fprintf(stderr, "nfsh: read check: %s: netlink %s\n  libnftables %s\n", key,
+			        x ? x : "?", y ? y : "(none)");
+			free(x);
+			free(y);
+		}
+	}
+	json_decref(a);
+	json_decref(b);
+}
+
+/* The listing of table (or of one chain of it): straight from the kernel
+ * over netlink when every rule is one nl_read.c reads exactly, else through
+ * libnftables (NFSH_READER=nft: always). */
+static json_t *list_objs(struct nfsh_session *s, int family, const char *table, const char *chain,
+                         bool *missing, struct nfsh_err *e)
+{
+	const char *reader = getenv("NFSH_READER"), *check = getenv("NFSH_READ_CHECK");
+	char what[160];
+	json_t *objs = NULL, *slow;
+	enum nlr_result r = NLR_UNSUPPORTED;
+	bool checking = check && !strcmp(check, "1");
+
+	if (!reader || strcmp(reader, "nft")) {
+		r = nlr_list_table(family, table, chain, checking, &objs, missing, e);
+		if (r == NLR_ERROR)
+			return NULL;
+		if (r == NLR_OK && chain && !*missing) {
+			size_t i;
+			json_t *o;
+			bool found = false;
+
+			json_array_foreach(objs, i, o)
+			{
+				const char *n = json_string_value(
+				    json_object_get(json_object_get(o, "chain"), "name"));
+
+				found = found || (n && !strcmp(n, chain));
+			}
+			*missing = !found;
+		}
+		if (r == NLR_OK && !checking)
+			return objs;
+	}
+	if (chain)
+		snprintf(what, sizeof(what), "list chain %s %s %s", family_nft_name(family), table,
+		         chain);
+	else
+		snprintf(what, sizeof(what), "list table %s %s", family_nft_name(family), table);
+	slow = sess_list(s, what, missing, e);
+	if (r == NLR_OK) {
+		if (slow)
+			read_check(objs, slow);
+		json_decref(objs);
+	} else if (r == NLR_UNSUPPORTED && checking) {
+		fprintf(stderr, "nfsh: read check: %s: libnftables path\n", what);
+	}
+	return slow;
+}
+
+static bool has_sets(json_t *objs)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach(objs, i, o)
+	{
+		if (json_object_get(o, "set"))
+			return true;
+	}
+	return false;
+}
+
 int table_read(struct nfsh_session *s, int family, int table, const char *chain,
                struct table_info *ti, struct nfsh_err *e)
 {
@@ -325,19 +436,14 @@ int table_read(struct nfsh_session *s, int family, int table, const char *chain,
 		err_hint(e, "run it with CAP_NET_ADMIN (as root, or in 'nfsh --sandbox')");
 		return -1;
 	}
-	if (chain)
-		snprintf(what, sizeof(what), "list chain %s %s %s", family_nft_name(family),
-		         t->nftname, chain);
-	else
-		snprintf(what, sizeof(what), "list table %s %s", family_nft_name(family),
-		         t->nftname);
-	objs = sess_list(s, what, &missing, e);
+	objs = list_objs(s, family, t->nftname, chain, &missing, e);
 	if (!objs)
 		return -1;
 	ti->exists = !missing;
 	sets = json_object();
-	if (chain && sets) {
-		/* A chain listing carries no sets: fetch them when a rule uses one. */
+	if (chain && sets && !has_sets(objs)) {
+		/* libnftables' chain listing carries no sets: fetch them when a rule
+		 * uses one (the netlink listing has them already). */
 		size_t i;
 		json_t *o, *more = NULL;
 

@@ -1,0 +1,1196 @@
+/* nfsh's table listing over libmnl + libnftnl (see nl_read.h).
+ *
+ * The rule conversion is the inverse of what libnftables 1.0.6 linearises
+ * for the expressions nfsh emits, and gives the JSON its listing would give:
+ * the payload dependency "meta l4proto P" is left out when the next
+ * expression loads that protocol's header (as libnftables does), byte-aligned
+ * prefixes are short loads, masks are bitwise expressions. Where libnftables'
+ * own post-processing could differ from this straight reading (a dependency
+ * not directly before its payload, unusual registers, ranges, anonymous sets,
+ * flags) the whole table is handed back as unsupported rather than guessed.
+ * tests/integration/io_fastread.sh compares this reader with libnftables
+ * rule by rule (NFSH_READ_CHECK=1). */
+#include "nft/nl_read.h"
+#include "rule/rule.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <net/if.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NREGS 32
+/* The kernel fills up to ~32 KiB per recv (FACTS.md); room for that. */
+#define NLR_RECV_SIZE     65536
+#define SHARED_SET_PREFIX "nfsh-p-"
+
+/* What a register holds: the JSON left side of a match, and how it was
+ * loaded, until a cmp, lookup or set statement consumes it. */
+struct reg {
+	enum { R_NONE, R_PAYLOAD, R_META, R_CT, R_FIB, R_IMM } kind;
+	uint32_t base, offset, len, key;
+	bool masked;
+	uint8_t mask[16], xor[16];
+	uint8_t data[16]; /* R_IMM */
+	uint32_t dlen;
+};
+
+struct conv {
+	int family; /* NFSH_IPV4 / NFSH_IPV6 */
+	json_t *exprs;
+	struct reg regs[NREGS];
+	int l4proto; /* protocol the transport header is known to be, or -1 */
+	/* A "meta l4proto P" or "ip protocol P" match is a payload dependency
+	 * to libnftables: it leaves it out of the listing once a later
+	 * expression loads P's header. Its index in exprs, or -1. */
+	int dep_index;
+	bool dep_is_meta;
+	bool unsupported;
+	int nexpr;           /* expressions seen */
+	const char *stopped; /* the one that made the rule unsupported */
+};
+
+static const char *l4_name(int p)
+{
+	switch (p) {
+	case 1:
+		return "icmp";
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	default:
+		return NULL;
+	}
+}
+
+static void unsupported(struct conv *c)
+{
+	c->unsupported = true;
+}
+
+static struct reg *reg_get(struct conv *c, const struct nftnl_expr *e, uint16_t attr)
+{
+	uint32_t r;
+
+	if (!nftnl_expr_is_set(e, attr))
+		return NULL;
+	r = nftnl_expr_get_u32(e, attr);
+	return r < NREGS ? &c->regs[r] : NULL;
+}
+
+static void push(struct conv *c, json_t *stmt)
+{
+	if (!stmt)
+		unsupported(c);
+	else
+		json_array_append_new(c->exprs, stmt);
+}
+
+/* A protocol match: out as a statement; with == it is also the dependency a
+ * later transport header load will remove. */
+static void push_proto(struct conv *c, json_t *stmt, bool eq, int proto, bool is_meta)
+{
+	if (eq && c->dep_index >= 0) {
+		unsupported(c); /* two dependencies: which one libnftables keeps, not known here */
+		json_decref(stmt);
+		return;
+	}
+	push(c, stmt);
+	if (eq && stmt) {
+		c->dep_index = (int)json_array_size(c->exprs) - 1;
+		c->dep_is_meta = is_meta;
+		c->l4proto = proto;
+	}
+}
+
+static json_t *match(const char *op, json_t *left, json_t *right)
+{
+	if (!left || !right) {
+		json_decref(left);
+		json_decref(right);
+		return NULL;
+	}
+	return json_pack("{s:{s:s,s:o,s:o}}", "match", "op", op, "left", left, "right", right);
+}
+
+static json_t *meta_left(const char *key)
+{
+	return json_pack("{s:{s:s}}", "meta", "key", key);
+}
+
+static json_t *payload_left(const char *proto, const char *field)
+{
+	return json_pack("{s:{s:s,s:s}}", "payload", "protocol", proto, "field", field);
+}
+
+static uint32_t get_u32_host(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* The prefix length of a mask that is ones then zeros, or -1. */
+static int prefix_len(const uint8_t *mask, uint32_t len)
+{
+	int n = 0;
+	uint32_t i = 0;
+
+	for (; i < len && mask[i] == 0xff; i++)
+		n += 8;
+	if (i < len) {
+		uint8_t b = mask[i];
+		int bits = 0;
+
+		while (b & 0x80) {
+			bits++;
+			b = (uint8_t)(b << 1);
+		}
+		if (b)
+			return -1;
+		n += bits;
+		for (i++; i < len; i++)
+			if (mask[i])
+				return -1;
+	}
+	return n;
+}
+
+/* ip/ip6 saddr or daddr compared with data: the address, or its prefix. */
+static json_t *addr_right(const struct reg *r, int family, const uint8_t *data, uint32_t dlen)
+{
+	uint32_t full = family == NFSH_IPV6 ? 16 : 4;
+	uint8_t addr[16] = {0};
+	char text[INET6_ADDRSTRLEN];
+	int len;
+
+	if (dlen != r->len || r->len > full)
+		return NULL;
+	memcpy(addr, data, dlen);
+	if (r->masked) {
+		if (r->len != full)
+			return NULL;
+		for (uint32_t i = 0; i < full; i++)
+			if (r->xor [i] || (addr[i] & ~r->mask[i]))
+				return NULL;
+		len = prefix_len(r->mask, full);
+		if (len < 0)
+			return NULL;
+	} else {
+		len = (int)r->len * 8;
+	}
+	if (len == 0 ||
+	    !inet_ntop(family == NFSH_IPV6 ? AF_INET6 : AF_INET, addr, text, sizeof(text)))
+		return NULL;
+	if ((uint32_t)len == full * 8)
+		return json_string(text);
+	return json_pack("{s:{s:s,s:i}}", "prefix", "addr", text, "len", len);
+}
+
+/* Which ip/ip6 header field a network-header load is, or NULL. */
+static const char *net_field(const struct reg *r, int family, bool *is_addr)
+{
+	*is_addr = true;
+	if (family == NFSH_IPV4) {
+		if (r->offset == 12 && r->len >= 1 && r->len <= 4)
+			return "saddr";
+		if (r->offset == 16 && r->len >= 1 && r->len <= 4)
+			return "daddr";
+		*is_addr = false;
+		if (r->offset == 9 && r->len == 1)
+			return "protocol";
+		return NULL;
+	}
+	if (r->offset == 8 && r->len >= 1 && r->len <= 16)
+		return "saddr";
+	if (r->offset == 24 && r->len >= 1 && r->len <= 16)
+		return "daddr";
+	*is_addr = false;
+	return NULL;
+}
+
+/* The left side of a match on a loaded payload, with the right side built
+ * from data (NULL data: a set lookup, the right side is the caller's). */
+static json_t *payload_match(struct conv *c, struct reg *r, const char *op, const uint8_t *data,
+                             uint32_t dlen, json_t *set_right)
+{
+	const char *fam = c->family == NFSH_IPV6 ? "ip6" : "ip";
+
+	if (r->base == NFT_PAYLOAD_NETWORK_HEADER) {
+		bool is_addr;
+		const char *field = net_field(r, c->family, &is_addr);
+
+		if (!field)
+			goto fail;
+		if (is_addr) {
+			if (set_right && (r->masked || r->len != (c->family == NFSH_IPV6 ? 16 : 4)))
+				goto fail;
+			return match(op, payload_left(fam, field),
+			             set_right ? set_right : addr_right(r, c->family, data, dlen));
+		}
+		if (set_right || r->masked || dlen != 1 || !l4_name(data[0]))
+			goto fail;
+		push_proto(c, match(op, payload_left(fam, field), json_string(l4_name(data[0]))),
+		           !strcmp(op, "=="), data[0], false);
+		return json_null(); /* pushed already: the caller's NULL means unsupported */
+	}
+	if (r->base == NFT_PAYLOAD_TRANSPORT_HEADER) {
+		const char *proto = l4_name(c->l4proto);
+		const char *field = r->offset == 0 ? "sport" : r->offset == 2 ? "dport" : NULL;
+		uint16_t port;
+
+		if (!proto || c->l4proto == 1 || !field || r->len != 2 || r->masked)
+			goto fail;
+		if (set_right)
+			return match(op, payload_left(proto, field), set_right);
+		if (dlen != 2)
+			goto fail;
+		memcpy(&port, data, 2);
+		return match(op, payload_left(proto, field), json_integer(ntohs(port)));
+	}
+fail:
+	json_decref(set_right); /* ours on every path */
+	return NULL;
+}
+
+static json_t *iface_right(const uint8_t *data, uint32_t dlen)
+{
+	char name[IFNAMSIZ + 2];
+	uint32_t n;
+	bool exact;
+
+	if (dlen == 0 || dlen > IFNAMSIZ)
+		return NULL;
+	/* An exact name is compared NUL-padded over IFNAMSIZ; a wildcard
+	 * ("eth+" / nft "eth*") over its prefix only. */
+	n = (uint32_t)strnlen((const char *)data, dlen);
+	exact = n < dlen;
+	if (n == 0 || (exact && dlen != IFNAMSIZ))
+		return NULL;
+	for (uint32_t i = n; i < dlen; i++)
+		if (data[i])
+			return NULL;
+	for (uint32_t i = 0; i < n; i++) {
+		char ch = (char)data[i];
+
+		/* Characters libnftables prints as they are; others (quotes,
+		 * '*', '\\', '/') take the libnftables path. */
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '@'))
+			return NULL;
+	}
+	memcpy(name, data, n);
+	name[n] = '\0';
+	if (!exact)
+		strcat(name, "*");
+	return json_string(name);
+}
+
+static const char *const ct_state_names[] = {"invalid", "established", "related",  "new",
+                                             NULL,      NULL,          "untracked"};
+
+/* ct state's bits as libnftables lists them: one name, or a list in bit order. */
+static json_t *ct_state_right(uint32_t bits)
+{
+	json_t *list = json_array();
+
+	if (!list)
+		return NULL;
+	if (bits == 0) {
+		json_decref(list);
+		return NULL;
+	}
+	for (unsigned b = 0; b < 32; b++) {
+		if (!(bits & (1u << b)))
+			continue;
+		if (b >= sizeof(ct_state_names) / sizeof(ct_state_names[0]) || !ct_state_names[b]) {
+			json_decref(list);
+			return NULL;
+		}
+		json_array_append_new(list, json_string(ct_state_names[b]));
+	}
+	if (json_array_size(list) == 1) {
+		json_t *one = json_incref(json_array_get(list, 0));
+
+		json_decref(list);
+		return one;
+	}
+	return list;
+}
+
+static const char *const addrtype_names[] = {"unspec",   "unicast",   "local",     "broadcast",
+                                             "anycast",  "multicast", "blackhole", "unreachable",
+                                             "prohibit", "throw",     "nat",       "xresolve"};
+
+static json_t *fib_left(uint32_t flags)
+{
+	const char *f = flags == NFTA_FIB_F_DADDR   ? "daddr"
+	                : flags == NFTA_FIB_F_SADDR ? "saddr"
+	                                            : NULL;
+
+	if (!f)
+		return NULL;
+	return json_pack("{s:{s:s,s:[s]}}", "fib", "result", "type", "flags", f);
+}
+
+static void on_cmp(struct conv *c, const struct nftnl_expr *e)
+{
+	struct reg *r = reg_get(c, e, NFTNL_EXPR_CMP_SREG);
+	uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP), dlen = 0;
+	const uint8_t *data = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &dlen);
+	const char *ops = op == NFT_CMP_EQ ? "==" : op == NFT_CMP_NEQ ? "!=" : NULL;
+	json_t *stmt = NULL;
+
+	if (!r || !data || !ops) {
+		unsupported(c);
+		return;
+	}
+	switch (r->kind) {
+	case R_PAYLOAD:
+		stmt = payload_match(c, r, ops, data, dlen, NULL);
+		break;
+	case R_META:
+		if (r->key == NFT_META_IIFNAME || r->key == NFT_META_OIFNAME) {
+			if (!r->masked)
+				stmt = match(
+				    ops,
+				    meta_left(r->key == NFT_META_IIFNAME ? "iifname" : "oifname"),
+				    iface_right(data, dlen));
+		} else if (r->key == NFT_META_L4PROTO) {
+			if (!r->masked && dlen == 1 && l4_name(data[0])) {
+				push_proto(
+				    c,
+				    match(ops, meta_left("l4proto"), json_string(l4_name(data[0]))),
+				    op == NFT_CMP_EQ, data[0], true);
+				r->kind = R_NONE;
+				return;
+			}
+		} else if (r->key == NFT_META_MARK && dlen == 4) {
+			json_t *left = meta_left("mark");
+
+			if (r->masked) {
+				if (get_u32_host(r->xor) != 0) {
+					json_decref(left);
+					break;
+				}
+				left = json_pack("{s:[o,I]}", "&", left,
+				                 (json_int_t)get_u32_host(r->mask));
+			}
+			stmt = match(ops, left, json_integer((json_int_t)get_u32_host(data)));
+		}
+		break;
+	case R_CT:
+		/* Flags: (state & bits) != 0, which libnftables lists as "in". */
+		if (r->key == NFT_CT_STATE && r->masked && dlen == 4 && op == NFT_CMP_NEQ &&
+		    get_u32_host(data) == 0 && get_u32_host(r->xor) == 0)
+			stmt = match("in", json_pack("{s:{s:s}}", "ct", "key", "state"),
+			             ct_state_right(get_u32_host(r->mask)));
+		break;
+	case R_FIB:
+		if (!r->masked && dlen == 4 && get_u32_host(data) < 12)
+			stmt = match(ops, fib_left(r->key),
+			             json_string(addrtype_names[get_u32_host(data)]));
+		break;
+	default:
+		break;
+	}
+	r->kind = R_NONE;
+	if (!json_is_null(stmt)) /* null: a protocol match, pushed already */
+		push(c, stmt);
+}
+
+static void on_lookup(struct conv *c, const struct nftnl_expr *e)
+{
+	struct reg *r = reg_get(c, e, NFTNL_EXPR_LOOKUP_SREG);
+	const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
+	uint32_t flags = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS)
+	                     ? nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS)
+	                     : 0;
+	char ref[300];
+	json_t *stmt = NULL;
+
+	/* Shared named sets only: anonymous ones ("__set%d") are listed inline. */
+	if (!r || !set || strncmp(set, SHARED_SET_PREFIX, strlen(SHARED_SET_PREFIX)) ||
+	    nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG) || (flags & ~NFT_LOOKUP_F_INV) ||
+	    r->kind != R_PAYLOAD) {
+		unsupported(c);
+		return;
+	}
+	snprintf(ref, sizeof(ref), "@%s", set);
+	stmt = payload_match(c, r, flags ? "!=" : "==", NULL, 0, json_string(ref));
+	r->kind = R_NONE;
+	push(c, stmt);
+}
+
+static json_t *verdict(const struct nftnl_expr *e)
+{
+	int32_t v = (int32_t)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
+	const char *chain = nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN);
+
+	switch (v) {
+	case NF_ACCEPT:
+		return json_pack("{s:n}", "accept");
+	case NF_DROP:
+		return json_pack("{s:n}", "drop");
+	case NFT_RETURN:
+		return json_pack("{s:n}", "return");
+	case NFT_JUMP:
+	case NFT_GOTO:
+		if (!chain)
+			return NULL;
+		return json_pack("{s:{s:s}}", v == NFT_JUMP ? "jump" : "goto", "target", chain);
+	default:
+		return NULL;
+	}
+}
+
+static void on_immediate(struct conv *c, const struct nftnl_expr *e)
+{
+	uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG), dlen = 0;
+	const void *data;
+
+	if (dreg == NFT_REG_VERDICT) {
+		push(c, verdict(e));
+		return;
+	}
+	data = nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &dlen);
+	if (dreg >= NREGS || !data || dlen > 16) {
+		unsupported(c);
+		return;
+	}
+	c->regs[dreg] = (struct reg){.kind = R_IMM, .dlen = dlen};
+	memcpy(c->regs[dreg].data, data, dlen);
+}
+
+static void on_bitwise(struct conv *c, const struct nftnl_expr *e)
+{
+	struct reg *s = reg_get(c, e, NFTNL_EXPR_BITWISE_SREG);
+	struct reg *d = reg_get(c, e, NFTNL_EXPR_BITWISE_DREG);
+	uint32_t len = nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_LEN), mlen = 0, xlen = 0;
+	const void *mask = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_MASK, &mlen);
+	const void * xor = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_XOR, &xlen);
+
+	if (!s || s != d || s->kind == R_NONE || s->kind == R_IMM || s->masked ||
+	    (nftnl_expr_is_set(e, NFTNL_EXPR_BITWISE_OP) &&
+	     nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_OP) != NFT_BITWISE_BOOL) ||
+	    !mask || !xor || mlen != len || xlen != len || len > 16 ||
+	    (s->kind == R_PAYLOAD ? len != s->len : len != 4)) {
+		unsupported(c);
+		return;
+	}
+	s->masked = true;
+	memcpy(s->mask, mask, len);
+	memcpy(s->xor, xor, len);
+}
+
+/* meta mark set: an immediate, or the mark through one bitwise, listed as
+ * libnftables does: "&" with mask|xor unless that is all ones, then "|"
+ * with xor when mask and xor share no bit, or "^" when the mask is all ones. */
+static json_t *mark_value(const struct reg *r)
+{
+	uint32_t m, x;
+	json_t *v = meta_left("mark");
+
+	if (r->kind == R_IMM || r->kind != R_META || r->key != NFT_META_MARK || !r->masked) {
+		json_decref(v);
+		if (r->kind == R_IMM && r->dlen == 4)
+			return json_integer(get_u32_host(r->data));
+		return NULL;
+	}
+	m = get_u32_host(r->mask);
+	x = get_u32_host(r->xor);
+	if (x == 0 && m != 0xffffffffu)
+		return json_pack("{s:[o,I]}", "&", v, (json_int_t)m);
+	if (m == 0xffffffffu && x != 0)
+		return json_pack("{s:[o,I]}", "^", v, (json_int_t)x);
+	if (x != 0 && (m & x) == 0) {
+		if ((m | x) != 0xffffffffu)
+			v = json_pack("{s:[o,I]}", "&", v, (json_int_t)(m | x));
+		return v ? json_pack("{s:[o,I]}", "|", v, (json_int_t)x) : NULL;
+	}
+	json_decref(v);
+	return NULL;
+}
+
+static void on_meta(struct conv *c, const struct nftnl_expr *e)
+{
+	uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
+	struct reg *r;
+	json_t *value;
+
+	if ((r = reg_get(c, e, NFTNL_EXPR_META_DREG))) {
+		if (key != NFT_META_IIFNAME && key != NFT_META_OIFNAME && key != NFT_META_L4PROTO &&
+		    key != NFT_META_MARK) {
+			unsupported(c);
+			return;
+		}
+		*r = (struct reg){.kind = R_META, .key = key};
+		return;
+	}
+	r = reg_get(c, e, NFTNL_EXPR_META_SREG);
+	if (!r || key != NFT_META_MARK) {
+		unsupported(c);
+		return;
+	}
+	value = mark_value(r);
+	r->kind = R_NONE;
+	if (!value) {
+		unsupported(c);
+		return;
+	}
+	push(c, json_pack("{s:{s:o,s:o}}", "mangle", "key", meta_left("mark"), "value", value));
+}
+
+static const char *const icmp_codes[] = {"net-unreachable",
+                                         "host-unreachable",
+                                         "prot-unreachable",
+                                         "port-unreachable",
+                                         NULL,
+                                         NULL,
+                                         NULL,
+                                         NULL,
+                                         NULL,
+                                         "net-prohibited",
+                                         "host-prohibited",
+                                         NULL,
+                                         NULL,
+                                         "admin-prohibited"};
+
+static json_t *reject(struct conv *c, const struct nftnl_expr *e)
+{
+	uint32_t type = nftnl_expr_get_u32(e, NFTNL_EXPR_REJECT_TYPE);
+	uint32_t code = nftnl_expr_get_u8(e, NFTNL_EXPR_REJECT_CODE); /* a u8 */
+
+	/* libnftables may fold a "meta l4proto" match standing before a reject
+	 * into it; "ip protocol tcp ... reject with tcp reset" it lists as it is. */
+	if ((c->dep_index >= 0 && c->dep_is_meta) || c->family != NFSH_IPV4)
+		return NULL;
+	if (type == NFT_REJECT_TCP_RST)
+		return json_pack("{s:{s:s}}", "reject", "type", "tcp reset");
+	if (type == NFT_REJECT_ICMP_UNREACH && code < sizeof(icmp_codes) / sizeof(icmp_codes[0]) &&
+	    icmp_codes[code])
+		return json_pack("{s:{s:s,s:s}}", "reject", "type", "icmp", "expr",
+		                 icmp_codes[code]);
+	return NULL;
+}
+
+/* A range's upper register absent, or the lower one again (one address). */
+static bool same_reg(const struct nftnl_expr *e, uint16_t min, uint16_t max)
+{
+	return !nftnl_expr_is_set(e, max) ||
+	       (nftnl_expr_is_set(e, min) &&
+	        nftnl_expr_get_u32(e, min) == nftnl_expr_get_u32(e, max));
+}
+
+static json_t *nat(struct conv *c, const struct nftnl_expr *e)
+{
+	uint32_t type = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_TYPE);
+	uint32_t fam = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FAMILY);
+	uint32_t flags = nftnl_expr_is_set(e, NFTNL_EXPR_NAT_FLAGS)
+	                     ? nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FLAGS)
+	                     : 0;
+	struct reg *a = reg_get(c, e, NFTNL_EXPR_NAT_REG_ADDR_MIN);
+	struct reg *p = reg_get(c, e, NFTNL_EXPR_NAT_REG_PROTO_MIN);
+	char text[INET6_ADDRSTRLEN];
+	uint16_t port;
+	json_t *body;
+
+	/* "meta l4proto tcp ... dnat to A:P" lists as it is; after "ip protocol"
+	 * it has not been seen. */
+	if ((c->dep_index >= 0 && !c->dep_is_meta) ||
+	    (fam != NFPROTO_IPV4 && fam != NFPROTO_IPV6) ||
+	    (fam == NFPROTO_IPV6) != (c->family == NFSH_IPV6) ||
+	    (type != NFT_NAT_SNAT && type != NFT_NAT_DNAT) || !a || a->kind != R_IMM ||
+	    a->dlen != (fam == NFPROTO_IPV6 ? 16u : 4u) ||
+	    !same_reg(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFTNL_EXPR_NAT_REG_ADDR_MAX) ||
+	    !same_reg(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFTNL_EXPR_NAT_REG_PROTO_MAX) ||
+	    (flags & ~(uint32_t)(NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED)) ||
+	    (p && (p->kind != R_IMM || p->dlen != 2)) ||
+	    !inet_ntop(fam == NFPROTO_IPV6 ? AF_INET6 : AF_INET, a->data, text, sizeof(text)))
+		return NULL;
+	body = json_pack("{s:s}", "addr", text);
+	if (body && p) {
+		memcpy(&port, p->data, 2);
+		json_object_set_new(body, "port", json_integer(ntohs(port)));
+	}
+	a->kind = R_NONE;
+	if (p)
+		p->kind = R_NONE;
+	return body ? json_pack("{s:o}", type == NFT_NAT_SNAT ? "snat" : "dnat", body) : NULL;
+}
+
+static json_t *limit(const struct nftnl_expr *e)
+{
+	uint64_t rate = nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_RATE);
+	uint64_t unit = nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_UNIT);
+	uint32_t burst = nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_BURST);
+	const char *per = unit == 1        ? "second"
+	                  : unit == 60     ? "minute"
+	                  : unit == 3600   ? "hour"
+	                  : unit == 86400  ? "day"
+	                  : unit == 604800 ? "week"
+	                                   : NULL;
+
+	if (!per || burst == 0 || nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_TYPE) != NFT_LIMIT_PKTS ||
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_FLAGS) != 0)
+		return NULL;
+	return json_pack("{s:{s:I,s:I,s:s}}", "limit", "rate", (json_int_t)rate, "burst",
+	                 (json_int_t)burst, "per", per);
+}
+
+static json_t *log_stmt(const struct nftnl_expr *e)
+{
+	const char *prefix = nftnl_expr_get_str(e, NFTNL_EXPR_LOG_PREFIX);
+
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_GROUP) ||
+	    nftnl_expr_is_set(e, NFTNL_EXPR_LOG_SNAPLEN) ||
+	    nftnl_expr_is_set(e, NFTNL_EXPR_LOG_QTHRESHOLD) ||
+	    nftnl_expr_is_set(e, NFTNL_EXPR_LOG_FLAGS) ||
+	    /* level 4 (warn) is the default, which libnftables does not list */
+	    (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_LEVEL) &&
+	     nftnl_expr_get_u32(e, NFTNL_EXPR_LOG_LEVEL) != 4))
+		return NULL;
+	if (!prefix)
+		return json_pack("{s:n}", "log");
+	/* Prefixes with quotes or backslashes: libnftables' escaping, not ours. */
+	if (strpbrk(prefix, "\"\\"))
+		return NULL;
+	return json_pack("{s:{s:s}}", "log", "prefix", prefix);
+}
+
+static void on_expr_load(struct conv *c, const struct nftnl_expr *e, const char *name)
+{
+	struct reg *r;
+
+	if (!strcmp(name, "payload")) {
+		r = reg_get(c, e, NFTNL_EXPR_PAYLOAD_DREG);
+		if (!r || nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_SREG)) {
+			unsupported(c);
+			return;
+		}
+		*r = (struct reg){.kind = R_PAYLOAD,
+		                  .base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE),
+		                  .offset = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET),
+		                  .len = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN)};
+		if (r->base == NFT_PAYLOAD_TRANSPORT_HEADER && c->dep_index >= 0) {
+			/* The dependency of this load: libnftables drops it. */
+			json_array_remove(c->exprs, (size_t)c->dep_index);
+			c->dep_index = -1;
+		}
+		return;
+	}
+	if (!strcmp(name, "ct")) {
+		r = reg_get(c, e, NFTNL_EXPR_CT_DREG);
+		if (!r || nftnl_expr_is_set(e, NFTNL_EXPR_CT_DIR) ||
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY) != NFT_CT_STATE) {
+			unsupported(c);
+			return;
+		}
+		*r = (struct reg){.kind = R_CT, .key = NFT_CT_STATE};
+		return;
+	}
+	if (!strcmp(name, "fib")) {
+		r = reg_get(c, e, NFTNL_EXPR_FIB_DREG);
+		if (!r || nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_RESULT) != NFT_FIB_RESULT_ADDRTYPE) {
+			unsupported(c);
+			return;
+		}
+		*r =
+		    (struct reg){.kind = R_FIB, .key = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS)};
+		return;
+	}
+	unsupported(c);
+}
+
+static int on_expr(struct nftnl_expr *e, void *data)
+{
+	struct conv *c = data;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+	if (c->unsupported || !name) {
+		c->unsupported = true;
+		return -1;
+	}
+	c->nexpr++;
+	if (!strcmp(name, "cmp"))
+		on_cmp(c, e);
+	else if (!strcmp(name, "lookup"))
+		on_lookup(c, e);
+	else if (!strcmp(name, "bitwise"))
+		on_bitwise(c, e);
+	else if (!strcmp(name, "immediate"))
+		on_immediate(c, e);
+	else if (!strcmp(name, "meta"))
+		on_meta(c, e);
+	else if (!strcmp(name, "counter"))
+		push(c,
+		     json_pack("{s:{s:I,s:I}}", "counter", "packets",
+		               (json_int_t)nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS), "bytes",
+		               (json_int_t)nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES)));
+	else if (!strcmp(name, "nat"))
+		push(c, nat(c, e));
+	else if (!strcmp(name, "masq"))
+		push(c, nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_FLAGS) ||
+		                nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN)
+		            ? NULL
+		            : json_pack("{s:n}", "masquerade"));
+	else if (!strcmp(name, "reject"))
+		push(c, reject(c, e));
+	else if (!strcmp(name, "limit"))
+		push(c, limit(e));
+	else if (!strcmp(name, "log"))
+		push(c, log_stmt(e));
+	else
+		on_expr_load(c, e, name);
+	if (c->unsupported && !c->stopped)
+		c->stopped = name;
+	return c->unsupported ? -1 : 0;
+}
+
+static int comment_cb(const struct nftnl_udata *attr, void *data)
+{
+	const char **comment = data;
+	uint8_t len = nftnl_udata_len(attr);
+	const char *v = nftnl_udata_get(attr);
+
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_RULE_COMMENT) {
+		/* A comment is stored NUL-terminated; anything else is not ours. */
+		if (len == 0 || v[len - 1] != '\0')
+			return -1;
+		*comment = v;
+	}
+	return 0;
+}
+
+/* One dumped rule as libnftables' {"rule": ...}, or NULL when unsupported. */
+static json_t *rule_json(struct nftnl_rule *nr, int family)
+{
+	struct conv c = {.family = family, .l4proto = -1, .dep_index = -1};
+	const char *comment = NULL, *dq;
+	json_t *rule;
+	uint32_t ulen = 0;
+	const void *udata = nftnl_rule_get_data(nr, NFTNL_RULE_USERDATA, &ulen);
+
+	if (udata && nftnl_udata_parse(udata, ulen, comment_cb, &comment) < 0)
+		return NULL;
+	/* A comment libnftables would print with escapes: its path. */
+	if (comment && (dq = strpbrk(comment, "\"\\")))
+		return NULL;
+	c.exprs = json_array();
+	if (!c.exprs)
+		return NULL;
+	nftnl_expr_foreach(nr, on_expr, &c);
+	for (int i = 0; i < NREGS; i++)
+		if (c.regs[i].kind != R_NONE)
+			c.unsupported = true; /* loaded and never used */
+	if ((c.unsupported || json_array_size(c.exprs) == 0) && getenv("NFSH_READ_CHECK"))
+		fprintf(
+		    stderr,
+		    "nfsh: read check: rule %llu in %s: read by libnftables (expression %d, %s)\n",
+		    (unsigned long long)nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE),
+		    nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN) ?: "?", c.nexpr,
+		    c.stopped ? c.stopped : "end");
+	if (c.unsupported || json_array_size(c.exprs) == 0) {
+		json_decref(c.exprs);
+		return NULL;
+	}
+	rule = json_pack("{s:s,s:s,s:s,s:I}", "family", family == NFSH_IPV6 ? "ip6" : "ip", "table",
+	                 nftnl_rule_get_str(nr, NFTNL_RULE_TABLE), "chain",
+	                 nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN), "handle",
+	                 (json_int_t)nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE));
+	if (!rule) {
+		json_decref(c.exprs);
+		return NULL;
+	}
+	if (comment)
+		json_object_set_new(rule, "comment", json_string(comment));
+	json_object_set_new(rule, "expr", c.exprs);
+	return json_pack("{s:o}", "rule", rule);
+}
+
+/* ---- netlink plumbing ---- */
+
+struct dump {
+	int family;
+	const char *table;
+	json_t *out;
+	json_t *sets;      /* names of shared sets seen */
+	json_t *elems;     /* the set whose elements are being dumped */
+	const char *chain; /* rules of this chain only, or NULL */
+	bool partial;      /* skip the rules not read, keep the others */
+	bool unsupported, nomem;
+	int (*parse)(const struct nlmsghdr *nlh, struct dump *d);
+};
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump *d = data;
+
+	if (d->parse(nlh, d) < 0)
+		d->nomem = true;
+	return MNL_CB_OK;
+}
+
+static int nfproto(int family)
+{
+	return family == NFSH_IPV6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+}
+
+/* Send one request and run every answer through d->parse. 0, or -errno. */
+static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, struct dump *d)
+{
+	char *buf = malloc(NLR_RECV_SIZE);
+	uint32_t seq = nlh->nlmsg_seq, port = mnl_socket_get_portid(nl);
+	ssize_t len;
+	int rc = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		free(buf);
+		return -errno;
+	}
+	while ((len = mnl_socket_recvfrom(nl, buf, NLR_RECV_SIZE)) > 0) {
+		rc = mnl_cb_run(buf, (size_t)len, seq, port, dump_cb, d);
+		if (rc <= MNL_CB_STOP)
+			break;
+	}
+	if (len < 0)
+		rc = -errno;
+	else if (rc < 0)
+		rc = errno ? -errno : -EIO;
+	else
+		rc = 0;
+	free(buf);
+	return rc;
+}
+
+static const char *hook_name(uint32_t hook)
+{
+	static const char *const names[] = {"prerouting", "input", "forward", "output",
+	                                    "postrouting"};
+
+	return hook < 5 ? names[hook] : NULL;
+}
+
+static int parse_chain(const struct nlmsghdr *nlh, struct dump *d)
+{
+	struct nftnl_chain *ch = nftnl_chain_alloc();
+	const char *table, *name;
+	json_t *o;
+
+	if (!ch)
+		return -1;
+	if (nftnl_chain_nlmsg_parse(nlh, ch) < 0 ||
+	    !(table = nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE)) || strcmp(table, d->table) ||
+	    !(name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME))) {
+		nftnl_chain_free(ch);
+		return 0;
+	}
+	o = json_pack("{s:s,s:s,s:s,s:I}", "family", d->family == NFSH_IPV6 ? "ip6" : "ip", "table",
+	              table, "name", name, "handle",
+	              (json_int_t)nftnl_chain_get_u64(ch, NFTNL_CHAIN_HANDLE));
+	if (o && nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM)) {
+		const char *hook = hook_name(nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM));
+		uint32_t pol = nftnl_chain_is_set(ch, NFTNL_CHAIN_POLICY)
+		                   ? nftnl_chain_get_u32(ch, NFTNL_CHAIN_POLICY)
+		                   : NF_ACCEPT;
+
+		if (!hook || (pol != NF_ACCEPT && pol != NF_DROP))
+			d->unsupported = true;
+		else {
+			json_object_set_new(
+			    o, "type",
+			    json_string(nftnl_chain_get_str(ch, NFTNL_CHAIN_TYPE) ?: "filter"));
+			json_object_set_new(o, "hook", json_string(hook));
+			json_object_set_new(
+			    o, "prio",
+			    json_integer((int32_t)nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO)));
+			json_object_set_new(o, "policy",
+			                    json_string(pol == NF_ACCEPT ? "accept" : "drop"));
+		}
+	}
+	nftnl_chain_free(ch);
+	return o ? json_array_append_new(d->out, json_pack("{s:o}", "chain", o)) : -1;
+}
+
+static int parse_rule(const struct nlmsghdr *nlh, struct dump *d)
+{
+	struct nftnl_rule *nr = nftnl_rule_alloc();
+	json_t *o;
+	const char *table;
+
+	if (!nr)
+		return -1;
+	if (nftnl_rule_nlmsg_parse(nlh, nr) < 0 ||
+	    !(table = nftnl_rule_get_str(nr, NFTNL_RULE_TABLE)) || strcmp(table, d->table) ||
+	    (d->chain && strcmp(nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN) ?: "", d->chain))) {
+		nftnl_rule_free(nr);
+		return 0;
+	}
+	if (!d->unsupported) {
+		o = rule_json(nr, d->family);
+		if (!o)
+			d->unsupported = !d->partial;
+		else
+			json_array_append_new(d->out, o);
+	}
+	nftnl_rule_free(nr);
+	return 0;
+}
+
+static int parse_set(const struct nlmsghdr *nlh, struct dump *d)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	const char *name, *table;
+
+	if (!s)
+		return -1;
+	if (nftnl_set_nlmsg_parse(nlh, s) == 0 && (table = nftnl_set_get_str(s, NFTNL_SET_TABLE)) &&
+	    !strcmp(table, d->table) && (name = nftnl_set_get_str(s, NFTNL_SET_NAME)) &&
+	    !strncmp(name, SHARED_SET_PREFIX, strlen(SHARED_SET_PREFIX))) {
+		/* nfsh shares port lists only (io/sets.c): inet_service (13), 2 bytes,
+		 * no intervals, no data. */
+		uint32_t flags = nftnl_set_is_set(s, NFTNL_SET_FLAGS)
+		                     ? nftnl_set_get_u32(s, NFTNL_SET_FLAGS)
+		                     : 0;
+
+		if (nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE) != 13 ||
+		    nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN) != 2 ||
+		    (flags & ~(uint32_t)NFT_SET_CONSTANT) ||
+		    nftnl_set_is_set(s, NFTNL_SET_DATA_TYPE))
+			d->unsupported = true;
+		else
+			json_array_append_new(d->sets, json_string(name));
+	}
+	nftnl_set_free(s);
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(*(json_t *const *)a);
+	json_int_t y = json_integer_value(*(json_t *const *)b);
+
+	return (x > y) - (x < y);
+}
+
+static int parse_elems(const struct nlmsghdr *nlh, struct dump *d)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *el;
+	json_t *elems = d->elems;
+
+	if (!s)
+		return -1;
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0 || !elems) {
+		nftnl_set_free(s);
+		d->unsupported = true;
+		return 0;
+	}
+	it = nftnl_set_elems_iter_create(s);
+	while (it && (el = nftnl_set_elems_iter_next(it))) {
+		uint32_t len = 0;
+		const uint8_t *k = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &len);
+		uint16_t port;
+
+		if (!k || len != 2 ||
+		    (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_FLAGS) &&
+		     nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_FLAGS))) {
+			d->unsupported = true;
+			break;
+		}
+		memcpy(&port, k, 2);
+		json_array_append_new(elems, json_integer(ntohs(port)));
+	}
+	if (it)
+		nftnl_set_elems_iter_destroy(it);
+	nftnl_set_free(s);
+	return 0;
+}
+
+static struct nlmsghdr *hdr(char *buf, uint16_t type, int family, uint16_t flags, uint32_t *seq)
+{
+	return nftnl_nlmsg_build_hdr(buf, type, (uint16_t)nfproto(family), flags, ++*seq);
+}
+
+static int noop_parse(const struct nlmsghdr *nlh, struct dump *d)
+{
+	(void)nlh;
+	(void)d;
+	return 0;
+}
+
+static int table_exists(struct mnl_socket *nl, int family, const char *table, uint32_t *seq,
+                        struct dump *d)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh = hdr(buf, NFT_MSG_GETTABLE, family, NLM_F_ACK, seq);
+	int (*saved)(const struct nlmsghdr *, struct dump *) = d->parse;
+	int rc;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	d->parse = noop_parse;
+	rc = talk(nl, nlh, d);
+	d->parse = saved;
+	return rc == -ENOENT ? 0 : rc < 0 ? rc : 1;
+}
+
+/* Shared sets first (rules refer to them), each with its elements. */
+static int read_sets(struct mnl_socket *nl, struct dump *d, uint32_t *seq)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nftnl_set *s;
+	size_t i;
+	json_t *name;
+	int rc;
+
+	if (!(s = nftnl_set_alloc()))
+		return -ENOMEM;
+	nlh = hdr(buf, NFT_MSG_GETSET, d->family, NLM_F_DUMP, seq);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, d->table);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	d->parse = parse_set;
+	if ((rc = talk(nl, nlh, d)) < 0)
+		return rc;
+	json_array_foreach(d->sets, i, name)
+	{
+		json_t *set = json_pack("{s:{s:s,s:s,s:s,s:s,s:[]}}", "set", "family",
+		                        d->family == NFSH_IPV6 ? "ip6" : "ip", "name",
+		                        json_string_value(name), "table", d->table, "type",
+		                        "inet_service", "elem");
+
+		if (!set)
+			return -ENOMEM;
+		if (!(s = nftnl_set_alloc())) {
+			json_decref(set);
+			return -ENOMEM;
+		}
+		nlh = hdr(buf, NFT_MSG_GETSETELEM, d->family, NLM_F_DUMP, seq);
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, d->table);
+		nftnl_set_set_str(s, NFTNL_SET_NAME, json_string_value(name));
+		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		nftnl_set_free(s);
+		d->parse = parse_elems;
+		d->elems = json_object_get(json_object_get(set, "set"), "elem");
+		rc = talk(nl, nlh, d);
+		d->elems = NULL;
+		if (rc < 0) {
+			json_decref(set);
+			return rc;
+		}
+		{
+			json_t *el = json_object_get(json_object_get(set, "set"), "elem");
+			size_t n = json_array_size(el);
+			json_t **v = calloc(n ? n : 1, sizeof(*v));
+
+			/* libnftables lists a hash set's elements sorted. */
+			if (!v) {
+				json_decref(set);
+				return -ENOMEM;
+			}
+			for (size_t k = 0; k < n; k++)
+				v[k] = json_incref(json_array_get(el, k));
+			qsort(v, n, sizeof(*v), cmp_int);
+			json_array_clear(el);
+			for (size_t k = 0; k < n; k++)
+				json_array_append_new(el, v[k]);
+			free(v);
+		}
+		json_array_append_new(d->out, set);
+	}
+	return 0;
+}
+
+static int read_all(struct mnl_socket *nl, struct dump *d, bool *missing)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t seq = (uint32_t)time(NULL);
+	struct nlmsghdr *nlh;
+	struct nftnl_rule *r;
+	int rc;
+
+	d->parse = noop_parse;
+	rc = table_exists(nl, d->family, d->table, &seq, d);
+	if (rc <= 0) {
+		*missing = rc == 0;
+		return rc;
+	}
+	/* The kernel filters neither chain dumps by table: filtered here. */
+	nlh = hdr(buf, NFT_MSG_GETCHAIN, d->family, NLM_F_DUMP, &seq);
+	d->parse = parse_chain;
+	if ((rc = talk(nl, nlh, d)) < 0 || d->unsupported)
+		return rc;
+	if ((rc = read_sets(nl, d, &seq)) < 0 || d->unsupported)
+		return rc;
+	if (!(r = nftnl_rule_alloc()))
+		return -ENOMEM;
+	nlh = hdr(buf, NFT_MSG_GETRULE, d->family, NLM_F_DUMP, &seq);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, d->table);
+	if (d->chain)
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, d->chain);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	d->parse = parse_rule;
+	return talk(nl, nlh, d);
+}
+
+enum nlr_result nlr_list_table(int family, const char *table, const char *chain, bool partial,
+                               json_t **out, bool *missing, struct nfsh_err *e)
+{
+	struct dump d = {.family = family, .table = table, .chain = chain, .partial = partial};
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	int rc;
+
+	*out = NULL;
+	*missing = false;
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		if (nl)
+			mnl_socket_close(nl);
+		err_set(e, NFSH_EKERNEL, NULL, "cannot open a netfilter netlink socket: %m");
+		return NLR_ERROR;
+	}
+	d.out = json_array();
+	d.sets = json_array();
+	rc = d.out && d.sets ? read_all(nl, &d, missing) : -ENOMEM;
+	mnl_socket_close(nl);
+	json_decref(d.sets);
+	if (rc < 0 || d.nomem) {
+		json_decref(d.out);
+		/* A table changed under the dump (EINTR) or the like: libnftables
+		 * retries such dumps itself, so let it. */
+		if (rc == -EINTR)
+			return NLR_UNSUPPORTED;
+		err_set(e, NFSH_EKERNEL, NULL, "cannot list table %s: %s", table,
+		        strerror(rc < 0 ? -rc : ENOMEM));
+		return NLR_ERROR;
+	}
+	if (d.unsupported) {
+		json_decref(d.out);
+		return NLR_UNSUPPORTED;
+	}
+	*out = d.out;
+	return NLR_OK;
+}
