@@ -81,7 +81,11 @@ static int dscp_tgt_recognise(struct read_ctx *r, void *priv)
 	const char *name = nftj_stmt_name(read_peek(r, 0), &body), *proto, *field;
 	const struct sym *s;
 	long long n;
+	char form[8];
 
+	/* -j TOS writes the same statement; its form tag says so. */
+	if (read_tag_target(r, "TOS", form, sizeof(form)))
+		return 0;
 	if (!name || strcmp(name, "mangle") ||
 	    !nftj_is_payload(json_object_get(body, "key"), &proto, &field) ||
 	    strcmp(proto, r->family == NFSH_IPV6 ? "ip6" : "ip") || strcmp(field, "dscp"))

@@ -4,6 +4,7 @@
 #include "nft/json.h"
 
 #include <string.h>
+#include <strings.h>
 
 struct dscp_priv {
 	bool given, invert;
@@ -28,6 +29,86 @@ static const struct ext_opt dscp_opts[] = {
     {"dscp-class", 1, 1, EXT_OPT_INV, VK_ENUM, class_names, "CLASS",
      "DiffServ class: CS0-CS7, BE, AF11-AF43, EF"},
 };
+
+bool dscp_read_value(json_t *v, unsigned *out)
+{
+	const struct sym *s;
+	long long n;
+
+	if (nftj_get_int(v, &n) && n >= 0 && n <= 0x3f)
+		*out = (unsigned)n;
+	else if (json_is_string(v) && (s = sym_by_name(dscp_classes, json_string_value(v))))
+		*out = s->value;
+	else
+		return false;
+	return true;
+}
+
+static const char *const ecn_names[] = {"not-ect", "ect1", "ect0", "ce", NULL};
+
+bool ecn_read_value(json_t *v, unsigned *out)
+{
+	const char *s = json_string_value(v);
+	long long n;
+
+	if (nftj_get_int(v, &n) && n >= 0 && n <= 3) {
+		*out = (unsigned)n;
+		return true;
+	}
+	for (unsigned k = 0; s && ecn_names[k]; k++)
+		if (strcmp(s, ecn_names[k]) == 0) {
+			*out = k;
+			return true;
+		}
+	return false;
+}
+
+/* RFC 1349 names, as libxt_tos_helper.h knows them. */
+static const struct sym tos_names[] = {
+    {"Minimize-Delay", 0x10}, {"Maximize-Throughput", 0x08}, {"Maximize-Reliability", 0x04},
+    {"Minimize-Cost", 0x02},  {"Normal-Service", 0x00},      {NULL, 0},
+};
+
+int tos_parse_value(const char *arg, unsigned *value, unsigned *mask, const char *what,
+                    struct nfsh_err *e)
+{
+	char num[32];
+	const char *slash = strchr(arg, '/');
+	const struct sym *s = sym_by_name(tos_names, arg);
+	unsigned long long v, m = 0xff;
+	size_t n = slash ? (size_t)(slash - arg) : strlen(arg);
+
+	if (s) {
+		*value = s->value;
+		*mask = 0x3f;
+		return 0;
+	}
+	if (n < sizeof(num)) {
+		memcpy(num, arg, n);
+		num[n] = '\0';
+	}
+	if (n >= sizeof(num) || parse_uint(num, 0xff, &v) < 0 ||
+	    (slash && parse_uint(slash + 1, 0xff, &m) < 0)) {
+		err_set(e, NFSH_EPARAM, arg, "invalid %s \"%s\"", what, arg);
+		err_hint(e,
+		         "VALUE[/MASK] with both 0-0xff, or Minimize-Delay, Maximize-Throughput, "
+		         "Maximize-Reliability, Minimize-Cost, Normal-Service");
+		return -1;
+	}
+	*value = (unsigned)v;
+	*mask = (unsigned)m;
+	return 0;
+}
+
+bool tos_match_pending(const struct read_ctx *r)
+{
+	if (!read_tag_names(r, "tos"))
+		return false;
+	for (int k = 0; k < r->rule->nmatches; k++)
+		if (strcmp(r->rule->matches[k].ext->name, "tos") == 0)
+			return false;
+	return true;
+}
 
 static int dscp_parse(const struct ext_parse_ctx *c, void *priv, const struct ext_opt *opt,
                       bool invert, const char *const *args, struct nfsh_err *e)
@@ -92,7 +173,7 @@ static int dscp_recognise(struct read_ctx *r, void *priv)
 	long long v;
 	const struct sym *s;
 
-	if (!nftj_get_match(read_peek(r, 0), &op, &left, &right) ||
+	if (tos_match_pending(r) || !nftj_get_match(read_peek(r, 0), &op, &left, &right) ||
 	    !nftj_is_payload(left, &proto, &field) || strcmp(field, "dscp") ||
 	    strcmp(proto, r->family == NFSH_IPV6 ? "ip6" : "ip") ||
 	    (strcmp(op, "==") && strcmp(op, "!=")))
