@@ -1,5 +1,5 @@
-/* ctnetlink attribute parsing in the libmnl style: one validate-and-store callback
- * per nest, every attribute checked with mnl_attr_validate, tb[type] = attr. */
+/* ctnetlink attribute parsing in the libmnl style: one validate-and-store step per
+ * nest, every attribute checked by mnl_attr_validate's rules, tb[type] = attr. */
 #include <arpa/inet.h>
 #include <limits.h>
 #include <string.h>
@@ -9,54 +9,84 @@
 struct tb_ctx {
 	const struct nlattr **tb;
 	int max;
-	size_t seen; /* bytes of attributes walked, to detect a truncated stream */
 	const enum mnl_attr_data_type *types; /* indexed by type, MNL_TYPE_UNSPEC: no check */
 	const uint16_t *lens;                 /* fixed lengths for MNL_TYPE_BINARY */
 };
 
-static int store_cb(const struct nlattr *attr, void *data)
+/* mnl_attr_validate's rules, inline: this runs ~30 times per entry, and the
+ * library calls were a measurable share of a listing. */
+static bool attr_valid(const struct nlattr *a, enum mnl_attr_data_type t, uint16_t fixed)
 {
-	struct tb_ctx *c = data;
-	/* mnl_attr_get_type and mnl_attr_type_valid, inline: this runs ~30 times
-	 * per entry, and the library calls are a measurable share of a listing */
+	uint16_t n = (uint16_t)(a->nla_len - MNL_ATTR_HDRLEN);
+	const char *p = (const char *)a + MNL_ATTR_HDRLEN;
+
+	switch (t) {
+	case MNL_TYPE_U8:
+		return n == 1;
+	case MNL_TYPE_U16:
+		return n == 2;
+	case MNL_TYPE_U32:
+		return n == 4;
+	case MNL_TYPE_U64:
+		return n == 8;
+	case MNL_TYPE_NESTED:
+		return n == 0 || n >= MNL_ATTR_HDRLEN;
+	case MNL_TYPE_NUL_STRING:
+		return n > 0 && p[n - 1] == '\0';
+	case MNL_TYPE_BINARY:
+		return !fixed || n == fixed;
+	default:
+		return mnl_attr_validate(a, t) == 0;
+	}
+}
+
+static int store(const struct tb_ctx *c, const struct nlattr *attr)
+{
 	int type = attr->nla_type & NLA_TYPE_MASK;
 
-	c->seen += MNL_ALIGN(attr->nla_len);
 	/* Unknown types are skipped, not fatal: newer kernels add attributes. */
 	if (type > c->max)
 		return MNL_CB_OK;
-	if (c->types && c->types[type] != MNL_TYPE_UNSPEC) {
-		if (c->types[type] == MNL_TYPE_BINARY && c->lens) {
-			if (mnl_attr_validate2(attr, MNL_TYPE_BINARY, c->lens[type]) < 0)
-				return MNL_CB_ERROR;
-		} else if (mnl_attr_validate(attr, c->types[type]) < 0) {
-			return MNL_CB_ERROR;
-		}
-	}
+	if (c->types && c->types[type] != MNL_TYPE_UNSPEC &&
+	    !attr_valid(attr, c->types[type], c->lens ? c->lens[type] : 0))
+		return MNL_CB_ERROR;
 	c->tb[type] = attr;
 	return MNL_CB_OK;
 }
 
-/* libmnl stops quietly at an attribute that does not fit: a truncated message
- * would parse as a shorter valid one. The callbacks count what they walked. */
-static bool covered(const struct tb_ctx *c, size_t len)
+/* Walk len bytes of attributes, storing each. Every byte must belong to an
+ * attribute that fits: libmnl's walkers stop quietly at one that does not, and
+ * a truncated message would parse as a shorter valid one. */
+static int walk(const void *start, size_t len, const struct tb_ctx *c)
 {
-	return c->seen >= len;
+	const struct nlattr *a = start;
+	size_t left = len;
+
+	while (left >= sizeof(*a) && a->nla_len >= sizeof(*a) && a->nla_len <= left) {
+		size_t step = MNL_ALIGN(a->nla_len);
+		if (store(c, a) < 0)
+			return MNL_CB_ERROR;
+		if (step >= left) {
+			left = 0;
+			break;
+		}
+		left -= step;
+		a = (const struct nlattr *)((const char *)a + step);
+	}
+	return left == 0 ? MNL_CB_OK : MNL_CB_ERROR;
 }
 
 int ct_parse_nest(const struct nlattr *nest, const struct nlattr **tb, int max,
                   const enum mnl_attr_data_type *types, const uint16_t *lens)
 {
-	struct tb_ctx c = {tb, max, 0, types, lens};
+	struct tb_ctx c = {tb, max, types, lens};
 
-	/* tb is part of a ct_msg that ct_msg_parse zeroed */
+	/* tb is part of a message struct that its parser zeroed */
 	if (!nest)
 		return MNL_CB_OK;
-	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
-	    mnl_attr_parse_nested(nest, store_cb, &c) < 0 ||
-	    !covered(&c, mnl_attr_get_payload_len(nest)))
+	if (!attr_valid(nest, MNL_TYPE_NESTED, 0))
 		return MNL_CB_ERROR;
-	return MNL_CB_OK;
+	return walk((const char *)nest + MNL_ATTR_HDRLEN, nest->nla_len - MNL_ATTR_HDRLEN, &c);
 }
 
 static const enum mnl_attr_data_type top_types[CT_TB_MAX + 1] = {
@@ -157,37 +187,39 @@ int ct_parse_tuple(const struct nlattr *nest, struct ct_tuple_tb *t)
 	return ct_parse_nest(t->t[CTA_TUPLE_PROTO], t->proto, CTA_PROTO_MAX, proto_types, NULL);
 }
 
+/* The attributes after the nfgenmsg header of a message. */
+static int walk_msg(const struct nlmsghdr *nlh, const struct tb_ctx *c)
+{
+	size_t hdr = mnl_nlmsg_size(MNL_ALIGN(sizeof(struct nfgenmsg)));
+
+	/* mnl_nlmsg_ok compares the length as an int: one of 2 GiB and more
+	 * passes it as negative, and the payload would be read past the buffer. */
+	if (nlh->nlmsg_len < hdr || nlh->nlmsg_len > INT_MAX)
+		return MNL_CB_ERROR;
+	return walk((const char *)nlh + hdr, nlh->nlmsg_len - hdr, c);
+}
+
 int ct_parse_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb, int max,
                    const enum mnl_attr_data_type *types)
 {
-	struct tb_ctx c = {tb, max, 0, types, NULL};
+	struct tb_ctx c = {tb, max, types, NULL};
 
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nfgenmsg)) || nlh->nlmsg_len > INT_MAX)
-		return MNL_CB_ERROR;
-	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), store_cb, &c) < 0 ||
-	    !covered(&c, nlh->nlmsg_len - mnl_nlmsg_size(MNL_ALIGN(sizeof(struct nfgenmsg)))))
-		return MNL_CB_ERROR;
-	return MNL_CB_OK;
+	return walk_msg(nlh, &c);
 }
 
 int ct_msg_parse(const struct nlmsghdr *nlh, struct ct_msg *m)
 {
 	const struct nfgenmsg *nfg;
-	struct tb_ctx c = {m->tb, CT_TB_MAX, 0, top_types, NULL};
+	struct tb_ctx c = {m->tb, CT_TB_MAX, top_types, NULL};
 
 	memset(m, 0, sizeof(*m));
-	/* mnl_nlmsg_ok compares the length as an int: one of 2 GiB and more
-	 * passes it as negative, and the payload would be read past the buffer. */
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)) || nlh->nlmsg_len > INT_MAX)
+	if (walk_msg(nlh, &c) < 0)
 		return MNL_CB_ERROR;
 	nfg = mnl_nlmsg_get_payload(nlh);
 	m->family = nfg->nfgen_family;
 	m->msgtype = nlh->nlmsg_type & 0xff;
 	m->nlflags = nlh->nlmsg_flags;
 	m->portid = nlh->nlmsg_pid;
-	if (mnl_attr_parse(nlh, sizeof(*nfg), store_cb, &c) < 0 ||
-	    !covered(&c, nlh->nlmsg_len - mnl_nlmsg_size(MNL_ALIGN(sizeof(*nfg)))))
-		return MNL_CB_ERROR;
 	if (ct_parse_tuple(m->tb[CTA_TUPLE_ORIG], &m->orig) < 0 ||
 	    ct_parse_tuple(m->tb[CTA_TUPLE_REPLY], &m->reply) < 0 ||
 	    ct_parse_tuple(m->tb[CTA_TUPLE_MASTER], &m->master) < 0)

@@ -129,7 +129,7 @@ int ct_dump(struct ct_sock *s, const struct ct_filter *f, uint8_t msgtype,
 		ct_filter_kernel_strip(&uf);
 	if (ct_filter_empty(&uf))
 		d.uf = NULL;
-	r = ct_sock_run_dump(s, nlh, dump_cb, &d);
+	r = ct_sock_run(s, nlh, dump_cb, &d);
 	free(buf);
 	/* Everything the kernel filtered exactly is re-checked; an entry it should
 	 * have dropped means its filter is wrong here: say so, print only the truth. */

@@ -259,8 +259,6 @@ struct nlmsghdr *ct_req_start(char *buf, uint16_t subsys_type, uint16_t flags, u
                               uint8_t version, uint32_t seq);
 /* Send nlh, run cb on every reply message until done/ACK. Returns 0 or -errno. */
 int ct_sock_run(struct ct_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
-/* ct_pipe.c: the same for a dump, receiving in a second thread. */
-int ct_sock_run_dump(struct ct_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 void ct_put_tuple(struct nlmsghdr *nlh, uint16_t type, const struct ct_tuple *t);
 void ct_put_tuple_tb(struct nlmsghdr *nlh, uint16_t type, const struct ct_tuple_tb *tb);
 

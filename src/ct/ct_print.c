@@ -150,7 +150,7 @@ void ct_format_default(struct ct_line *l, const struct ct_msg *m, unsigned of, e
 	uint32_t v32, status = 0;
 	uint16_t v16;
 	uint8_t l4 = ct_msg_l4(m), st;
-	uint64_t t0, t1;
+	uint64_t t0 = 0, t1 = 0;
 	bool has_status;
 
 	ct_line_reset(l);

@@ -3,7 +3,7 @@
  *                                  (clear); "tcp flags != ecn" would compare the
  *                                  whole flag byte, which is not what ! means
  *   --ecn-ip-ect 0-3               ip|ip6 ecn not-ect|ect1|ect0|ce */
-#include "ext/ext.h"
+#include "ext/dscp.h"
 #include "nft/json.h"
 
 #include <string.h>
@@ -57,9 +57,13 @@ static int ecn_check(const struct ext_parse_ctx *c, void *priv, struct nfsh_err 
 		err_hint(e, "e.g. -p tcp -m ecn --ecn-tcp-cwr");
 		return -1;
 	}
-	if ((p->given & ((1u << ECN_ECE) | (1u << ECN_CWR))) &&
-	    !(r && r->proto_set && r->proto == 6 && !r->proto_invert)) {
-		err_set(e, NFSH_EPARAM, "ecn", "--ecn-tcp-ece and --ecn-tcp-cwr need -p tcp");
+	/* Without -p tcp is fine: nft puts "meta l4proto tcp" in front of "tcp
+	 * flags" itself (seen with --debug=netlink), so the rule means -p tcp -m
+	 * ecn, as iptables-translate writes it; read back, -S shows -p tcp. */
+	if ((p->given & ((1u << ECN_ECE) | (1u << ECN_CWR))) && r && r->proto_set &&
+	    !(r->proto == 6 && !r->proto_invert)) {
+		err_set(e, NFSH_EPARAM, "ecn",
+		        "--ecn-tcp-ece and --ecn-tcp-cwr need -p tcp (or no -p)");
 		err_hint(e, "add -p tcp before -m ecn");
 		return -1;
 	}
@@ -137,6 +141,8 @@ static int ecn_recognise(struct read_ctx *r, void *priv)
 {
 	int n = 0;
 
+	if (tos_match_pending(r))
+		return 0;
 	while (read_peek(r, 0) && read_one(r, priv, read_peek(r, 0))) {
 		read_take(r, 1);
 		n++;

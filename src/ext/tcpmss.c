@@ -1,5 +1,14 @@
-/* -m tcpmss [!] --mss MIN[:MAX] (needs -p tcp): the MSS option of TCP SYN
- * packets, tcp option maxseg size [!=] MIN[-MAX]. */
+/* -m tcpmss --mss MIN[:MAX]: the MSS option of TCP packets,
+ * tcp option maxseg size MIN[-MAX].
+ * Without -p tcp too, as iptables-translate writes it: the kernel's tcp
+ * option load (nft_exthdr_tcp_eval) finds no TCP header in a packet whose
+ * transport protocol is not TCP and breaks the rule, so only TCP packets
+ * match, which is what -p tcp -m tcpmss means (iptables itself insists on
+ * -p tcp: xt_tcpmss has .proto = IPPROTO_TCP). Read back, -S shows -p tcp.
+ * "! --mss" is refused: xt_tcpmss matches a TCP packet WITHOUT an MSS option
+ * when inverted ("out: return info->invert"), nft's "maxseg size != 42" does
+ * not (the missing option breaks the rule), and "option missing OR size !=
+ * 42" is no single nftables expression. */
 #include "ext/idrange.h"
 #include "ext/tcp.h"
 #include "nft/json.h"
@@ -30,8 +39,21 @@ static int tcpmss_check(const struct ext_parse_ctx *c, void *priv, struct nfsh_e
 
 	if (!p->mss.set)
 		return err_set(e, NFSH_EPARAM, "tcpmss", "-m tcpmss needs --mss MIN[:MAX]");
-	/* The kernel's tcpmss match is for TCP only, as iptables says. */
-	return need_proto(c, 6, "tcp", e);
+	if (p->mss.invert) {
+		err_set(e, NFSH_EPARAM, "--mss",
+		        "-m tcpmss ! --mss has no exact native form: iptables' inverted match "
+		        "also takes TCP packets without an MSS option (every non-SYN one), "
+		        "nftables' \"tcp option maxseg size != N\" takes none of them");
+		err_hint(e, "two rules are exact: -m tcpmss --mss with the complementary "
+		            "range(s), and -p tcp ! --tcp-option 2 (no MSS option)");
+		return -1;
+	}
+	/* No -p: the tcp option load tests the protocol itself (see above). */
+	if (!c->rule || !c->rule->proto_set || (c->rule->proto == 6 && !c->rule->proto_invert))
+		return 0;
+	err_set(e, NFSH_EPARAM, "tcpmss", "-m tcpmss needs -p tcp (or no -p)");
+	err_hint(e, "the MSS is a TCP option");
+	return -1;
 }
 
 static json_t *mss_left(void)
