@@ -24,6 +24,7 @@
 #include "ext/ext.h"
 #include "nft/json.h"
 #include "shell/shell.h"
+#include "util/privfile.h"
 
 #define ROLLBACK_KEEP 10
 
@@ -42,11 +43,10 @@ static int mkdirs(char *path, mode_t mode)
 	return mkdir(path, mode) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-int state_dir(char *buf, size_t len, bool for_history, struct nfsh_err *e)
+int state_dir_open(char *buf, size_t len, bool for_history, struct nfsh_err *e)
 {
 	const char *env = getenv("NFSH_STATE_DIR"), *xdg = getenv("XDG_STATE_HOME");
 	const char *home = getenv("HOME");
-	struct stat st;
 
 	if (env && env[0] && !for_history)
 		snprintf(buf, len, "%s", env);
@@ -62,53 +62,22 @@ int state_dir(char *buf, size_t len, bool for_history, struct nfsh_err *e)
 		return err_set(e, NFSH_EOTHER, buf, "cannot create %s: %s", buf, strerror(errno));
 	/* Snapshots and history go there: a symlink planted in its place, a
 	 * directory of someone else or one others may write would let another
-	 * user read them or swap them. */
-	if (lstat(buf, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 022)) {
-		err_set(e, NFSH_EOTHER, buf,
-		        "%s is not a private directory (a symlink, another owner's, or writable "
-		        "by others)",
-		        buf);
-		err_hint(e, "remove it, or point NFSH_STATE_DIR at a directory of your own");
-		return -1;
-	}
-	return 0;
-}
-
-static int write_atomic(const char *dir, const char *name, const char *text, struct nfsh_err *e)
-{
-	char tmp[PATH_MAX], path[PATH_MAX];
-	size_t len = strlen(text), off = 0;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.%d.tmp", dir, name, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return err_set(e, NFSH_EOTHER, tmp, "cannot create %s: %s", tmp, strerror(errno));
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n <= 0) {
-			close(fd);
-			unlink(tmp);
-			return err_set(e, NFSH_EOTHER, tmp, "cannot write %s", tmp);
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
-		unlink(tmp);
-		return err_set(e, NFSH_EOTHER, path, "cannot write %s: %s", path, strerror(errno));
-	}
-	return 0;
+	 * user read them or swap them. Checked once, on the descriptor that
+	 * every access then goes through. */
+	return priv_dir_open(buf, e);
 }
 
 /* Rollback files are rollback-SEQ.json; the newest has the largest SEQ. */
-static int list_rollbacks(const char *dir, long *seqs, int max)
+static int list_rollbacks(int dfd, long *seqs, int max)
 {
-	DIR *d = opendir(dir);
+	/* A descriptor of its own: one dup'ed from dfd would share its offset. */
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 	int n = 0;
+
+	if (fd >= 0 && !d)
+		close(fd);
 
 	while (d && (de = readdir(d))) {
 		long v;
@@ -131,16 +100,16 @@ static int list_rollbacks(const char *dir, long *seqs, int max)
 
 int snap_save_rollback(json_t *snap, const char *why, struct nfsh_err *e)
 {
-	char dir[PATH_MAX], name[64], path[PATH_MAX + 64];
+	char dir[PATH_MAX], name[64];
 	long seqs[256];
-	int n;
+	int n, dfd;
 	json_t *doc;
 	char *text;
 	int rc;
 
-	if (state_dir(dir, sizeof(dir), false, e) < 0)
+	if ((dfd = state_dir_open(dir, sizeof(dir), false, e)) < 0)
 		return -1;
-	n = list_rollbacks(dir, seqs, 256);
+	n = list_rollbacks(dfd, seqs, 256);
 	snprintf(name, sizeof(name), "rollback-%06ld.json", n ? seqs[0] + 1 : 1);
 	doc = nftj_object();
 	nftj_put_int(doc, "time", (long long)time(NULL));
@@ -148,22 +117,27 @@ int snap_save_rollback(json_t *snap, const char *why, struct nfsh_err *e)
 	nftj_put(doc, "snapshot", json_incref(snap));
 	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(doc);
-	if (!text)
+	if (!text) {
+		close(dfd);
 		return err_set(e, NFSH_EOTHER, NULL, "out of memory");
-	rc = write_atomic(dir, name, text, e);
+	}
+	rc = priv_write_at(dfd, name, text, strlen(text), e);
 	free(text);
 	for (int i = ROLLBACK_KEEP - 1; rc == 0 && i < n; i++) {
-		snprintf(path, sizeof(path), "%s/rollback-%06ld.json", dir, seqs[i]);
-		unlink(path);
+		snprintf(name, sizeof(name), "rollback-%06ld.json", seqs[i]);
+		unlinkat(dfd, name, 0);
 	}
+	close(dfd);
 	return rc;
 }
 
-static void reverter(const char *token, json_t *snap, int secs, const char *dir)
+/* Everything it touches is relative to dfd, the state directory checked once
+ * by confirm_arm, and it keeps only that descriptor and /dev/null open. */
+static void reverter(int dfd, const char *token, json_t *snap, int secs)
 {
 	struct timespec tick = {0, 100 * 1000 * 1000};
 	time_t deadline = time(NULL) + secs;
-	char taken[PATH_MAX + 128], logline[NFSH_ERR_MSG + 64];
+	char taken[NAME_MAX + 16], logline[NFSH_ERR_MSG + 64];
 	struct nfsh_session s;
 	struct nfsh_err e;
 	json_t *batch;
@@ -178,14 +152,16 @@ static void reverter(const char *token, json_t *snap, int secs, const char *dir)
 	dup2(fd, 0);
 	dup2(fd, 1);
 	dup2(fd, 2);
-	close_range(3, ~0u, 0);
+	if (dfd > 3)
+		close_range(3, (unsigned int)dfd - 1, 0);
+	close_range((unsigned int)dfd + 1, ~0u, 0);
 	while (time(NULL) < deadline) {
-		if (access(token, F_OK) < 0)
+		if (faccessat(dfd, token, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 			_exit(0); /* confirmed */
 		nanosleep(&tick, NULL);
 	}
 	snprintf(taken, sizeof(taken), "%s.reverting", token);
-	if (rename(token, taken) < 0)
+	if (renameat(dfd, token, dfd, taken) < 0)
 		_exit(0); /* confirmed at the last moment */
 	if (sess_open(&s, &e) == 0 && (batch = snap_restore_batch(&s, snap, &e)) &&
 	    sess_apply(&s, batch, &e) == 0)
@@ -194,43 +170,47 @@ static void reverter(const char *token, json_t *snap, int secs, const char *dir)
 	else
 		snprintf(logline, sizeof(logline), "%ld revert FAILED: %s\n", (long)time(NULL),
 		         e.msg);
-	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	/* An append-only log: O_APPEND keeps each line whole, O_NOFOLLOW keeps
+	 * it in the directory. */
+	fd =
+	    openat(dfd, "revert.log", O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd >= 0) {
-		int lf = openat(fd, "revert.log", O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
+		ssize_t w = write(fd, logline, strlen(logline));
 
-		if (lf >= 0) {
-			ssize_t w = write(lf, logline, strlen(logline));
-
-			(void)w;
-			close(lf);
-		}
+		(void)w;
 		close(fd);
 	}
-	unlink(taken);
+	unlinkat(dfd, taken, 0);
 	_exit(0);
 }
 
 int confirm_arm(json_t *snap, int secs, char *token, size_t len, struct nfsh_err *e)
 {
+	static const char text[] = "commit confirmed\n";
 	char dir[PATH_MAX], name[64];
 	pid_t pid;
+	int dfd;
 
-	if (state_dir(dir, sizeof(dir), false, e) < 0)
+	if ((dfd = state_dir_open(dir, sizeof(dir), false, e)) < 0)
 		return -1;
 	snprintf(name, sizeof(name), "pending-%d-%ld", (int)getpid(), (long)time(NULL));
 	snprintf(token, len, "%s/%s", dir, name);
-	if (write_atomic(dir, name, "commit confirmed\n", e) < 0)
+	if (priv_write_at(dfd, name, text, sizeof(text) - 1, e) < 0) {
+		close(dfd);
 		return -1;
+	}
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid == 0)
-		reverter(token, snap, secs, dir);
+		reverter(dfd, name, snap, secs);
 	if (pid < 0) {
-		unlink(token);
+		unlinkat(dfd, name, 0);
+		close(dfd);
 		return err_set(e, NFSH_EOTHER, NULL, "cannot start the reverter: %s",
 		               strerror(errno));
 	}
+	close(dfd);
 	waitpid(pid, NULL, 0);
 	return 0;
 }
@@ -238,12 +218,11 @@ int confirm_arm(json_t *snap, int secs, char *token, size_t len, struct nfsh_err
 int confirm_apply(struct shell *sh, json_t *cmds, int secs, struct nfsh_err *e)
 {
 	json_t *snap = snap_take(&sh->sess, e);
-	char dir[PATH_MAX], token[PATH_MAX + 64];
+	char token[PATH_MAX + 64];
 
 	if (!snap)
 		return -1;
-	if (snap_save_rollback(snap, secs ? "commit confirmed" : "commit", e) < 0 ||
-	    state_dir(dir, sizeof(dir), false, e) < 0) {
+	if (snap_save_rollback(snap, secs ? "commit confirmed" : "commit", e) < 0) {
 		json_decref(snap);
 		return -1;
 	}
@@ -268,20 +247,21 @@ int confirm_apply(struct shell *sh, json_t *cmds, int secs, struct nfsh_err *e)
 
 int confirm_keep(struct shell *sh, struct nfsh_err *e)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 300];
+	char dir[PATH_MAX];
 	DIR *d;
 	struct dirent *de;
-	int n = 0;
+	int n = 0, dfd;
 
 	(void)sh;
-	if (state_dir(dir, sizeof(dir), false, e) < 0)
+	if ((dfd = state_dir_open(dir, sizeof(dir), false, e)) < 0)
 		return -1;
-	d = opendir(dir);
+	/* fdopendir owns dfd from here; unlinkat uses it until closedir. */
+	if (!(d = fdopendir(dfd)))
+		close(dfd);
 	while (d && (de = readdir(d))) {
 		if (strncmp(de->d_name, "pending-", 8) || strstr(de->d_name, ".reverting"))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (unlink(path) == 0)
+		if (unlinkat(dfd, de->d_name, 0) == 0)
 			n++;
 	}
 	if (d)
@@ -295,24 +275,26 @@ int confirm_keep(struct shell *sh, struct nfsh_err *e)
 	return 0;
 }
 
-static json_t *load_rollback(const char *dir, long seq, struct nfsh_err *e)
+static json_t *load_rollback(int dfd, const char *dir, long seq, struct nfsh_err *e)
 {
-	char path[PATH_MAX + 64];
+	char name[64];
 	json_error_t je;
 	json_t *doc;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/rollback-%06ld.json", dir, seq);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		err_set(e, NFSH_EOTHER, path, "cannot open %s: %s", path, strerror(errno));
+	snprintf(name, sizeof(name), "rollback-%06ld.json", seq);
+	if ((fd = priv_open_read_at(dfd, name, e)) < 0) {
+		char why[NFSH_ERR_MSG];
+
+		snprintf(why, sizeof(why), "%s", e->msg);
+		err_set(e, NFSH_EOTHER, name, "%s/%s", dir, why);
 		return NULL;
 	}
 	doc = json_loadfd(fd, 0, &je);
 	close(fd);
 	if (!doc || !json_is_array(json_object_get(doc, "snapshot"))) {
 		json_decref(doc);
-		err_set(e, NFSH_EOTHER, path, "%s is not an nfsh snapshot", path);
+		err_set(e, NFSH_EOTHER, name, "%s/%s is not an nfsh snapshot", dir, name);
 		return NULL;
 	}
 	return doc;
@@ -322,16 +304,16 @@ int rollback_show(struct shell *sh, struct nfsh_err *e)
 {
 	char dir[PATH_MAX];
 	long seqs[256];
-	int n;
+	int n, dfd;
 
 	(void)sh;
-	if (state_dir(dir, sizeof(dir), false, e) < 0)
+	if ((dfd = state_dir_open(dir, sizeof(dir), false, e)) < 0)
 		return -1;
-	n = list_rollbacks(dir, seqs, 256);
+	n = list_rollbacks(dfd, seqs, 256);
 	if (!n)
 		printf("no rollback snapshots in %s\n", dir);
 	for (int i = 0; i < n; i++) {
-		json_t *doc = load_rollback(dir, seqs[i], e), *o;
+		json_t *doc = load_rollback(dfd, dir, seqs[i], e), *o;
 		time_t t;
 		char when[32] = "?";
 		int tables = 0, rules = 0;
@@ -351,6 +333,7 @@ int rollback_show(struct shell *sh, struct nfsh_err *e)
 		       tables == 1 ? "" : "s", rules, rules == 1 ? "" : "s");
 		json_decref(doc);
 	}
+	close(dfd);
 	return 0;
 }
 
@@ -360,7 +343,7 @@ int rollback_run(struct shell *sh, int argc, char **argv, struct nfsh_err *e)
 	long seqs[256];
 	unsigned long long k = 0;
 	json_t *doc, *batch, *now;
-	int n, rc;
+	int n, rc, dfd;
 
 	if (argc > 0 && parse_uint(argv[0], 255, &k) < 0) {
 		err_set(e, NFSH_EPARAM, argv[0], "invalid snapshot number \"%s\"", argv[0]);
@@ -372,16 +355,18 @@ int rollback_run(struct shell *sh, int argc, char **argv, struct nfsh_err *e)
 		err_set(e, NFSH_EOTHER, "rollback", "a candidate is open");
 		return err_hint(e, "commit or abort it first"), -1;
 	}
-	if (state_dir(dir, sizeof(dir), false, e) < 0)
+	if ((dfd = state_dir_open(dir, sizeof(dir), false, e)) < 0)
 		return -1;
-	n = list_rollbacks(dir, seqs, 256);
+	n = list_rollbacks(dfd, seqs, 256);
+	doc = (int)k < n ? load_rollback(dfd, dir, seqs[k], e) : NULL;
+	close(dfd);
 	if ((int)k >= n) {
 		err_set(e, NFSH_EOTHER, argc ? argv[0] : "rollback", "no snapshot %llu (%d kept)",
 		        k, n);
 		e->argi = argc ? 1 : 0;
 		return err_hint(e, "show rollbacks lists them"), -1;
 	}
-	if (!(doc = load_rollback(dir, seqs[k], e)))
+	if (!doc)
 		return -1;
 	now = snap_take(&sh->sess, e);
 	batch = now ? snap_restore_batch(&sh->sess, json_object_get(doc, "snapshot"), e) : NULL;

@@ -18,6 +18,7 @@
 
 #include "cmd/run.h"
 #include "shell/complete.h"
+#include "util/privfile.h"
 
 /* readline's callbacks take no argument: the one shell of this process. */
 static struct shell *the_shell;
@@ -222,38 +223,96 @@ static void on_sigint(int sig)
 	rl_redisplay();
 }
 
+/* History: $XDG_STATE_HOME/nfsh/history, the newest HISTORY_KEEP lines.
+ * readline's own writers (append_history, write_history) open the file by
+ * path and follow a symlink at its name, so the file is handled here: through
+ * the state directory's descriptor, opened and checked once at start, read
+ * with O_NOFOLLOW and replaced whole (temporary + rename) on every line. */
+#define HISTORY_KEEP      2000
+#define HISTORY_MAX_BYTES (4 << 20) /* a file larger than this is not read */
+
+/* The history file's text into sb, nothing if there is none or it cannot be
+ * trusted (a symlink, not ours, too large). */
+static void history_load(int dfd, struct strbuf *sb)
+{
+	struct nfsh_err e;
+	char buf[8192];
+	ssize_t n;
+	int fd = priv_open_read_at(dfd, "history", &e);
+
+	sb_reset(sb);
+	if (fd < 0)
+		return;
+	while ((n = read(fd, buf, sizeof(buf))) > 0 && sb->len + (size_t)n <= HISTORY_MAX_BYTES)
+		sb_addn(sb, buf, (size_t)n);
+	close(fd);
+	if (n != 0 || sb->oom)
+		sb_reset(sb);
+}
+
+/* Where the newest `keep` lines of text begin. */
+static const char *last_lines(const char *text, size_t len, int keep)
+{
+	size_t i = len;
+
+	if (i > 0 && text[i - 1] == '\n')
+		i--;
+	while (i > 0)
+		if (text[--i] == '\n' && --keep == 0)
+			return text + i + 1;
+	return text;
+}
+
 static void history_setup(struct shell *sh)
 {
 	char dir[PATH_MAX];
 	struct nfsh_err e;
-	int fd;
+	struct strbuf sb;
+	char *line, *save = NULL;
 
 	using_history();
-	stifle_history(2000);
-	if (state_dir(dir, sizeof(dir), true, &e) < 0)
+	stifle_history(HISTORY_KEEP);
+	sh->history_dir = state_dir_open(dir, sizeof(dir), true, &e);
+	if (sh->history_dir < 0)
 		return;
-	if (snprintf(sh->history, sizeof(sh->history), "%s/history", dir) >=
-	    (int)sizeof(sh->history)) {
-		sh->history[0] = '\0';
-		return;
-	}
-	fd = open(sh->history, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		sh->history[0] = '\0';
-		return;
-	}
-	fchmod(fd, 0600);
-	close(fd);
-	read_history(sh->history);
+	sb_init(&sb);
+	history_load(sh->history_dir, &sb);
+	for (line = sb.len ? strtok_r(sb.buf, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		add_history(line);
+	sb_free(&sb);
 }
 
+/* Add line to the file: what it holds now (another shell may have added to
+ * it since we started) plus this line, the newest HISTORY_KEEP, written
+ * whole. A failure turns the file off for this session, with one warning. */
 static void history_add(struct shell *sh, const char *line)
 {
+	struct strbuf old, out;
+	struct nfsh_err e;
+	const char *text;
+
 	add_history(line);
-	if (sh->history[0]) {
-		append_history(1, sh->history);
-		history_truncate_file(sh->history, 2000);
+	if (sh->history_dir < 0)
+		return;
+	sb_init(&old);
+	sb_init(&out);
+	history_load(sh->history_dir, &old);
+	sb_addn(&out, old.buf ? old.buf : "", old.len);
+	if (out.len && out.buf[out.len - 1] != '\n')
+		sb_addc(&out, '\n');
+	sb_add(&out, line);
+	sb_addc(&out, '\n');
+	text = out.oom ? NULL : last_lines(out.buf, out.len, HISTORY_KEEP);
+	if (!text || priv_write_at(sh->history_dir, "history", text,
+	                           out.len - (size_t)(text - out.buf), &e) < 0) {
+		shell_warn(sh, "history is not saved from here on: %s",
+		           text ? e.msg : "out of memory");
+		close(sh->history_dir);
+		sh->history_dir = -1;
 	}
+	sb_free(&old);
+	sb_free(&out);
 }
 
 /* Read one logical line: continue while the lexer wants more (open quote,
@@ -348,6 +407,7 @@ static void shell_init(struct shell *sh)
 	const char *nc = getenv("NO_COLOR");
 
 	memset(sh, 0, sizeof(*sh));
+	sh->history_dir = -1;
 	sh->family = NFSH_IPV4;
 	sh->color = isatty(STDOUT_FILENO) && !(nc && nc[0]);
 	the_shell = sh;
@@ -397,6 +457,8 @@ int shell_main(int argc, char **argv)
 	rl_res = NULL;
 	if (sh.sess_ok)
 		sess_close(&sh.sess);
+	if (sh.history_dir >= 0)
+		close(sh.history_dir);
 	return rc;
 }
 

@@ -23,8 +23,8 @@ struct shell {
 	bool color;       /* stdout is a terminal and NO_COLOR is unset */
 	bool keep_going;  /* scripts: carry on after an error */
 	bool quit;
-	int lineno; /* scripts: current line number */
-	char history[PATH_MAX];
+	int lineno;      /* scripts: current line number */
+	int history_dir; /* the state directory the history file lives in; -1: none */
 
 	/* The candidate (begin ... commit). */
 	bool cand;
@@ -76,8 +76,10 @@ int confirm_arm(json_t *snap, int secs, char *token, size_t len, struct nfsh_err
 int confirm_restore_main(int family, int argc, char **argv);
 int rollback_run(struct shell *sh, int argc, char **argv, struct nfsh_err *e);
 int rollback_show(struct shell *sh, struct nfsh_err *e);
-/* $NFSH_STATE_DIR, /var/lib/nfsh (root) or $XDG_STATE_HOME/nfsh; created 0700. */
-int state_dir(char *buf, size_t len, bool for_history, struct nfsh_err *e);
+/* $NFSH_STATE_DIR, /var/lib/nfsh (root) or $XDG_STATE_HOME/nfsh (history):
+ * created 0700, its path in buf, opened and checked as a private directory
+ * (util/privfile.h). Returns the descriptor, or -1 with e set. */
+int state_dir_open(char *buf, size_t len, bool for_history, struct nfsh_err *e);
 
 /* shell/lint.c: warnings over -S text (one line per rule). */
 struct lint_msg {

@@ -150,10 +150,13 @@ int main(int argc, char **argv)
 	char prog[256];
 	int rc = 0, family = NFSH_IPV4;
 
-	/* A firewall tool must not run with borrowed privileges (iptables: 111). */
+	/* A firewall tool must not run with borrowed privileges (iptables: 111).
+	 * _exit, not return: no atexit handler runs with those privileges
+	 * either (under ASan, LeakSanitizer's would die on the unreadable
+	 * /proc/self of a setuid process and replace 111 with 1). */
 	if (getuid() != geteuid() || getgid() != getegid()) {
-		fprintf(stderr, "nfsh: refusing to run setuid or setgid\n");
-		return 111;
+		fputs("nfsh: refusing to run setuid or setgid\n", stderr);
+		_exit(111);
 	}
 	snprintf(prog, sizeof(prog), "%s", argv[0]);
 	if (strcmp(basename(prog), "nfsh") != 0 && by_name(basename(prog), argc, argv, &rc))

@@ -99,5 +99,3 @@ json_t *snap_restore_batch(struct nfsh_session *s, json_t *snap, struct nfsh_err
 	json_decref(now);
 	return cmds;
 }
-
-/* Write text to dir/name atomically: a 0600 temporary file, then rename. */
