@@ -8,17 +8,37 @@
  *        mark = (mark & ~N) ^ (ctmark & C)      meta mark set ct mark and C
  * A copy with a partial destination mask (--ctmask for save, --nfmask for
  * restore) combines two registers, which nftables 1.0.6 cannot express: it is
- * refused. The shift options of revision 2 are not offered. */
+ * refused.
+ * Revision 2's --right-shift-mark N / --left-shift-mark N shift the value
+ * computed above before it is stored (connmark_tg_shift: for --set-mark the
+ * whole new mark, for --save/--restore-mark the masked source before the
+ * merge): "ct mark set (ct mark & K ^ V) >> N", "ct mark set mark and N >> S",
+ * a bitwise shift (nft_bitwise takes 0-31). */
 #include "ext/markops.h"
 #include "nft/json.h"
 
-enum { CM_SETX, CM_SET, CM_AND, CM_OR, CM_XOR, CM_SAVE, CM_RESTORE, CM_NFMASK, CM_CTMASK, CM_MASK };
+enum {
+	CM_SETX,
+	CM_SET,
+	CM_AND,
+	CM_OR,
+	CM_XOR,
+	CM_SAVE,
+	CM_RESTORE,
+	CM_NFMASK,
+	CM_CTMASK,
+	CM_MASK,
+	CM_LSHIFT,
+	CM_RSHIFT
+};
 enum { MODE_NONE, MODE_SET, MODE_SAVE, MODE_RESTORE };
 
 struct connmark_priv {
 	int mode;
 	uint32_t value, ctmask, nfmask;
 	bool ctmask_set, nfmask_set;
+	int shift_op; /* 0, CM_LSHIFT or CM_RSHIFT */
+	unsigned shift;
 };
 
 static const struct ext_opt connmark_opts[] = {
@@ -36,7 +56,31 @@ static const struct ext_opt connmark_opts[] = {
     {"nfmask", CM_NFMASK, 1, 0, VK_NUMBER, NULL, "MASK", "packet mark bits to copy/keep"},
     {"ctmask", CM_CTMASK, 1, 0, VK_NUMBER, NULL, "MASK", "connection mark bits to copy/keep"},
     {"mask", CM_MASK, 1, 0, VK_NUMBER, NULL, "MASK", "both --nfmask and --ctmask"},
+    {"left-shift-mark", CM_LSHIFT, 1, 0, VK_NUMBER, NULL, "BITS",
+     "shift the new mark left by 0-31 bits"},
+    {"right-shift-mark", CM_RSHIFT, 1, 0, VK_NUMBER, NULL, "BITS",
+     "shift the new mark right by 0-31 bits"},
 };
+
+static int parse_shift(struct connmark_priv *p, const struct ext_opt *opt, const char *arg,
+                       struct nfsh_err *e)
+{
+	unsigned long long n;
+
+	if (p->shift_op) {
+		err_set(e, NFSH_EPARAM, opt->name,
+		        "-j CONNMARK takes one of --left-shift-mark, --right-shift-mark");
+		return -1;
+	}
+	if (parse_uint(arg, 31, &n) < 0) {
+		err_set(e, NFSH_EPARAM, arg, "invalid --%s \"%s\"", opt->name, arg);
+		err_hint(e, "0-31: the mark has 32 bits (nft_bitwise shifts by less than 32)");
+		return -1;
+	}
+	p->shift_op = opt->id;
+	p->shift = (unsigned)n;
+	return 0;
+}
 
 static int set_mode(struct connmark_priv *p, int mode, const char *word, struct nfsh_err *e)
 {
@@ -62,6 +106,8 @@ static int connmark_parse(const struct ext_parse_ctx *c, void *priv, const struc
 	(void)invert;
 	if (opt->id == CM_SAVE || opt->id == CM_RESTORE)
 		return set_mode(p, opt->id == CM_SAVE ? MODE_SAVE : MODE_RESTORE, opt->name, e);
+	if (opt->id == CM_LSHIFT || opt->id == CM_RSHIFT)
+		return parse_shift(p, opt, args[0], e);
 	if (markop_parse(args[0], masked, 0xffffffffu, &v, &m, opt->name, e) < 0)
 		return -1;
 	switch (opt->id) {
@@ -150,18 +196,45 @@ static json_t *copy_value(enum mark_key src, uint32_t mask)
 	return nftj_binop("&", markop_key(src), nftj_int(mask));
 }
 
+static json_t *shifted(const struct connmark_priv *p, json_t *v)
+{
+	if (!p->shift_op || !p->shift)
+		return v;
+	return nftj_binop(p->shift_op == CM_RSHIFT ? ">>" : "<<", v, nftj_int(p->shift));
+}
+
 static int connmark_emit(struct emit_ctx *x, const void *priv)
 {
 	const struct connmark_priv *p = priv;
 
 	switch (p->mode) {
 	case MODE_SET:
-		return ext_emit(x, markop_set(MK_CT, markop_value(MK_CT, p->value, p->ctmask)));
+		return ext_emit(
+		    x, markop_set(MK_CT, shifted(p, markop_value(MK_CT, p->value, p->ctmask))));
 	case MODE_SAVE:
-		return ext_emit(x, markop_set(MK_CT, copy_value(MK_META, p->nfmask)));
+		return ext_emit(x, markop_set(MK_CT, shifted(p, copy_value(MK_META, p->nfmask))));
 	default:
-		return ext_emit(x, markop_set(MK_META, copy_value(MK_CT, p->ctmask)));
+		return ext_emit(x, markop_set(MK_META, shifted(p, copy_value(MK_CT, p->ctmask))));
 	}
+}
+
+/* An outer "<<"/">>" by a constant: peel it off into p, give the inner value. */
+static json_t *read_shift(json_t *v, struct connmark_priv *p)
+{
+	static const char *const ops[] = {"<<", ">>"};
+	long long n;
+
+	for (int k = 0; k < 2; k++) {
+		json_t *a = json_object_get(v, ops[k]);
+
+		if (json_is_array(a) && json_array_size(a) == 2 &&
+		    nftj_get_int(json_array_get(a, 1), &n) && n > 0 && n < 32) {
+			p->shift_op = k ? CM_RSHIFT : CM_LSHIFT;
+			p->shift = (unsigned)n;
+			return json_array_get(a, 0);
+		}
+	}
+	return v;
 }
 
 /* A copy "DST set SRC [and M]": the fold must keep no constant part. */
@@ -181,6 +254,7 @@ static int connmark_recognise(struct read_ctx *r, void *priv)
 	uint32_t keep, xr;
 
 	if (markop_is_set(stmt, MK_CT, &v)) {
+		v = read_shift(v, p);
 		if (markop_uses(v, MK_META)) {
 			if (!read_copy(v, MK_META, MK_CT, &p->nfmask))
 				return 0;
@@ -194,6 +268,7 @@ static int connmark_recognise(struct read_ctx *r, void *priv)
 			p->ctmask = ~keep;
 		}
 	} else if (markop_is_set(stmt, MK_META, &v)) {
+		v = read_shift(v, p);
 		if (!read_copy(v, MK_CT, MK_META, &p->ctmask))
 			return 0;
 		p->mode = MODE_RESTORE;
@@ -215,6 +290,9 @@ static void connmark_save(const void *priv, int family, struct strbuf *sb)
 	else
 		sb_addf(sb, " --%s --nfmask 0x%x --ctmask 0x%x",
 		        p->mode == MODE_SAVE ? "save-mark" : "restore-mark", p->nfmask, p->ctmask);
+	if (p->shift_op && p->shift)
+		sb_addf(sb, " --%s-shift-mark %u", p->shift_op == CM_RSHIFT ? "right" : "left",
+		        p->shift);
 }
 
 /* iptables -L, as xt_CONNMARK revision 1 prints it. */
