@@ -507,6 +507,30 @@ static int insert_at(struct stage *st, struct stage_chain *c, int at, const stru
 	return place(st, c, at, body, e);
 }
 
+/* A kernel rule that goes: the sets it alone used (connlimit's) go in the
+ * same batch, after it. */
+static int release_listed(struct stage *st, struct stage_chain *c, int listed, struct nfsh_err *e)
+{
+	struct ext_decls d = {json_array(), 0};
+	json_t *cmd;
+	size_t i;
+	int rc = 0;
+
+	if (listed < 0 || (c->listed.foreign && c->listed.foreign[listed])) {
+		json_decref(d.cmds);
+		return 0;
+	}
+	if (xlate_rule_release(&c->listed.rules[listed], &d, e) < 0)
+		rc = -1;
+	json_array_foreach(d.cmds, i, cmd)
+	{
+		if (!rc && st->sink.emit(st->sink.ctx, json_incref(cmd), st->line) < 0)
+			rc = oom(e);
+	}
+	json_decref(d.cmds);
+	return rc;
+}
+
 static int delete_at(struct stage *st, struct stage_chain *c, int at, struct nfsh_err *e)
 {
 	struct stage_rule *x = &c->v[at];
@@ -516,6 +540,8 @@ static int delete_at(struct stage *st, struct stage_chain *c, int at, struct nfs
 
 		if (!cmd || st->sink.emit(st->sink.ctx, cmd, st->line) < 0)
 			return oom(e);
+		if (release_listed(st, c, x->listed, e) < 0)
+			return -1;
 	} else if (st->sink.cancel(st->sink.ctx, x->item) < 0) {
 		return oom(e);
 	}
@@ -558,6 +584,12 @@ static int replace_at(struct stage *st, struct stage_chain *c, int at, struct ru
 		json_decref(body);
 		free(spec);
 		return oom(e);
+	}
+	/* -R puts another rule there (-Z, r NULL, the same one). */
+	if (r && release_listed(st, c, x->listed, e) < 0) {
+		json_decref(body);
+		free(spec);
+		return -1;
 	}
 	json_decref(x->body);
 	x->body = body;

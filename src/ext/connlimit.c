@@ -18,10 +18,12 @@
  * connlimit0 as iptables-translate writes it; a second declaration in the
  * same batch needs another pattern ("connlimitb%d", ...) because libnftables
  * looks sets up by name within a batch. A rule read back keeps its set's name,
- * so that -Z (which replaces rules) keeps the counts. The set stays when its
- * rule goes (-D, -F, restore): nftables deletes only anonymous sets with their
- * rule. XXX: such an unreferenced connlimit set is left behind; it holds
- * nothing any rule uses and nfsh -S/-L/save ignore it.
+ * so that -Z (which replaces rules) keeps the counts. nftables deletes only
+ * anonymous sets with their
+ * rule, so nfsh deletes it in the batch that deletes the rule (-D) or
+ * replaces it with another (-R). XXX: -F of a chain does not (the flush does
+ * not read the rules): that set is left behind, holding nothing any rule
+ * uses, and -S/-L/save ignore it; a restore replaces the whole table.
  */
 #include "ext/ext.h"
 #include "nft/json.h"
@@ -211,6 +213,23 @@ static int connlimit_emit(struct emit_ctx *x, const void *priv)
 	return ext_emit(x, nftj_stmt("set", st));
 }
 
+/* The rule goes: so does its set (each rule has its own; -Z keeps the rule,
+ * and the set, by replacing the rule with itself). */
+static int connlimit_release(struct emit_ctx *x, const void *priv)
+{
+	const struct connlimit_priv *p = priv;
+	json_t *set;
+
+	if (!p->set[0] || !x->decls)
+		return 0;
+	set = nftj_object();
+	nftj_put_str(set, "family", x->family == NFSH_IPV6 ? "ip6" : "ip");
+	nftj_put_str(set, "table", table_by_id(x->table)->nftname);
+	nftj_put_str(set, "name", p->set);
+	nftj_push(x->decls->cmds, nftj_stmt("delete", nftj_stmt("set", set)));
+	return 0;
+}
+
 static int read_key(struct connlimit_priv *p, int family, json_t *elem)
 {
 	json_t *bin = json_object_get(elem, "&"), *pl = elem;
@@ -307,6 +326,7 @@ const struct ext ext_connlimit = {
     .parse = connlimit_parse,
     .check = connlimit_check,
     .emit = connlimit_emit,
+    .release = connlimit_release,
     .recognise = connlimit_recognise,
     .save = connlimit_save,
     .list = connlimit_list,

@@ -134,6 +134,10 @@ struct ext {
 	             bool invert, const char *const *args, struct nfsh_err *e);
 	int (*check)(const struct ext_parse_ctx *c, void *priv, struct nfsh_err *e);
 	int (*emit)(struct emit_ctx *x, const void *priv);
+	/* For a read-back rule that goes (-D, -R): append to x->decls->cmds what
+	 * removes the table-level objects emit declared for it alone (connlimit's
+	 * set). NULL for most. */
+	int (*release)(struct emit_ctx *x, const void *priv);
 	/* Return 1 when statements at r->pos were claimed (and r->pos advanced), 0 when
 	 * they are not this extension's, -1 when they are but cannot be shown. */
 	int (*recognise)(struct read_ctx *r, void *priv);

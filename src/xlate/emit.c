@@ -249,3 +249,17 @@ json_t *xlate_rule(const struct rule *r, struct nfsh_err *e)
 {
 	return xlate_rule_decls(r, NULL, e);
 }
+
+int xlate_rule_release(const struct rule *r, struct ext_decls *decls, struct nfsh_err *e)
+{
+	struct emit_ctx x = {
+	    .family = r->family, .table = r->table, .rule = r, .err = e, .decls = decls};
+
+	for (int k = 0; k < r->nmatches; k++) {
+		const struct ext *m = r->matches[k].ext;
+
+		if (m->release && m->release(&x, r->matches[k].priv) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -15,14 +15,17 @@
 struct ext_decls; /* ext/ext.h */
 
 /* The rule's statement array and comment (with nfsh's form tag). 0 or -1. */
-int xlate_rule_exprs(const struct rule *r, struct ext_decls *decls, json_t **exprs,
-                     char *comment, size_t commentlen, struct nfsh_err *e);
+int xlate_rule_exprs(const struct rule *r, struct ext_decls *decls, json_t **exprs, char *comment,
+                     size_t commentlen, struct nfsh_err *e);
 /* A complete {"family", "table", "chain", "expr", "comment"} rule object. A
  * rule whose matches need a table-level set (connlimit) appends its "add set"
  * command to decls->cmds; with decls NULL such a rule is refused. */
 json_t *xlate_rule_decls(const struct rule *r, struct ext_decls *decls, struct nfsh_err *e);
 /* xlate_rule_decls(r, NULL, e). */
 json_t *xlate_rule(const struct rule *r, struct nfsh_err *e);
+/* For a read-back rule that goes: the commands removing the sets it alone
+ * used (connlimit's), appended to decls->cmds. 0 or -1. */
+int xlate_rule_release(const struct rule *r, struct ext_decls *decls, struct nfsh_err *e);
 
 /* Read-back of one listed {"rule": {...}} body into out (rule_init'ed here).
  * Returns 0, or 1 when the rule has statements no iptables syntax expresses

@@ -5,6 +5,7 @@
 #    (loaded into a second namespace, where they run as xt_hashlimit/xt_connlimit);
 #  - `nft -j list ruleset` has the meters and one declared set per connlimit rule;
 #  - save | restore gives the same save text back, and the sets stay one per rule;
+#  - -Z keeps the sets, -D and -R take a rule's set with it;
 #  - -F and -X work, a set left behind by -F confuses neither -S, -L nor save, and
 #    a later rule gets a set of its own;
 #  - refusals exit 2 and change nothing;
@@ -107,8 +108,22 @@ expect_eq "export | import | export is stable" "$("$NFSH" export | diff - "$tmp/
 expect_eq "after import: one set per connlimit rule, none left over" \
 	"$(sets_ok ip) $(nft list table ip nfsh-filter | grep -c '^	set ')" "3 3"
 
-# -F leaves the connlimit sets behind (nftables deletes only anonymous sets with
-# their rule; meters go): nothing shows them, and a new rule gets its own.
+# -Z replaces each rule with itself: the sets (and their counts) stay. -D and
+# -R take the rule's set with it, in the same batch.
+nsets() { nft list table ip nfsh-filter | grep -c '^	set '; }
+"$NFSH" -Z
+expect_eq "-Z keeps the connlimit sets" "$(sets_ok ip) $(nsets)" "3 3"
+"$NFSH" -D INPUT -m connlimit --connlimit-above 2 --connlimit-mask 32 --connlimit-saddr
+expect_eq "-D by spec takes its set along" "$(sets_ok ip) $(nsets)" "2 2"
+n=$("$NFSH" -S OUTPUT | grep -n connlimit | cut -d: -f1)
+"$NFSH" -R OUTPUT $((n - 1)) -m connlimit --connlimit-above 5
+expect_eq "-R: the new rule gets a set, the old one's goes" "$(sets_ok ip) $(nsets)" "2 2"
+"$NFSH" -D OUTPUT $((n - 1))
+expect_eq "-D by number takes its set along" "$(sets_ok ip) $(nsets)" "1 1"
+"$NFSH" restore <"$tmp/s1"
+
+# -F leaves the connlimit sets behind (it does not read the rules; meters, being
+# anonymous, go with theirs): nothing shows them, and a new rule gets its own.
 "$NFSH" -F
 expect_eq "-F" "$?" 0
 expect_eq "-S after -F" "$("$NFSH" -S | grep -c -- '^-A')" 0

@@ -189,12 +189,45 @@ static void test_listed(void **state)
 	    "-j DROP");
 }
 
+/* A rule read back names its set: when it goes, the set goes; a new rule has none. */
+static void test_release(void **state)
+{
+	json_t *o = json_pack(
+	    "{s:s,s:s,s:s,s:o}", "family", "ip", "table", "nfsh-filter", "chain", "INPUT", "expr",
+	    json_loads("[{\"set\":{\"op\":\"add\",\"elem\":" SADDR4 ",\"set\":\"@connlimit3\","
+	               "\"stmt\":[{\"ct count\":{\"val\":2}}]}}]",
+	               0, NULL));
+	struct ext_decls d = {json_array(), 0};
+	struct nfsh_err e;
+	struct rule r;
+	char why[128];
+
+	(void)state;
+	assert_int_equal(xlate_read_rule(o, TBL_FILTER, &r, why, sizeof(why)), 0);
+	assert_int_equal(xlate_rule_release(&r, &d, &e), 0);
+	expect_json(d.cmds,
+	            "[{\"delete\":{\"set\":{\"family\":\"ip\",\"table\":\"nfsh-filter\",\"name\":"
+	            "\"connlimit3\"}}}]",
+	            "release of a read-back rule");
+	/* -Z emits the rule again: it keeps the set and declares none. */
+	json_decref(o);
+	assert_non_null(o = xlate_rule_decls(&r, &d, &e));
+	assert_int_equal(json_array_size(d.cmds), 1);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_object_get(json_array_get(json_object_get(o, "expr"), 0), "set"), "set")),
+	    "@connlimit3");
+	json_decref(o);
+	json_decref(d.cmds);
+	rule_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_corpus_txlate), cmocka_unit_test(test_names_and_families),
 	    cmocka_unit_test(test_refusals),      cmocka_unit_test(test_needs_a_batch),
-	    cmocka_unit_test(test_listed),
+	    cmocka_unit_test(test_listed),        cmocka_unit_test(test_release),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
