@@ -104,6 +104,14 @@ static void heap_push(struct snap *s, const struct row *r)
 	}
 }
 
+/* Every entry counts in the totals; only one that would enter the heap of
+ * rows on screen is decoded further (at 262,144 entries and 40 rows, almost
+ * none are). */
+static bool enters_heap(const struct snap *s, uint64_t key)
+{
+	return s->n < s->cap || (s->cap && key > s->heap[0].key);
+}
+
 static int snap_fn(const struct ct_msg *m, void *data)
 {
 	struct snap *s = data;
@@ -111,11 +119,9 @@ static int snap_fn(const struct ct_msg *m, void *data)
 	struct row r;
 	uint64_t v;
 
-	memset(&r, 0, sizeof(r));
-	ct_tuple_get(&m->orig, m->family, &o);
-	r.l3 = o.l3, r.l4 = ct_msg_l4(m);
-	memcpy(r.src, o.src, 16), memcpy(r.dst, o.dst, 16);
-	r.sport = o.sport, r.dport = o.dport;
+	r.bytes = r.packets = r.start_ns = 0;
+	r.timeout = 0;
+	r.l4 = ct_msg_l4(m);
 	for (int d = 0; d < 2; d++) {
 		if (ct_get_u64(m->cnt[d][CTA_COUNTERS_BYTES], &v))
 			r.bytes += v;
@@ -132,6 +138,14 @@ static int snap_fn(const struct ct_msg *m, void *data)
 	s->bytes += r.bytes;
 	s->packets += r.packets;
 	r.key = row_key(s, &r);
+	if (!enters_heap(s, r.key))
+		return MNL_CB_OK;
+	ct_tuple_get(&m->orig, m->family, &o);
+	r.l3 = o.l3;
+	memcpy(r.src, o.src, 16), memcpy(r.dst, o.dst, 16);
+	r.sport = o.sport, r.dport = o.dport;
+	if (!r.has_state)
+		r.state = 0;
 	heap_push(s, &r);
 	return MNL_CB_OK;
 }
