@@ -214,22 +214,25 @@ static struct chain_info *get_chain(struct chain_index *ix, struct table_info *t
  * back as the anonymous set they stand for, so the rule reads as written. */
 #define SHARED_SET_PREFIX "@nfsh-p-"
 
+static void collect_set(json_t *o, json_t *sets)
+{
+	json_t *b;
+	const char *name;
+
+	if (!(b = json_object_get(o, "set")) ||
+	    !(name = json_string_value(json_object_get(b, "name"))) ||
+	    strncmp(name, SHARED_SET_PREFIX + 1, strlen(SHARED_SET_PREFIX) - 1))
+		return;
+	if (json_is_array(json_object_get(b, "elem")))
+		json_object_set(sets, name, json_object_get(b, "elem"));
+}
+
 static void collect_sets(json_t *objs, json_t *sets)
 {
 	size_t i;
-	json_t *o, *b;
+	json_t *o;
 
-	json_array_foreach(objs, i, o)
-	{
-		const char *name;
-
-		if (!(b = json_object_get(o, "set")) ||
-		    !(name = json_string_value(json_object_get(b, "name"))) ||
-		    strncmp(name, SHARED_SET_PREFIX + 1, strlen(SHARED_SET_PREFIX) - 1))
-			continue;
-		if (json_is_array(json_object_get(b, "elem")))
-			json_object_set(sets, name, json_object_get(b, "elem"));
-	}
+	json_array_foreach(objs, i, o) collect_set(o, sets);
 }
 
 static bool uses_shared_set(json_t *rule)
@@ -264,49 +267,65 @@ static void resolve_sets(json_t *rule, json_t *sets)
 	}
 }
 
+/* Where listed objects go, one at a time. */
+struct filler {
+	struct table_info *ti;
+	struct chain_index ix;
+	const char *only_chain;
+	json_t *sets;
+	bool saw_chain; /* only_chain was listed */
+};
+
+/* One listed object into the table: a chain, a shared set, or a rule
+ * (after the chains and sets it needs). -1: out of memory. */
+static int fill_one(json_t *o, void *ctx)
+{
+	struct filler *f = ctx;
+	json_t *b;
+	const char *name;
+	struct chain_info *ch;
+
+	if ((b = json_object_get(o, "chain"))) {
+		name = json_string_value(json_object_get(b, "name"));
+		if (!name || (f->only_chain && strcmp(name, f->only_chain)))
+			return 0;
+		f->saw_chain = true;
+		if (!(ch = get_chain(&f->ix, f->ti, name)))
+			return -1;
+		ch->builtin = json_object_get(b, "hook") != NULL;
+		snprintf(ch->policy, sizeof(ch->policy), "%s",
+		         json_string_value(json_object_get(b, "policy")) ?: "accept");
+		for (char *p = ch->policy; *p; p++)
+			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+	} else if ((b = json_object_get(o, "rule"))) {
+		name = json_string_value(json_object_get(b, "chain"));
+		if (!name || (f->only_chain && strcmp(name, f->only_chain)))
+			return 0;
+		if (!(ch = get_chain(&f->ix, f->ti, name)))
+			return -1;
+		resolve_sets(b, f->sets);
+		return add_rule(ch, b, f->ti->table);
+	} else {
+		collect_set(o, f->sets);
+	}
+	return 0;
+}
+
 static int fill(struct table_info *ti, json_t *objs, const char *only_chain, json_t *sets)
 {
-	struct chain_index ix = {0};
+	struct filler f = {.ti = ti, .only_chain = only_chain, .sets = sets};
 	size_t i;
 	json_t *o;
+	int rc = 0;
 
 	collect_sets(objs, sets);
 	json_array_foreach(objs, i, o)
 	{
-		json_t *b;
-		const char *name;
-		struct chain_info *ch;
-
-		if ((b = json_object_get(o, "chain"))) {
-			name = json_string_value(json_object_get(b, "name"));
-			if (!name || (only_chain && strcmp(name, only_chain)))
-				continue;
-			if (!(ch = get_chain(&ix, ti, name))) {
-				index_free(&ix);
-				return -1;
-			}
-			ch->builtin = json_object_get(b, "hook") != NULL;
-			snprintf(ch->policy, sizeof(ch->policy), "%s",
-			         json_string_value(json_object_get(b, "policy")) ?: "accept");
-			for (char *p = ch->policy; *p; p++)
-				*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-		} else if ((b = json_object_get(o, "rule"))) {
-			name = json_string_value(json_object_get(b, "chain"));
-			if (!name || (only_chain && strcmp(name, only_chain)))
-				continue;
-			if (!(ch = get_chain(&ix, ti, name))) {
-				index_free(&ix);
-				return -1;
-			}
-			resolve_sets(b, sets);
-			if (add_rule(ch, b, ti->table) < 0) {
-				index_free(&ix);
-				return -1;
-			}
-		}
+		if ((rc = fill_one(o, &f)) < 0)
+			break;
 	}
-	index_free(&ix);
-	return 0;
+	index_free(&f.ix);
+	return rc;
 }
 
 /* Rule objects by handle, for the read check. */
@@ -357,38 +376,20 @@ static void read_check(json_t *fast, json_t *slow)
 	json_decref(b);
 }
 
-/* The listing of table (or of one chain of it): straight from the kernel
- * over netlink when every rule is one nl_read.c reads exactly, else through
- * libnftables (NFSH_READER=nft: always). */
+/* The listing of table (or of one chain of it) through libnftables; with
+ * NFSH_READ_CHECK=1 also read over netlink and compared. */
 static json_t *list_objs(struct nfsh_session *s, int family, const char *table, const char *chain,
-                         bool *missing, struct nfsh_err *e)
+                         bool checking, bool *missing, struct nfsh_err *e)
 {
-	const char *reader = getenv("NFSH_READER"), *check = getenv("NFSH_READ_CHECK");
 	char what[160];
 	json_t *objs = NULL, *slow;
 	enum nlr_result r = NLR_UNSUPPORTED;
-	bool checking = check && !strcmp(check, "1");
+	bool nl_missing;
 
-	if (!reader || strcmp(reader, "nft")) {
-		r = nlr_list_table(family, table, chain, checking, &objs, missing, e);
+	if (checking) {
+		r = nlr_list_table(family, table, chain, true, &objs, &nl_missing, e);
 		if (r == NLR_ERROR)
 			return NULL;
-		if (r == NLR_OK && chain && !*missing) {
-			size_t i;
-			json_t *o;
-			bool found = false;
-
-			json_array_foreach(objs, i, o)
-			{
-				const char *n = json_string_value(
-				    json_object_get(json_object_get(o, "chain"), "name"));
-
-				found = found || (n && !strcmp(n, chain));
-			}
-			*missing = !found;
-		}
-		if (r == NLR_OK && !checking)
-			return objs;
 	}
 	if (chain)
 		snprintf(what, sizeof(what), "list chain %s %s %s", family_nft_name(family), table,
@@ -400,10 +401,36 @@ static json_t *list_objs(struct nfsh_session *s, int family, const char *table, 
 		if (slow)
 			read_check(objs, slow);
 		json_decref(objs);
-	} else if (r == NLR_UNSUPPORTED && checking) {
+	} else if (checking) {
 		fprintf(stderr, "nfsh: read check: %s: libnftables path\n", what);
 	}
 	return slow;
+}
+
+/* The table read straight over netlink (nl_read.c) into ti, streamed: no
+ * listing is held whole. NLR_UNSUPPORTED leaves ti empty for the
+ * libnftables path. */
+static enum nlr_result read_netlink(struct table_info *ti, const char *table, const char *chain,
+                                    bool *missing, struct nfsh_err *e)
+{
+	struct filler f = {.ti = ti, .only_chain = chain, .sets = json_object()};
+	enum nlr_result r;
+	int family = ti->family, id = ti->table;
+
+	if (!f.sets)
+		return err_set(e, NFSH_EOTHER, NULL, "out of memory reading the ruleset"),
+		       NLR_ERROR;
+	r = nlr_read_table(family, table, chain, false, fill_one, &f, missing, e);
+	index_free(&f.ix);
+	json_decref(f.sets);
+	if (r == NLR_OK && chain && !*missing)
+		*missing = !f.saw_chain;
+	if (r != NLR_OK) {
+		table_info_free(ti);
+		ti->family = family;
+		ti->table = id;
+	}
+	return r;
 }
 
 static bool has_sets(json_t *objs)
@@ -419,12 +446,26 @@ static bool has_sets(json_t *objs)
 	return false;
 }
 
+/* Chains in iptables' order and jump counts, once every object is in. */
+static int finish_read(struct table_info *ti, const char *chain, bool missing, struct nfsh_err *e)
+{
+	ti->exists = !missing;
+	if (!chain && order_chains(ti) < 0) {
+		table_info_free(ti);
+		return err_set(e, NFSH_EOTHER, NULL, "out of memory reading the ruleset");
+	}
+	if (!chain)
+		count_refs(ti);
+	return 0;
+}
+
 int table_read(struct nfsh_session *s, int family, int table, const char *chain,
                struct table_info *ti, struct nfsh_err *e)
 {
 	const struct table_desc *t = table_by_id(table);
+	const char *reader, *check;
 	char what[160];
-	bool missing;
+	bool missing, checking;
 	json_t *objs, *sets;
 	int rc;
 
@@ -436,10 +477,20 @@ int table_read(struct nfsh_session *s, int family, int table, const char *chain,
 		err_hint(e, "run it with CAP_NET_ADMIN (as root, or in 'nfsh --sandbox')");
 		return -1;
 	}
-	objs = list_objs(s, family, t->nftname, chain, &missing, e);
+	reader = getenv("NFSH_READER");
+	check = getenv("NFSH_READ_CHECK");
+	checking = check && !strcmp(check, "1");
+	if (!checking && !(reader && !strcmp(reader, "nft"))) {
+		enum nlr_result r = read_netlink(ti, t->nftname, chain, &missing, e);
+
+		if (r == NLR_ERROR)
+			return -1;
+		if (r == NLR_OK)
+			return finish_read(ti, chain, missing, e);
+	}
+	objs = list_objs(s, family, t->nftname, chain, checking, &missing, e);
 	if (!objs)
 		return -1;
-	ti->exists = !missing;
 	sets = json_object();
 	if (chain && sets && !has_sets(objs)) {
 		/* libnftables' chain listing carries no sets: fetch them when a rule
@@ -466,13 +517,10 @@ int table_read(struct nfsh_session *s, int family, int table, const char *chain,
 	}
 	rc = sets ? fill(ti, objs, chain, sets) : -1;
 	json_decref(sets);
-	if (rc < 0 || (!chain && order_chains(ti) < 0)) {
-		json_decref(objs);
+	json_decref(objs);
+	if (rc < 0) {
 		table_info_free(ti);
 		return err_set(e, NFSH_EOTHER, NULL, "out of memory reading the ruleset");
 	}
-	json_decref(objs);
-	if (!chain)
-		count_refs(ti);
-	return 0;
+	return finish_read(ti, chain, missing, e);
 }

@@ -47,8 +47,20 @@ struct reg {
 	uint32_t dlen;
 };
 
+/* Left sides and verdicts are the same few objects in thousands of rules,
+ * and nothing that reads a listing changes them: one shared instance each
+ * (jansson counts the references) instead of a fresh tree per rule. */
+struct leaf_cache {
+	struct {
+		const char *kind, *a, *b;
+		json_t *v;
+	} e[48];
+	int n;
+};
+
 struct conv {
 	int family; /* NFSH_IPV4 / NFSH_IPV6 */
+	struct leaf_cache *cache;
 	json_t *exprs;
 	struct reg regs[NREGS];
 	int l4proto; /* protocol the transport header is known to be, or -1 */
@@ -116,25 +128,93 @@ static void push_proto(struct conv *c, json_t *stmt, bool eq, int proto, bool is
 	}
 }
 
+/* o with key k set to v (stolen), or NULL (o released) when v is NULL or
+ * memory runs out. json_pack would parse a format string per object: this
+ * is the reader's inner loop. */
+static json_t *put(json_t *o, const char *k, json_t *v)
+{
+	if (!o || !v || json_object_set_new_nocheck(o, k, v) < 0) {
+		json_decref(o);
+		if (!o)
+			json_decref(v);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *obj1(const char *k, json_t *v)
+{
+	return put(json_object(), k, v);
+}
+
+static json_t *obj2(const char *k1, json_t *v1, const char *k2, json_t *v2)
+{
+	json_t *o = obj1(k1, v1);
+
+	if (!o) {
+		json_decref(v2);
+		return NULL;
+	}
+	return put(o, k2, v2);
+}
+
 static json_t *match(const char *op, json_t *left, json_t *right)
 {
-	if (!left || !right) {
+	json_t *b = obj1("op", json_string_nocheck(op));
+
+	if (!b) {
 		json_decref(left);
 		json_decref(right);
 		return NULL;
 	}
-	return json_pack("{s:{s:s,s:o,s:o}}", "match", "op", op, "left", left, "right", right);
+	if (!(b = put(b, "left", left))) {
+		json_decref(right);
+		return NULL;
+	}
+	return obj1("match", put(b, "right", right));
 }
 
-static json_t *meta_left(const char *key)
+static json_t *leaf_build(const char *kind, const char *a, const char *b)
 {
-	return json_pack("{s:{s:s}}", "meta", "key", key);
+	if (!strcmp(kind, "meta"))
+		return obj1("meta", obj1("key", json_string_nocheck(a)));
+	if (!strcmp(kind, "payload"))
+		return obj1("payload", obj2("protocol", json_string_nocheck(a), "field",
+		                            json_string_nocheck(b)));
+	if (!strcmp(kind, "ct"))
+		return obj1("ct", obj1("key", json_string_nocheck(a)));
+	return obj1(a, json_null()); /* "verdict": accept, drop, ... */
 }
 
-static json_t *payload_left(const char *proto, const char *field)
+/* A new reference to the shared object kind(a, b). */
+static json_t *leaf(struct conv *c, const char *kind, const char *a, const char *b)
 {
-	return json_pack("{s:{s:s,s:s}}", "payload", "protocol", proto, "field", field);
+	struct leaf_cache *lc = c->cache;
+	json_t *v;
+
+	for (int i = 0; lc && i < lc->n; i++)
+		if (!strcmp(lc->e[i].kind, kind) && !strcmp(lc->e[i].a, a) &&
+		    !strcmp(lc->e[i].b, b ? b : ""))
+			return json_incref(lc->e[i].v);
+	v = leaf_build(kind, a, b);
+	if (v && lc && lc->n < (int)(sizeof(lc->e) / sizeof(lc->e[0]))) {
+		lc->e[lc->n].kind = kind;
+		lc->e[lc->n].a = a;
+		lc->e[lc->n].b = b ? b : "";
+		lc->e[lc->n++].v = json_incref(v);
+	}
+	return v;
 }
+
+static void leaf_cache_free(struct leaf_cache *lc)
+{
+	for (int i = 0; i < lc->n; i++)
+		json_decref(lc->e[i].v);
+	lc->n = 0;
+}
+
+#define meta_left(key)             leaf(c, "meta", (key), NULL)
+#define payload_left(proto, field) leaf(c, "payload", (proto), (field))
 
 static uint32_t get_u32_host(const uint8_t *p)
 {
@@ -198,7 +278,7 @@ static json_t *addr_right(const struct reg *r, int family, const uint8_t *data, 
 		return NULL;
 	if ((uint32_t)len == full * 8)
 		return json_string(text);
-	return json_pack("{s:{s:s,s:i}}", "prefix", "addr", text, "len", len);
+	return obj1("prefix", obj2("addr", json_string_nocheck(text), "len", json_integer(len)));
 }
 
 /* Which ip/ip6 header field a network-header load is, or NULL. */
@@ -397,7 +477,7 @@ static void on_cmp(struct conv *c, const struct nftnl_expr *e)
 		/* Flags: (state & bits) != 0, which libnftables lists as "in". */
 		if (r->key == NFT_CT_STATE && r->masked && dlen == 4 && op == NFT_CMP_NEQ &&
 		    get_u32_host(data) == 0 && get_u32_host(r->xor) == 0)
-			stmt = match("in", json_pack("{s:{s:s}}", "ct", "key", "state"),
+			stmt = match("in", leaf(c, "ct", "state", NULL),
 			             ct_state_right(get_u32_host(r->mask)));
 		break;
 	case R_FIB:
@@ -436,23 +516,23 @@ static void on_lookup(struct conv *c, const struct nftnl_expr *e)
 	push(c, stmt);
 }
 
-static json_t *verdict(const struct nftnl_expr *e)
+static json_t *verdict(struct conv *c, const struct nftnl_expr *e)
 {
 	int32_t v = (int32_t)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
 	const char *chain = nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN);
 
 	switch (v) {
 	case NF_ACCEPT:
-		return json_pack("{s:n}", "accept");
+		return leaf(c, "verdict", "accept", NULL);
 	case NF_DROP:
-		return json_pack("{s:n}", "drop");
+		return leaf(c, "verdict", "drop", NULL);
 	case NFT_RETURN:
-		return json_pack("{s:n}", "return");
+		return leaf(c, "verdict", "return", NULL);
 	case NFT_JUMP:
 	case NFT_GOTO:
 		if (!chain)
 			return NULL;
-		return json_pack("{s:{s:s}}", v == NFT_JUMP ? "jump" : "goto", "target", chain);
+		return obj1(v == NFT_JUMP ? "jump" : "goto", obj1("target", json_string(chain)));
 	default:
 		return NULL;
 	}
@@ -464,7 +544,7 @@ static void on_immediate(struct conv *c, const struct nftnl_expr *e)
 	const void *data;
 
 	if (dreg == NFT_REG_VERDICT) {
-		push(c, verdict(e));
+		push(c, verdict(c, e));
 		return;
 	}
 	data = nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &dlen);
@@ -500,7 +580,7 @@ static void on_bitwise(struct conv *c, const struct nftnl_expr *e)
 /* meta mark set: an immediate, or the mark through one bitwise, listed as
  * libnftables does: "&" with mask|xor unless that is all ones, then "|"
  * with xor when mask and xor share no bit, or "^" when the mask is all ones. */
-static json_t *mark_value(const struct reg *r)
+static json_t *mark_value(struct conv *c, const struct reg *r)
 {
 	uint32_t m, x;
 	json_t *v = meta_left("mark");
@@ -546,7 +626,7 @@ static void on_meta(struct conv *c, const struct nftnl_expr *e)
 		unsupported(c);
 		return;
 	}
-	value = mark_value(r);
+	value = mark_value(c, r);
 	r->kind = R_NONE;
 	if (!value) {
 		unsupported(c);
@@ -622,7 +702,7 @@ static json_t *nat(struct conv *c, const struct nftnl_expr *e)
 	    (p && (p->kind != R_IMM || p->dlen != 2)) ||
 	    !inet_ntop(fam == NFPROTO_IPV6 ? AF_INET6 : AF_INET, a->data, text, sizeof(text)))
 		return NULL;
-	body = json_pack("{s:s}", "addr", text);
+	body = obj1("addr", json_string_nocheck(text));
 	if (body && p) {
 		memcpy(&port, p->data, 2);
 		json_object_set_new(body, "port", json_integer(ntohs(port)));
@@ -630,7 +710,7 @@ static json_t *nat(struct conv *c, const struct nftnl_expr *e)
 	a->kind = R_NONE;
 	if (p)
 		p->kind = R_NONE;
-	return body ? json_pack("{s:o}", type == NFT_NAT_SNAT ? "snat" : "dnat", body) : NULL;
+	return obj1(type == NFT_NAT_SNAT ? "snat" : "dnat", body);
 }
 
 static json_t *limit(const struct nftnl_expr *e)
@@ -737,10 +817,12 @@ static int on_expr(struct nftnl_expr *e, void *data)
 	else if (!strcmp(name, "meta"))
 		on_meta(c, e);
 	else if (!strcmp(name, "counter"))
-		push(c,
-		     json_pack("{s:{s:I,s:I}}", "counter", "packets",
-		               (json_int_t)nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS), "bytes",
-		               (json_int_t)nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES)));
+		push(c, obj1("counter", obj2("packets",
+		                             json_integer((json_int_t)nftnl_expr_get_u64(
+		                                 e, NFTNL_EXPR_CTR_PACKETS)),
+		                             "bytes",
+		                             json_integer((json_int_t)nftnl_expr_get_u64(
+		                                 e, NFTNL_EXPR_CTR_BYTES)))));
 	else if (!strcmp(name, "nat"))
 		push(c, nat(c, e));
 	else if (!strcmp(name, "masq"))
@@ -777,9 +859,9 @@ static int comment_cb(const struct nftnl_udata *attr, void *data)
 }
 
 /* One dumped rule as libnftables' {"rule": ...}, or NULL when unsupported. */
-static json_t *rule_json(struct nftnl_rule *nr, int family)
+static json_t *rule_json(struct nftnl_rule *nr, int family, struct leaf_cache *cache)
 {
-	struct conv c = {.family = family, .l4proto = -1, .dep_index = -1};
+	struct conv c = {.family = family, .cache = cache, .l4proto = -1, .dep_index = -1};
 	const char *comment = NULL, *dq;
 	json_t *rule;
 	uint32_t ulen = 0;
@@ -808,18 +890,18 @@ static json_t *rule_json(struct nftnl_rule *nr, int family)
 		json_decref(c.exprs);
 		return NULL;
 	}
-	rule = json_pack("{s:s,s:s,s:s,s:I}", "family", family == NFSH_IPV6 ? "ip6" : "ip", "table",
-	                 nftnl_rule_get_str(nr, NFTNL_RULE_TABLE), "chain",
-	                 nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN), "handle",
-	                 (json_int_t)nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE));
+	rule = obj2("family", json_string_nocheck(family == NFSH_IPV6 ? "ip6" : "ip"), "table",
+	            json_string(nftnl_rule_get_str(nr, NFTNL_RULE_TABLE)));
+	rule = put(rule, "chain", json_string(nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN)));
+	rule = put(rule, "handle",
+	           json_integer((json_int_t)nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE)));
+	if (rule && comment)
+		rule = put(rule, "comment", json_string(comment));
 	if (!rule) {
 		json_decref(c.exprs);
 		return NULL;
 	}
-	if (comment)
-		json_object_set_new(rule, "comment", json_string(comment));
-	json_object_set_new(rule, "expr", c.exprs);
-	return json_pack("{s:o}", "rule", rule);
+	return obj1("rule", put(rule, "expr", c.exprs));
 }
 
 /* ---- netlink plumbing ---- */
@@ -827,14 +909,31 @@ static json_t *rule_json(struct nftnl_rule *nr, int family)
 struct dump {
 	int family;
 	const char *table;
-	json_t *out;
+	nlr_emit emit; /* each object, in listing order */
+	void *ctx;
+	json_t *chains; /* names of the table's chains, in the kernel's order */
+	struct leaf_cache cache;
 	json_t *sets;      /* names of shared sets seen */
 	json_t *elems;     /* the set whose elements are being dumped */
 	const char *chain; /* rules of this chain only, or NULL */
 	bool partial;      /* skip the rules not read, keep the others */
-	bool unsupported, nomem;
+	bool unsupported, nomem, stopped;
 	int (*parse)(const struct nlmsghdr *nlh, struct dump *d);
 };
+
+/* Hand one object (stolen) to the caller. */
+static int emit(struct dump *d, json_t *o)
+{
+	int rc;
+
+	if (!o)
+		return -1;
+	rc = d->stopped ? 0 : d->emit(o, d->ctx);
+	json_decref(o);
+	if (rc < 0)
+		d->stopped = true; /* the caller gave up: nothing more for it */
+	return 0;
+}
 
 static int dump_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -924,8 +1023,13 @@ static int parse_chain(const struct nlmsghdr *nlh, struct dump *d)
 			                    json_string(pol == NF_ACCEPT ? "accept" : "drop"));
 		}
 	}
+	/* name lives in ch: keep a copy before freeing it. */
+	if (o && json_array_append_new(d->chains, json_string(name)) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
 	nftnl_chain_free(ch);
-	return o ? json_array_append_new(d->out, json_pack("{s:o}", "chain", o)) : -1;
+	return emit(d, obj1("chain", o));
 }
 
 static int parse_rule(const struct nlmsghdr *nlh, struct dump *d)
@@ -943,11 +1047,11 @@ static int parse_rule(const struct nlmsghdr *nlh, struct dump *d)
 		return 0;
 	}
 	if (!d->unsupported) {
-		o = rule_json(nr, d->family);
+		o = rule_json(nr, d->family, &d->cache);
 		if (!o)
 			d->unsupported = !d->partial;
-		else
-			json_array_append_new(d->out, o);
+		else if (emit(d, o) < 0)
+			d->nomem = true;
 	}
 	nftnl_rule_free(nr);
 	return 0;
@@ -1119,9 +1223,29 @@ static int read_sets(struct mnl_socket *nl, struct dump *d, uint32_t *seq)
 				json_array_append_new(el, v[k]);
 			free(v);
 		}
-		json_array_append_new(d->out, set);
+		if (emit(d, set) < 0)
+			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* The rules of the table, or of one chain of it. */
+static int read_rules(struct mnl_socket *nl, struct dump *d, uint32_t *seq, const char *chain)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nftnl_rule *r;
+
+	if (!(r = nftnl_rule_alloc()))
+		return -ENOMEM;
+	nlh = hdr(buf, NFT_MSG_GETRULE, d->family, NLM_F_DUMP, seq);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, d->table);
+	if (chain)
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	d->parse = parse_rule;
+	return talk(nl, nlh, d);
 }
 
 static int read_all(struct mnl_socket *nl, struct dump *d, bool *missing)
@@ -1129,7 +1253,7 @@ static int read_all(struct mnl_socket *nl, struct dump *d, bool *missing)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint32_t seq = (uint32_t)time(NULL);
 	struct nlmsghdr *nlh;
-	struct nftnl_rule *r;
+	size_t n;
 	int rc;
 
 	d->parse = noop_parse;
@@ -1145,26 +1269,34 @@ static int read_all(struct mnl_socket *nl, struct dump *d, bool *missing)
 		return rc;
 	if ((rc = read_sets(nl, d, &seq)) < 0 || d->unsupported)
 		return rc;
-	if (!(r = nftnl_rule_alloc()))
-		return -ENOMEM;
-	nlh = hdr(buf, NFT_MSG_GETRULE, d->family, NLM_F_DUMP, &seq);
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, d->table);
-	if (d->chain)
-		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, d->chain);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	d->parse = parse_rule;
-	return talk(nl, nlh, d);
+	if (d->chain || getenv("NFSH_NL_WHOLE"))
+		return read_rules(nl, d, &seq, d->chain);
+	/* Chain by chain: a dump resumed after each ~32 KiB skips again
+	 * over every rule before its place, so one dump of a 50k-rule table
+	 * costs the kernel a quadratic walk (half a second here); a dump per
+	 * chain walks only that chain. Same order as the table dump. */
+	n = json_array_size(d->chains);
+	for (size_t i = 0; i < n && rc == 0 && !d->unsupported && !d->stopped; i++) {
+		const char *name = json_string_value(json_array_get(d->chains, i));
+
+		if (name)
+			rc = read_rules(nl, d, &seq, name);
+	}
+	return rc;
 }
 
-enum nlr_result nlr_list_table(int family, const char *table, const char *chain, bool partial,
-                               json_t **out, bool *missing, struct nfsh_err *e)
+enum nlr_result nlr_read_table(int family, const char *table, const char *chain, bool partial,
+                               nlr_emit fn, void *ctx, bool *missing, struct nfsh_err *e)
 {
-	struct dump d = {.family = family, .table = table, .chain = chain, .partial = partial};
+	struct dump d = {.family = family,
+	                 .table = table,
+	                 .chain = chain,
+	                 .partial = partial,
+	                 .emit = fn,
+	                 .ctx = ctx};
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
 	int rc;
 
-	*out = NULL;
 	*missing = false;
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		if (nl)
@@ -1172,25 +1304,44 @@ enum nlr_result nlr_list_table(int family, const char *table, const char *chain,
 		err_set(e, NFSH_EKERNEL, NULL, "cannot open a netfilter netlink socket: %m");
 		return NLR_ERROR;
 	}
-	d.out = json_array();
+	d.chains = json_array();
 	d.sets = json_array();
-	rc = d.out && d.sets ? read_all(nl, &d, missing) : -ENOMEM;
+	rc = d.chains && d.sets ? read_all(nl, &d, missing) : -ENOMEM;
 	mnl_socket_close(nl);
 	json_decref(d.sets);
-	if (rc < 0 || d.nomem) {
-		json_decref(d.out);
-		/* A table changed under the dump (EINTR) or the like: libnftables
-		 * retries such dumps itself, so let it. */
-		if (rc == -EINTR)
-			return NLR_UNSUPPORTED;
+	json_decref(d.chains);
+	leaf_cache_free(&d.cache);
+	if (rc == -EINTR)
+		return NLR_UNSUPPORTED; /* changed under the dump: libnftables retries */
+	if (rc < 0 || d.nomem || d.stopped) {
 		err_set(e, NFSH_EKERNEL, NULL, "cannot list table %s: %s", table,
 		        strerror(rc < 0 ? -rc : ENOMEM));
 		return NLR_ERROR;
 	}
-	if (d.unsupported) {
-		json_decref(d.out);
-		return NLR_UNSUPPORTED;
+	return d.unsupported ? NLR_UNSUPPORTED : NLR_OK;
+}
+
+static int append(json_t *o, void *ctx)
+{
+	return json_array_append(ctx, o);
+}
+
+enum nlr_result nlr_list_table(int family, const char *table, const char *chain, bool partial,
+                               json_t **out, bool *missing, struct nfsh_err *e)
+{
+	json_t *arr = json_array();
+	enum nlr_result r;
+
+	*out = NULL;
+	*missing = false;
+	if (!arr) {
+		err_set(e, NFSH_EOTHER, NULL, "out of memory");
+		return NLR_ERROR;
 	}
-	*out = d.out;
-	return NLR_OK;
+	r = nlr_read_table(family, table, chain, partial, append, arr, missing, e);
+	if (r == NLR_OK)
+		*out = arr;
+	else
+		json_decref(arr);
+	return r;
 }

@@ -24,6 +24,13 @@ enum nlr_result {
  * rules of that chain only. A missing table gives an empty array and
  * *missing = true. With partial (for checking this reader), rules it does not
  * read are left out instead of making the whole listing NLR_UNSUPPORTED. */
+/* The same, streamed: fn gets each object (borrowed) in listing order; a
+ * negative return stops the listing (NLR_ERROR). Objects given before an
+ * NLR_UNSUPPORTED are to be discarded by the caller. */
+typedef int (*nlr_emit)(json_t *obj, void *ctx);
+enum nlr_result nlr_read_table(int family, const char *table, const char *chain, bool partial,
+                               nlr_emit fn, void *ctx, bool *missing, struct nfsh_err *e);
+
 enum nlr_result nlr_list_table(int family, const char *table, const char *chain, bool partial,
                                json_t **out, bool *missing, struct nfsh_err *e);
 
