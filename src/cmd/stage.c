@@ -236,10 +236,8 @@ static int splice(struct stage_chain *c, struct chain_info *ch)
 		e->handle = r->handle;
 		e->listed = k;
 		e->item = -1;
-		e->spec = foreign ? NULL : spec_of(r);
+		/* The spec is printed when a -D by spec needs it (entry_spec). */
 		e->jump = foreign ? NULL : jump_of(r);
-		if (!foreign && !e->spec)
-			return -1;
 	}
 	c->loaded = true;
 	return 0;
@@ -531,6 +529,13 @@ static int release_listed(struct stage *st, struct stage_chain *c, int listed, s
 	return rc;
 }
 
+/* The jump of a rule that goes is no longer a jump of the transaction. */
+static void dropped(struct stage *st, const struct stage_chain *c, const struct stage_rule *x)
+{
+	if (x->jump && st->sink.dropped)
+		st->sink.dropped(st->sink.ctx, c->family, c->table, c->name, x->jump);
+}
+
 static int delete_at(struct stage *st, struct stage_chain *c, int at, struct nfsh_err *e)
 {
 	struct stage_rule *x = &c->v[at];
@@ -545,6 +550,7 @@ static int delete_at(struct stage *st, struct stage_chain *c, int at, struct nfs
 	} else if (st->sink.cancel(st->sink.ctx, x->item) < 0) {
 		return oom(e);
 	}
+	dropped(st, c, x);
 	drop_slot(c, at);
 	return 0;
 }
@@ -570,6 +576,7 @@ static int replace_at(struct stage *st, struct stage_chain *c, int at, struct ru
 			return oom(e);
 		}
 		if (r) {
+			dropped(st, c, x);
 			free(x->spec);
 			free(x->jump);
 			x->spec = spec;
@@ -595,6 +602,7 @@ static int replace_at(struct stage *st, struct stage_chain *c, int at, struct ru
 	x->body = body;
 	x->listed = -1;
 	if (r) {
+		dropped(st, c, x);
 		free(x->spec);
 		free(x->jump);
 		x->spec = spec;
@@ -639,6 +647,14 @@ static int stage_append_insert(struct stage *st, struct stage_chain *c, const st
 	return rc;
 }
 
+/* The canonical text of a rule; NULL for a foreign one (or no memory). */
+static const char *entry_spec(struct stage_chain *c, struct stage_rule *x)
+{
+	if (!x->spec && x->listed >= 0 && !(c->listed.foreign && c->listed.foreign[x->listed]))
+		x->spec = spec_of(&c->listed.rules[x->listed]);
+	return x->spec;
+}
+
 static int cmp_desc(const void *a, const void *b)
 {
 	return *(const int *)b - *(const int *)a;
@@ -671,7 +687,9 @@ static int stage_delete(struct stage *st, struct stage_chain *c, const struct cm
 
 			for (int j = 0; j < k; j++)
 				taken |= at[j] == i;
-			if (!taken && c->v[i].spec && !strcmp(c->v[i].spec, spec))
+			const char *have = taken ? NULL : entry_spec(c, &c->v[i]);
+
+			if (have && !strcmp(have, spec))
 				at[k] = i;
 		}
 		free(spec);
@@ -978,7 +996,8 @@ int stage_walk(struct stage *st, int family, int table, const char *name,
 	if (!c || c->gone)
 		return -1;
 	for (int i = 0; i < c->n; i++)
-		fn(arg, c->v[i].handle, c->v[i].handle ? -1 : c->v[i].item, c->v[i].spec);
+		fn(arg, c->v[i].handle, c->v[i].handle ? -1 : c->v[i].item,
+		   entry_spec(c, &c->v[i]));
 	return c->n;
 }
 

@@ -38,6 +38,9 @@ struct stage_sink {
 	json_t *(*rule_of)(void *ctx, int item);
 	/* The rule object for r, NULL with e set (NULL hook: xlate_rule). */
 	json_t *(*make_rule)(void *ctx, struct rule *r, struct nfsh_err *e);
+	/* A rule jumping to chain `jump` left chain `chain` (deleted, or replaced
+	 * by another rule). May be NULL. */
+	void (*dropped)(void *ctx, int family, int table, const char *chain, const char *jump);
 };
 
 struct stage;

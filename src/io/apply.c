@@ -136,6 +136,25 @@ static json_t *sink_make_rule(void *ctx, struct rule *ru, struct nfsh_err *e)
 	return o;
 }
 
+/* A rule with a jump was deleted or replaced: its jump no longer counts
+ * for the loop check (io_jumps_find_loop). */
+static void sink_dropped(void *ctx, int family, int table, const char *chain, const char *jump)
+{
+	struct io_ctx *r = ctx;
+	char from[40], to[40];
+
+	snprintf(from, sizeof(from), "%d %d %s", family, table, chain);
+	snprintf(to, sizeof(to), "%d %d %s", family, table, jump);
+	for (int i = 0; i < r->jumps.n; i++) {
+		struct io_jump *j = &r->jumps.v[i];
+
+		if (!j->dead && !strcmp(j->from, from) && !strcmp(j->to, to)) {
+			j->dead = true;
+			return;
+		}
+	}
+}
+
 /* The stage, made on first use. */
 static struct stage *stage_of(struct io_ctx *r)
 {
@@ -143,7 +162,8 @@ static struct stage *stage_of(struct io_ctx *r)
 	                          .emit = sink_emit,
 	                          .cancel = sink_cancel,
 	                          .rule_of = sink_rule_of,
-	                          .make_rule = sink_make_rule};
+	                          .make_rule = sink_make_rule,
+	                          .dropped = sink_dropped};
 
 	if (!r->stage)
 		r->stage = stage_new(&r->s, &sink);

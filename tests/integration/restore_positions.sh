@@ -97,6 +97,13 @@ bad "-D spec of a rule an earlier line deleted" 6 "" \
 bad "-D n in a chain an earlier line deleted" 7 web \
 	'*filter\n:INPUT ACCEPT [0:0]\n:web - [0:0]\n-A web -j ACCEPT\n-F web\n-X web\n-D web 1\nCOMMIT\n'
 
+# A jump deleted by an earlier line makes no loop; a jump still there does.
+printf '*filter\n:INPUT ACCEPT [0:0]\n:a - [0:0]\n:b - [0:0]\n-A a -j b\n-D a 1\n-A b -j a\n-A INPUT -j b\nCOMMIT\n' >"$TMP/loop.v4"
+check "a deleted jump closes no loop" "$NFSH" restore "$TMP/loop.v4"
+expect_eq "... and the rules after it are there" "$("$NFSH" save -t filter | grep -c '^-A')" 2
+printf '*filter\n:INPUT ACCEPT [0:0]\n:a - [0:0]\n:b - [0:0]\n-A a -j b\n-R a 1 -j b\n-A b -j a\nCOMMIT\n' >"$TMP/loop2.v4"
+expect_status "a replaced jump to the same chain still closes the loop" 2 "$NFSH" restore "$TMP/loop2.v4"
+
 # --noflush: -D n and -D spec reach the kernel's rules through the file's own.
 nft flush ruleset
 "$NFSH" restore "$DATA/base.v4"
