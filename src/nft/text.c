@@ -421,6 +421,88 @@ static void synproxy_text(json_t *body, struct strbuf *sb)
 	    sb_addf(sb, " %s", json_string_value(f) ?: "?");
 }
 
+/* limit rate [over] N/UNIT [burst N packets], or in bytes: N kbytes/second
+ * burst N mbytes (hashlimit's byte rates). */
+static void limit_text(json_t *b, struct strbuf *sb)
+{
+	json_t *burst = json_object_get(b, "burst");
+	const char *unit = json_string_value(json_object_get(b, "rate_unit"));
+	const char *per = json_string_value(json_object_get(b, "per")) ?: "second";
+	bool bytes = unit && strcmp(unit, "packets");
+
+	sb_addf(sb, "limit rate %s%lld", json_is_true(json_object_get(b, "inv")) ? "over " : "",
+	        (long long)json_integer_value(json_object_get(b, "rate")));
+	if (bytes)
+		sb_addf(sb, " %s/%s", unit, per);
+	else
+		sb_addf(sb, "/%s", per);
+	if (burst)
+		sb_addf(sb, " burst %lld %s", (long long)json_integer_value(burst),
+		        bytes ? json_string_value(json_object_get(b, "burst_unit")) ?: "bytes"
+		              : "packets");
+}
+
+/* A set name as nft text takes it: nfsh declares connlimit's sets as
+ * "connlimit%d" for the kernel to number; the text names the first number,
+ * as iptables-translate writes connlimit0. */
+static void set_name(const char *name, struct strbuf *sb)
+{
+	const char *pct = name ? strstr(name, "%d") : NULL;
+
+	if (pct)
+		sb_addf(sb, "%.*s0%s", (int)(pct - name), name, pct + 2);
+	else
+		sb_add(sb, name ? name : "?");
+}
+
+/* A set element key with its options: KEY [timeout Ns]. */
+static void elem_text(json_t *k, struct strbuf *sb)
+{
+	json_t *e = json_object_get(k, "elem");
+
+	if (!json_is_object(e)) {
+		nftt_expr(k, sb);
+		return;
+	}
+	nftt_expr(json_object_get(e, "val"), sb);
+	if (json_object_get(e, "timeout"))
+		sb_addf(sb, " timeout %llds",
+		        (long long)json_integer_value(json_object_get(e, "timeout")));
+}
+
+/* meter NAME size N { KEY timeout Ns STMT } (hashlimit). */
+static void meter_text(json_t *b, struct strbuf *sb)
+{
+	sb_addf(sb, "meter %s", json_string_value(json_object_get(b, "name")) ?: "?");
+	if (json_object_get(b, "size"))
+		sb_addf(sb, " size %lld",
+		        (long long)json_integer_value(json_object_get(b, "size")));
+	sb_add(sb, " { ");
+	elem_text(json_object_get(b, "key"), sb);
+	sb_addc(sb, ' ');
+	nftt_stmt(json_object_get(b, "stmt"), sb);
+	sb_add(sb, " }");
+}
+
+/* add|update @SET { KEY STMT... } (connlimit's ct count). */
+static void set_stmt_text(json_t *b, struct strbuf *sb)
+{
+	const char *set = json_string_value(json_object_get(b, "set"));
+	json_t *stmts = json_object_get(b, "stmt"), *st;
+	size_t i;
+
+	sb_addf(sb, "%s @", json_string_value(json_object_get(b, "op")) ?: "?");
+	set_name(set && set[0] == '@' ? set + 1 : set, sb);
+	sb_add(sb, " { ");
+	elem_text(json_object_get(b, "elem"), sb);
+	json_array_foreach(json_is_array(stmts) ? stmts : NULL, i, st)
+	{
+		sb_addc(sb, ' ');
+		nftt_stmt(st, sb);
+	}
+	sb_add(sb, " }");
+}
+
 void nftt_stmt(json_t *stmt, struct strbuf *sb)
 {
 	json_t *body;
@@ -450,15 +532,17 @@ void nftt_stmt(json_t *stmt, struct strbuf *sb)
 		nat_text(name, body, sb);
 	else if ((strcmp(name, "jump") == 0 || strcmp(name, "goto") == 0) && json_is_object(body))
 		sb_addf(sb, "%s %s", name, json_string_value(json_object_get(body, "target")));
-	else if (strcmp(name, "limit") == 0 && json_is_object(body)) {
-		json_t *burst = json_object_get(body, "burst");
-
-		sb_addf(sb, "limit rate %lld/%s",
-		        (long long)json_integer_value(json_object_get(body, "rate")),
-		        json_string_value(json_object_get(body, "per")) ?: "second");
-		if (burst)
-			sb_addf(sb, " burst %lld packets", (long long)json_integer_value(burst));
-	} else if (strcmp(name, "log") == 0)
+	else if (strcmp(name, "limit") == 0 && json_is_object(body))
+		limit_text(body, sb);
+	else if (strcmp(name, "meter") == 0 && json_is_object(body))
+		meter_text(body, sb);
+	else if (strcmp(name, "set") == 0 && json_is_object(body))
+		set_stmt_text(body, sb);
+	else if (strcmp(name, "ct count") == 0 && json_is_object(body))
+		sb_addf(sb, "ct count %s%lld",
+		        json_is_true(json_object_get(body, "inv")) ? "over " : "",
+		        (long long)json_integer_value(json_object_get(body, "val")));
+	else if (strcmp(name, "log") == 0)
 		log_text(body, sb);
 	else if (strcmp(name, "quota") == 0 && json_is_object(body))
 		sb_addf(sb, "quota %s%lld %s",
@@ -536,6 +620,15 @@ void nftt_command(json_t *cmd, struct strbuf *sb)
 		sb_addf(sb, "%s table %s %s", verb,
 		        json_string_value(json_object_get(obj, "family")),
 		        json_string_value(json_object_get(obj, "name")));
-	else
+	else if (strcmp(what, "set") == 0 && json_is_object(obj)) {
+		/* A rule's own set (connlimit): dynamic, as libnftables makes it. */
+		sb_addf(sb, "%s set %s %s ", verb,
+		        json_string_value(json_object_get(obj, "family")),
+		        json_string_value(json_object_get(obj, "table")));
+		set_name(json_string_value(json_object_get(obj, "name")), sb);
+		if (json_is_string(json_object_get(obj, "type")))
+			sb_addf(sb, " { type %s; flags dynamic; }",
+			        json_string_value(json_object_get(obj, "type")));
+	} else
 		raw_json(cmd, sb);
 }

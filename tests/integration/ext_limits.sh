@@ -8,7 +8,7 @@
 #  - -Z keeps the sets, -D and -R take a rule's set with it;
 #  - -F and -X work, a set left behind by -F confuses neither -S, -L nor save, and
 #    a later rule gets a set of its own;
-#  - refusals exit 2 and change nothing;
+#  - refusals exit 2 and change nothing; `nfsh translate` text loads into nft;
 #  - packets: the same UDP packets are dropped by nfsh's meter and by
 #    xt_hashlimit (iptables-nft), and connlimit --connlimit-above 2 lets two TCP
 #    connections through and resets the third, as xt_connlimit does.
@@ -71,6 +71,17 @@ for fam in 4 6; do
 	nconn=$(grep -c connlimit "$tmp/rules$fam")
 	expect_eq "IPv$fam: one declared set per connlimit rule" "$(sets_ok $nf)" "$nconn"
 done
+
+# nfsh translate prints nft text that nft itself loads (each line in a fresh
+# table, as iptables-translate's connlimit0 assumes).
+unshare -n bash -c "
+	for f in 4 6; do while IFS= read -r l; do
+		if [ \$f = 4 ]; then nf=ip; else nf=ip6; fi
+		nft flush ruleset; nft add table \$nf nfsh-filter
+		for c in INPUT FORWARD OUTPUT; do nft add chain \$nf nfsh-filter \$c; done
+		t=\$(eval \"'$NFSH' -\$f translate \$l\") && eval \"\$t\" || echo \"BAD TEXT: \$l -> \$t\"
+	done <'$tmp/rules'\$f; done" >"$tmp/text" 2>&1
+expect_eq "translate text loads into nft" "$(cat "$tmp/text")" ""
 
 # The meters as libnftables lists them.
 got=$(nft -j list ruleset | python3 -c '
