@@ -28,5 +28,8 @@ int ct_expect_get(struct ct_cmd *c);
 int ct_expect_delete(struct ct_cmd *c);
 int ct_expect_create(struct ct_cmd *c);
 int ct_expect_event(struct ct_cmd *c);
+/* One expectation message (IPCTNL_MSG_EXP_*) as -L/-E expect print it, text or
+ * -o xml; -1 when an attribute fails validation. */
+int ct_exp_format(struct ct_line *l, const struct nlmsghdr *nlh, bool xml, enum ct_evtype ev);
 
 #endif

@@ -249,6 +249,19 @@ static void exp_format_xml(struct ct_line *l, const struct exp_msg *x, enum ct_e
 	ct_line_add(l, "</meta></flow>");
 }
 
+int ct_exp_format(struct ct_line *l, const struct nlmsghdr *nlh, bool xml, enum ct_evtype ev)
+{
+	struct exp_msg x;
+
+	if (exp_parse(nlh, &x) < 0)
+		return -1;
+	if (xml)
+		exp_format_xml(l, &x, ev);
+	else
+		exp_format_text(l, &x, ev);
+	return l->trunc ? -1 : 0;
+}
+
 /* The sink: text or XML (header before the first entry, as conntrack). */
 struct exp_out {
 	struct ct_out o;
