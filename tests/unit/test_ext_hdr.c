@@ -118,7 +118,7 @@ static void test_refused(void **state)
 	xq_check_refused(NFSH_IPV4, "-A INPUT -m dscp --dscp 0x40", "invalid --dscp");
 	xq_check_refused(NFSH_IPV4, "-A INPUT -m dscp --dscp 0x3f --dscp-class CS0",
 	                 "takes one of");
-	xq_check_refused(NFSH_IPV4, "-A INPUT -m ecn --ecn-tcp-cwr", "need -p tcp");
+	xq_check_refused(NFSH_IPV4, "-A INPUT -p udp -m ecn --ecn-tcp-cwr", "need -p tcp");
 	xq_check_refused(NFSH_IPV4, "-A INPUT -m owner --uid-owner 0", "only in OUTPUT");
 	xq_check_refused(NFSH_IPV4, "-A OUTPUT -m owner ! --uid-owner 0", "no exact nftables form");
 	xq_check_refused(NFSH_IPV4, "-A OUTPUT -m owner --gid-owner 0 --suppl-groups",
