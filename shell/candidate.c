@@ -459,8 +459,15 @@ int cand_commit(struct shell *sh, int argc, char **argv, struct nfsh_err *e)
 	if (need_cand(sh, "commit", e) < 0)
 		return -1;
 	lockout_check(sh);
-	if (confirm_apply(sh, sh->cand_cmds, secs, e) < 0)
+	if (confirm_apply(sh, sh->cand_cmds, secs, e) < 0) {
+		/* Kernel rules are staged by handle: one another program removed
+		 * since makes the batch fail rather than hit another rule. */
+		if (strstr(e->msg, "No such file or directory"))
+			err_hint(e,
+			         "a rule or chain the candidate names is gone; if another program "
+			         "changed the ruleset since, abort and stage the commands again");
 		return -1;
+	}
 	printf("committed %d command%s in one transaction\n", sh->nstaged,
 	       sh->nstaged == 1 ? "" : "s");
 	cand_free(sh);

@@ -87,6 +87,19 @@ mode=$(stat -c %a "$(ls "$ST"/state/rollback-*.json | head -1)")
 expect_eq "snapshots are 0600" "$mode" "600"
 expect_eq "snapshots are bounded" "$(ls "$ST"/state/rollback-*.json | wc -l | awk '{print ($1 <= 10)}')" "1"
 check "rollback to a missing snapshot is an error with a caret" tm_run "rollback 99" '^ +\^~$'
+# A kernel rule staged for deletion that another writer removes first: the
+# commit fails (handles are never reused, so no other rule is hit).
+$NFSH -F INPUT
+$NFSH -A INPUT -p tcp --dport 1 -j ACCEPT
+$NFSH -A INPUT -p tcp --dport 2 -j ACCEPT
+tm_run "begin" '^nfsh\(candidate\)> ?$' >/dev/null
+tm_run "-D INPUT 1" '^staged' >/dev/null
+$NFSH -D INPUT 1
+check "a staged -D of a rule another writer removed fails at commit" \
+	tm_run "commit" 'if another program changed the ruleset since, abort and stage'
+expect_eq "... and deleted nothing else" "$($NFSH -S INPUT | grep -c 'dport 2')" "1"
+tm_run "abort" '^candidate dropped' >/dev/null
+
 # Rule numbers and specs of staged commands mean the rules as the earlier
 # staged commands leave the chain (a script through a pipe: no terminal).
 # The oracle runs the same commands one by one with iptables-nft in a
