@@ -33,6 +33,10 @@
  *  - A meter is an anonymous set bound to its rule: it goes with the rule (-D, -F,
  *    restore), but two rules cannot name the same meter (the kernel refuses with
  *    EBUSY), where xt would share the table between rules of the same name.
+ *    XXX: for the same reason "replace rule" of a rule with a meter is refused
+ *    (-Z, -R): the new rule's meter is declared while the old one still holds
+ *    the name; deleting the rule and adding the new one in its place, in one
+ *    batch, works (checked on 6.18).
  */
 #include "ext/ext.h"
 #include "nft/json.h"
@@ -353,8 +357,11 @@ static int hashlimit_parse(const struct ext_parse_ctx *c, void *priv, const stru
 			    "--hashlimit-htable-expire %s is not whole seconds: libnftables' JSON "
 			    "sets a meter timeout in seconds",
 			    args[0]);
-			err_hint(e, "round it to %llu or %llu", v / 1000 * 1000 ?: 1000,
-			         (v / 1000 + 1) * 1000);
+			if (v < 1000)
+				err_hint(e, "give 1000 (one second)");
+			else
+				err_hint(e, "round it to %llu or %llu", v / 1000 * 1000,
+				         (v / 1000 + 1) * 1000);
 			return -1;
 		}
 		p->expire = (uint32_t)v;
@@ -363,11 +370,10 @@ static int hashlimit_parse(const struct ext_parse_ctx *c, void *priv, const stru
 	case HO_SIZE:
 		return refuse_opt("--hashlimit-htable-size",
 		                  "it is xt's bucket count; nftables sizes a meter's hash itself "
-		                  "and keeps no such "
-		                  "number",
-		                  "leave it out (matching does not depend on it); "
-		                  "--hashlimit-htable-max caps the "
-		                  "entries",
+		                  "and keeps no such number",
+		                  "leave it out (matching does not depend on it); without "
+		                  "--hashlimit-htable-max xt holds at most 8 x size entries: give "
+		                  "--hashlimit-htable-max N to keep that cap",
 		                  e);
 	case HO_GCINT:
 		return refuse_opt(
