@@ -7,7 +7,10 @@
 . "$(dirname "$0")/../lib/netns.sh"
 netns_enter "$@"
 
-CT=${NFSH_CT:-$TOOLSDIR/ct_cli}
+# nfsh-conntrack is what `nfsh conntrack` and the conntrack name exec (the
+# ct_cli test driver links all of nfsh and is no measure of its memory).
+CT=${NFSH_CT:-$TOOLSDIR/../nfsh-conntrack}
+[ -x "${CT%% *}" ] || CT=$TOOLSDIR/ct_cli
 RUNS=${RUNS:-5}
 SIZES=("$@")
 [ ${#SIZES[@]} = 0 ] && SIZES=(10000 100000 262144)
@@ -15,7 +18,10 @@ TIME=/usr/bin/time
 [ -x $TIME ] || { echo "needs /usr/bin/time (apt-get install time)"; exit 1; }
 
 # measure CMD...: prints "median_wall median_cpu peak_rss_kib" over RUNS runs
-# (cpu = user + system: on a loaded machine the wall time also counts waiting).
+# (cpu = user + system: on a loaded machine the wall time also counts waiting;
+# peak RSS is the largest of the runs: with address space randomisation the
+# same binary varies by ~150 KiB from run to run, as libc's text is faulted in
+# 64 KiB windows; `setarch -R` in front of the script makes it deterministic).
 median() { sort -n | sed -n "$(((RUNS + 1) / 2))p"; }
 measure() {
 	local i out ts=() cs=() rss=0 e u s m
