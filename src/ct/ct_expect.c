@@ -192,7 +192,7 @@ static void xml_ports(struct ct_line *l, const char *tag, const struct ct_tuple 
 static const char *const xml_types[] = {"<flow>", "<flow type=\"new\">", "<flow type=\"update\">",
                                         "<flow type=\"destroy\">", "<flow>"};
 
-static void exp_format_xml(struct ct_line *l, const struct exp_msg *x, enum ct_evtype ev)
+static void exp_format_xml(struct ct_line *l, const struct exp_msg *x, enum ct_evtype ev, bool when)
 {
 	struct exp_tuples e;
 	uint32_t v;
@@ -238,6 +238,8 @@ static void exp_format_xml(struct ct_line *l, const struct exp_msg *x, enum ct_e
 		ct_line_u64(l, z);
 		ct_line_add(l, "</zone>");
 	}
+	if (when)
+		ct_format_xml_when(l);
 	if (ct_get_u32(x->tb[CTA_EXPECT_FLAGS], &v)) {
 		if (v & NF_CT_EXPECT_PERMANENT)
 			ct_line_add(l, "<permanent/>");
@@ -256,7 +258,7 @@ int ct_exp_format(struct ct_line *l, const struct nlmsghdr *nlh, bool xml, enum 
 	if (exp_parse(nlh, &x) < 0)
 		return -1;
 	if (xml)
-		exp_format_xml(l, &x, ev);
+		exp_format_xml(l, &x, ev, false);
 	else
 		exp_format_text(l, &x, ev);
 	return l->trunc ? -1 : 0;
@@ -287,7 +289,7 @@ static void exp_emit(struct exp_out *w, const struct exp_msg *x, enum ct_evtype 
 		ct_out_text(&w->o, tmp, (size_t)n);
 	}
 	if (w->xml)
-		exp_format_xml(l, x, ev);
+		exp_format_xml(l, x, ev, (w->o.of & CT_O_TMS) != 0);
 	else
 		exp_format_text(l, x, ev);
 	ct_line_addn(l, "\n", 1);

@@ -201,6 +201,7 @@ int ct_format_json(struct ct_line *l, const struct ct_msg *m, enum ct_evtype ev,
 
 /* ct_xml.c: -o xml, one <flow> as libnetfilter_conntrack prints it. */
 void ct_format_xml(struct ct_line *l, const struct ct_msg *m, unsigned oflags, enum ct_evtype ev);
+void ct_format_xml_when(struct ct_line *l); /* <when>: now, local time */
 
 /* ct_filter.c */
 struct ct_addr_match {

@@ -158,7 +158,7 @@ static void xml_independent(struct ct_line *l, const struct ct_msg *m, unsigned 
 }
 
 /* -o xml,timestamp on events: the time of printing, as libnetfilter_conntrack. */
-static void xml_when(struct ct_line *l)
+void ct_format_xml_when(struct ct_line *l)
 {
 	time_t t = time(NULL);
 	struct tm tm;
@@ -195,7 +195,7 @@ void ct_format_xml(struct ct_line *l, const struct ct_msg *m, unsigned of, enum 
 	if (has_independent(m))
 		xml_independent(l, m, of);
 	if ((of & CT_O_TMS) && ev != CT_EV_NONE)
-		xml_when(l);
+		ct_format_xml_when(l);
 	if (m->help[CTA_HELP_NAME])
 		tag_str(l, "helper", mnl_attr_get_str(m->help[CTA_HELP_NAME]));
 	ct_line_add(l, "</flow>");

@@ -60,6 +60,9 @@ check "an expectation exists" test "$($ORACLE -L expect 2>/dev/null | wc -l)" -g
 expect_eq "-L expect" "$($CT -L expect 2>/dev/null | norm)" "$($ORACLE -L expect 2>/dev/null | norm)"
 expect_eq "-L expect -o xml" "$($CT -L expect -o xml 2>/dev/null | xnorm)" \
 	"$($ORACLE -L expect -o xml 2>/dev/null | xnorm)"
+wnorm() { xnorm | sed -E 's#<sec>[0-9]+</sec>#<sec>S</sec>#'; }
+expect_eq "-L expect -o xml,timestamp" "$($CT -L expect -o xml,timestamp 2>/dev/null | wnorm)" \
+	"$($ORACLE -L expect -o xml,timestamp 2>/dev/null | wnorm)"
 expect_eq "-L expect: the same closing line" "$($CT -L expect 2>&1 >/dev/null | tool)" \
 	"$($ORACLE -L expect 2>&1 >/dev/null | tool)"
 expect_eq "-C expect" "$($CT -C expect 2>/dev/null)" "$($CT -L expect 2>/dev/null | wc -l)"
