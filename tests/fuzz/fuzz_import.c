@@ -60,6 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	io_cs_free(&r.cs);
 	io_jumps_free(&r.jumps);
 	stage_free(r.stage);
+	r.stage = NULL; /* r is reused by the next input: io_ctx_table makes a new one */
 	json_decref(r.sets);
 	r.sets = NULL;
 	return 0;
