@@ -148,6 +148,10 @@ static void reverter(int dfd, const char *token, json_t *snap, int secs)
 		_exit(0);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
+	/* With stdio closed the directory may sit on 0-2, which /dev/null
+	 * is about to take. */
+	if (dfd < 3)
+		dfd = fcntl(dfd, F_DUPFD, 3);
 	fd = open("/dev/null", O_RDWR);
 	dup2(fd, 0);
 	dup2(fd, 1);
