@@ -83,7 +83,14 @@ int ct_open(const struct ct_cmd *c, struct ct_sock *s, unsigned groups)
 		return 0;
 	if (c->nfsh_face && no_capability(-r))
 		return fail_no_capability(-r);
-	return ct_fail(NFSH_EOTHER, "Can't open handler: %s", strerror(-r));
+	if (c->nfsh_face)
+		return ct_fail(NFSH_EOTHER, "Can't open handler: %s", strerror(-r));
+	/* the drop-in: conntrack's words (its -E binds through libmnl and says so) */
+	if (groups && c->table != CT_TAB_EXPECT) {
+		fprintf(stderr, "mnl_socket_bind: %s\n", strerror(-r));
+		return ct_fail(NFSH_EOTHER, "%s", "Can't open netlink socket");
+	}
+	return ct_fail(NFSH_EOTHER, "%s", "Can't open handler");
 }
 
 uint16_t ct_type(uint8_t msg)
