@@ -137,8 +137,9 @@ int io_ctx_apply(struct io_ctx *r, struct nfsh_err *e);
 
 /* The readers without the apply, for nfsh's own callers and the fuzzers: the
  * restore lines of in, or the JSON batch root (ptr gets the JSON pointer of an
- * error), translated into r's batch. Nothing reaches the kernel unless a line
- * addresses a rule by number or spec (-D, -R, -I n) or r->noflush is set. */
+ * error), translated into r's batch. Nothing reaches the kernel unless
+ * r->noflush is set: rule numbers and specs resolve against the lines before
+ * (r->stage), and a table the input replaces starts empty. */
 int io_restore_read(struct io_ctx *r, FILE *in, struct nfsh_err *e);
 int io_import_read(struct io_ctx *r, json_t *root, char *ptr, size_t ptrlen, struct nfsh_err *e);
 
