@@ -394,6 +394,7 @@ static int cmd_delete(struct ct_cmd *c)
 		free(d);
 		return r ? r : NFSH_EOTHER;
 	}
+	o.xml_bare = true; /* conntrack -D -o xml reports entries, not a document */
 	d->s2 = &s2;
 	d->o = &o;
 	d->per_entry = !ct_filter_kernel_exact(&c->f) && !exact_per_family(&c->f);

@@ -260,6 +260,7 @@ int ct_cmd_update(struct ct_cmd *c)
 		return r;
 	}
 	ct_out_init(&o, stdout, c->of, &c->lm);
+	o.xml_bare = true; /* as conntrack -U -o xml: <flow> lines, no document */
 	u->c = c, u->s2 = &s2, u->o = &o;
 	r = ct_dump(&s, &f, IPCTNL_MSG_CT_GET, upd_fn, u);
 	ct_out_free(&o);

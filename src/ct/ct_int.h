@@ -272,6 +272,7 @@ struct ct_out {
 	size_t len, cap;
 	uint64_t n;
 	bool xml_open; /* -o xml: the <conntrack> document was opened */
+	bool xml_bare; /* -o xml: <flow> lines only, no document (-D, -U, as conntrack) */
 	struct ct_line line;
 };
 int ct_out_init(struct ct_out *o, FILE *f, unsigned of, const struct ct_labelmap *lm);

@@ -76,7 +76,7 @@ void ct_out_emit_sfx(struct ct_out *o, const struct ct_msg *m, enum ct_evtype ev
 			return;
 	} else if (o->of & CT_O_XML) {
 		/* as conntrack: the document opens with the first entry */
-		if (!o->xml_open) {
+		if (!o->xml_open && !o->xml_bare) {
 			static const char hdr[] =
 			    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<conntrack>\n";
 			ct_out_text(o, hdr, sizeof(hdr) - 1);

@@ -70,6 +70,19 @@ expect_eq "-L -o xml closes it" "$($CT -L -o xml 2>/dev/null | tail -1)" "</conn
 expect_eq "-L -o xml -p icmp" "$($CT -L -o xml -p icmp 2>/dev/null | norm)" \
 	"$($ORACLE -L -o xml -p icmp 2>/dev/null | norm)"
 
+# -U and -D report <flow> lines without a document around them, as conntrack.
+idnorm() { sed -E 's#<(timeout|id|deltatime|mark)>[0-9]+<#<\1>T<#g'; }
+mk() { $ORACLE -I -s 1.1.1.9 -d 2.2.2.2 -p udp --sport 1 --dport 2 -t 100 2>/dev/null; }
+mk
+a=$($CT -U -s 1.1.1.9 -m 5 -o xml 2>/dev/null | idnorm)
+b=$($ORACLE -U -s 1.1.1.9 -m 6 -o xml 2>/dev/null | idnorm)
+check "-U -o xml printed the entry" grep -q '^<flow><meta direction="original">' <<<"$a"
+expect_eq "-U -o xml" "$a" "$b"
+a=$($CT -D -s 1.1.1.9 -o xml 2>/dev/null | idnorm)
+mk
+b=$($ORACLE -D -s 1.1.1.9 -o xml 2>/dev/null | idnorm)
+check "-D -o xml printed the entry" grep -q '^<flow>' <<<"$a"
+expect_eq "-D -o xml" "$a" "$b"
 $ORACLE -U -s 1.1.1.1 -m 9 >/dev/null 2>&1
 $ORACLE -D >/dev/null 2>&1
 kill "$FTP" 2>/dev/null
