@@ -326,6 +326,14 @@ KNOWN_LIMITS += [
      "no exact native form for IPv4: a mask that keeps or flips part of the DSCP or ECN field "
      "needs a raw @nh,8,8 write, which leaves the header checksum stale; 1.0.6 sets those "
      "fields only to constants"),
+    # xt_hashlimit's bucket count and gc sweep have no nft counterpart (a meter
+    # forgets an entry exactly at its timeout); --hashlimit-rate-match measures
+    # a rate per interval where nft's limit is a token bucket.
+    (lambda rule: re.search(r"--hashlimit-(htable-gcinterval|htable-size|rate-match|rate-interval)\b", rule),
+     "has no native nftables form",
+     "no native nftables form: xt_hashlimit's gc interval and bucket count have no nftables "
+     "counterpart (nft expires meter entries exactly at their timeout), and "
+     "--hashlimit-rate-match measures a rate per interval where nft's limit is a token bucket"),
     (lambda rule: re.search(r"-j TOS\b", rule),
      "is listed by libnftables 1.0.6 with the mask inverted",
      "libnftables 1.0.6 lists the exact raw write (@nh,0,16 set @nh,0,16 & K) with K inverted, "
