@@ -32,6 +32,10 @@ $ORACLE -E expect >"$TMP/ev.o" 2>/dev/null &
 EV_O=$!
 $CT -E expect -o xml >"$TMP/evx.n" 2>/dev/null &
 EVX_N=$!
+$CT -E expect -p udp >"$TMP/evf.udp" 2>/dev/null &
+EVF_UDP=$!
+$CT -E expect -e DESTROY --master-dst 127.0.0.1 >"$TMP/evf.del" 2>/dev/null &
+EVF_DEL=$!
 $ORACLE -E expect -o xml >"$TMP/evx.o" 2>/dev/null &
 EVX_O=$!
 sleep 0.5
@@ -133,12 +137,16 @@ expect_eq "conntrack table kept" "$($ORACLE -L -p tcp --dport 21 2>/dev/null | w
 
 # -E: the same event lines as conntrack -E expect saw, text and XML.
 sleep 0.3
-kill -TERM $EV_N $EV_O $EVX_N $EVX_O
-wait $EV_N $EV_O $EVX_N $EVX_O 2>/dev/null
+kill -TERM $EV_N $EV_O $EVX_N $EVX_O $EVF_UDP $EVF_DEL
+wait $EV_N $EV_O $EVX_N $EVX_O $EVF_UDP $EVF_DEL 2>/dev/null
 check "-E expect saw events" test "$(wc -l <"$TMP/ev.o")" -ge 4
 expect_eq "-E expect" "$(cat "$TMP/ev.n")" "$(cat "$TMP/ev.o")"
 expect_eq "-E expect -o xml" "$(cat "$TMP/evx.n")" "$(cat "$TMP/evx.o")"
 check "-E expect: counts them on exit" grep -q "expectation events have been shown" "$TMP/ev.n.err"
+expect_eq "-E expect -p udp: no tcp expectation shown" "$(wc -l <"$TMP/evf.udp")" 0
+expect_eq "-E expect -e DESTROY --master-dst 127.0.0.1: the DESTROY events only" \
+	"$(cat "$TMP/evf.del")" "$(grep '^\[DESTROY\]' "$TMP/ev.o")"
+check "-E expect -e DESTROY saw some" test -s "$TMP/evf.del"
 kill "$FTP" 2>/dev/null
 wait "$FTP" 2>/dev/null
 finish
