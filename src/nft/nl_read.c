@@ -33,7 +33,9 @@
 
 #define NREGS 32
 /* The kernel fills up to ~32 KiB per recv (FACTS.md); room for that. */
-#define NLR_RECV_SIZE     65536
+#define NLR_RECV_SIZE 65536
+/* A request: a header and a table, chain or set name. */
+#define NLR_REQ_SIZE      1024
 #define SHARED_SET_PREFIX "nfsh-p-"
 
 /* What a register holds: the JSON left side of a match, and how it was
@@ -1143,7 +1145,7 @@ static int noop_parse(const struct nlmsghdr *nlh, struct dump *d)
 static int table_exists(struct mnl_socket *nl, int family, const char *table, uint32_t *seq,
                         struct dump *d)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[NLR_REQ_SIZE] = {0}; /* zeroed: attribute padding goes out as it is */
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh = hdr(buf, NFT_MSG_GETTABLE, family, NLM_F_ACK, seq);
 	int (*saved)(const struct nlmsghdr *, struct dump *) = d->parse;
@@ -1163,7 +1165,7 @@ static int table_exists(struct mnl_socket *nl, int family, const char *table, ui
 /* Shared sets first (rules refer to them), each with its elements. */
 static int read_sets(struct mnl_socket *nl, struct dump *d, uint32_t *seq)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[NLR_REQ_SIZE] = {0}; /* zeroed: attribute padding goes out as it is */
 	struct nlmsghdr *nlh;
 	struct nftnl_set *s;
 	size_t i;
@@ -1232,7 +1234,7 @@ static int read_sets(struct mnl_socket *nl, struct dump *d, uint32_t *seq)
 /* The rules of the table, or of one chain of it. */
 static int read_rules(struct mnl_socket *nl, struct dump *d, uint32_t *seq, const char *chain)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[NLR_REQ_SIZE] = {0}; /* zeroed: attribute padding goes out as it is */
 	struct nlmsghdr *nlh;
 	struct nftnl_rule *r;
 
@@ -1250,7 +1252,7 @@ static int read_rules(struct mnl_socket *nl, struct dump *d, uint32_t *seq, cons
 
 static int read_all(struct mnl_socket *nl, struct dump *d, bool *missing)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[NLR_REQ_SIZE] = {0}; /* zeroed: attribute padding goes out as it is */
 	uint32_t seq = (uint32_t)time(NULL);
 	struct nlmsghdr *nlh;
 	size_t n;

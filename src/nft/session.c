@@ -1,5 +1,6 @@
 #include "nft/session.h"
 #include "nft/gen.h"
+#include "nft/nl_write.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -118,10 +119,24 @@ int sess_apply_text(struct nfsh_session *s, const char *json_text, struct nfsh_e
 
 int sess_apply(struct nfsh_session *s, json_t *cmds, struct nfsh_err *e)
 {
-	json_t *root = json_pack("{s:O}", "nftables", cmds);
+	json_t *root;
 	char *text;
 	int rc;
 
+	/* One command's batch: straight over netlink when nl_write.c knows every
+	 * part of it (libnftables would first dump every chain of every table).
+	 * A dry run and NFSH_DEBUG (which prints the batch) keep libnftables. */
+	if (!s->dry_run && !s->debug) {
+		enum nlw_result w = nlw_apply(cmds);
+
+		if (w == NLW_APPLIED)
+			return 0;
+		if (w == NLW_UNKNOWN)
+			return err_set(e, NFSH_EKERNEL, NULL,
+			               "no answer from the kernel after the change was sent; "
+			               "whether it was applied is not known");
+	}
+	root = json_pack("{s:O}", "nftables", cmds);
 	if (!root)
 		return err_set(e, NFSH_EOTHER, NULL, "out of memory");
 	text = json_dumps(root, JSON_COMPACT);
