@@ -28,6 +28,14 @@ struct stage_chain {
 	 * resolved: until then v holds the rules inserted at the top (nhead of
 	 * them) and those appended, and the kernel's go between them. */
 	bool loaded;
+	/* Created after this transaction replaced its table: in the transaction
+	 * it holds exactly the rules staged here, so a rule's place can be given
+	 * by index (libnftables counts the batch's own rules then; measured on
+	 * 1.0.6), and no other writer's rule can shift it. Not after a "flush"
+	 * of it in the batch: libnftables' cache still counts the flushed rules
+	 * (measured), so then the batch places rules by their neighbours. */
+	bool by_index;
+	int last_index; /* the last item placed by index, -1 for none */
 	int nhead;
 	struct chain_info listed; /* the kernel's rules when they were read */
 	struct stage_rule *v;
@@ -37,6 +45,7 @@ struct stage_chain {
 /* Per family and table: what the transaction did to all its chains at once. */
 struct stage_table {
 	bool empty;     /* replaced or flushed: chains not modelled yet are empty */
+	bool replaced;  /* replaced (and not flushed since): see by_index */
 	bool user_gone; /* -X without a chain: user chains not modelled yet are gone */
 };
 
@@ -317,6 +326,8 @@ static struct stage_chain *chain_get(struct stage *st, int family, int table, co
 			return NULL;
 		}
 		c->loaded = t->empty;
+		c->by_index = t->replaced;
+		c->last_index = -1;
 	}
 	if (rules && load_rules(st, c, e) < 0)
 		return NULL;
@@ -412,6 +423,19 @@ static int place(struct stage *st, struct stage_chain *c, int at, json_t *body, 
 	json_t **bodies;
 	int *lines, *items;
 
+	/* In a chain of this transaction's own rules, by index. */
+	if (c->by_index) {
+		json_t *cmd;
+
+		json_object_del(body, "handle");
+		if (at + 1 < c->n)
+			json_object_set_new(body, "index", json_integer(at));
+		cmd = json_pack("{s:{s:o}}", at + 1 < c->n ? "insert" : "add", "rule", body);
+		c->v[at].item = cmd ? st->sink.emit(st->sink.ctx, cmd, st->line) : -1;
+		if (at + 1 < c->n)
+			c->last_index = c->v[at].item;
+		return c->v[at].item < 0 ? oom(e) : 0;
+	}
 	/* Before the kernel's rules are read, a rule goes to the top or the end. */
 	if (!c->loaded) {
 		bool top = at < c->nhead || (at == c->nhead && st->top);
@@ -536,6 +560,46 @@ static void dropped(struct stage *st, const struct stage_chain *c, const struct 
 		st->sink.dropped(st->sink.ctx, c->family, c->table, c->name, x->jump);
 }
 
+/* Taking back an added rule by cancelling its item would
+ * shift the index of every later rule placed by index: then the chain is
+ * flushed and its rules added again in order. The rule at `at` gets body
+ * (stolen) when body is not NULL. */
+static bool must_rebuild(const struct stage_chain *c, const struct stage_rule *x)
+{
+	return c->by_index && x->item < c->last_index;
+}
+
+static int rebuild_own(struct stage *st, struct stage_chain *c, int at, json_t *body,
+                       struct nfsh_err *e)
+{
+	json_t **bodies = calloc((size_t)c->n + 1, sizeof(*bodies)), *cmd;
+	int rc = bodies ? 0 : -1;
+
+	for (int i = 0; rc == 0 && i < c->n; i++) {
+		bodies[i] = i == at && body ? body : st->sink.rule_of(st->sink.ctx, c->v[i].item);
+		if (i == at)
+			body = NULL;
+		rc = bodies[i] ? 0 : -1;
+	}
+	cmd = json_pack("{s:{s:o}}", "flush", "chain",
+	                nftb_chain(c->family, table_by_id(c->table)->nftname, c->name, NULL, NULL));
+	if (rc == 0 && (!cmd || st->sink.emit(st->sink.ctx, cmd, st->line) < 0))
+		rc = -1;
+	for (int i = 0; i < c->n; i++) {
+		if (rc == 0 && bodies) {
+			c->v[i].item = put(st, "add", bodies[i], 0, c->v[i].line);
+			rc = c->v[i].item < 0 ? -1 : 0;
+		} else if (bodies) {
+			json_decref(bodies[i]);
+		}
+	}
+	json_decref(body);
+	free(bodies);
+	c->last_index = -1;
+	c->by_index = false; /* the flush: see by_index */
+	return rc < 0 ? oom(e) : 0;
+}
+
 static int delete_at(struct stage *st, struct stage_chain *c, int at, struct nfsh_err *e)
 {
 	struct stage_rule *x = &c->v[at];
@@ -547,6 +611,10 @@ static int delete_at(struct stage *st, struct stage_chain *c, int at, struct nfs
 			return oom(e);
 		if (release_listed(st, c, x->listed, e) < 0)
 			return -1;
+	} else if (must_rebuild(c, x)) {
+		dropped(st, c, x);
+		drop_slot(c, at);
+		return rebuild_own(st, c, -1, NULL, e);
 	} else if (st->sink.cancel(st->sink.ctx, x->item) < 0) {
 		return oom(e);
 	}
@@ -569,8 +637,9 @@ static int replace_at(struct stage *st, struct stage_chain *c, int at, struct ru
 	}
 	if (!x->handle) {
 		int line = x->line;
+		bool rebuild = must_rebuild(c, x);
 
-		if (st->sink.cancel(st->sink.ctx, x->item) < 0) {
+		if (!rebuild && st->sink.cancel(st->sink.ctx, x->item) < 0) {
 			free(spec);
 			json_decref(body);
 			return oom(e);
@@ -585,7 +654,7 @@ static int replace_at(struct stage *st, struct stage_chain *c, int at, struct ru
 		} else {
 			x->line = line;
 		}
-		return place(st, c, at, body, e);
+		return rebuild ? rebuild_own(st, c, at, body, e) : place(st, c, at, body, e);
 	}
 	if (put(st, "replace", json_incref(body), x->handle, st->line) < 0) {
 		json_decref(body);
@@ -867,6 +936,8 @@ static void make_empty(struct stage_chain *c)
 	chain_clear(c);
 	c->nhead = 0;
 	c->loaded = true;
+	c->by_index = false;
+	c->last_index = -1;
 }
 
 static void make_gone(struct stage_chain *c)
@@ -874,6 +945,11 @@ static void make_gone(struct stage_chain *c)
 	make_empty(c);
 	c->gone = true;
 	c->renamed = false;
+}
+
+static void allow_index(struct stage_chain *c)
+{
+	c->by_index = !c->gone;
 }
 
 static struct stage_chain *model_or_new(struct stage *st, int family, int table, const char *name)
@@ -889,12 +965,15 @@ void stage_table_replaced(struct stage *st, int family, int table)
 
 	each_chain(st, family, table, true, make_gone);
 	each_chain(st, family, table, false, make_empty);
+	each_chain(st, family, table, false, allow_index);
 	t->empty = true;
 	t->user_gone = true;
+	t->replaced = true;
 }
 
 void stage_chain_created(struct stage *st, int family, int table, const char *name)
 {
+	bool fresh = !find(st, family, table, name);
 	struct stage_chain *c = model_or_new(st, family, table, name);
 
 	/* Without memory the chain stays unmodelled: a later rule command reads
@@ -902,6 +981,7 @@ void stage_chain_created(struct stage *st, int family, int table, const char *na
 	if (c) {
 		make_empty(c);
 		c->gone = c->renamed = false;
+		c->by_index = fresh && table_state(st, family, table)->replaced;
 	}
 }
 
@@ -912,6 +992,7 @@ void stage_chain_flushed(struct stage *st, int family, int table, const char *na
 	if (!name) {
 		each_chain(st, family, table, false, make_empty);
 		table_state(st, family, table)->empty = true;
+		table_state(st, family, table)->replaced = false;
 		return;
 	}
 	c = model_or_new(st, family, table, name);

@@ -62,6 +62,25 @@ compare flush_then_more yes         # -F then -A/-I n on the same chain, -D n in
 compare user_chains no              # user chains: -I n, -D n, -X of an emptied chain, -R
 compare noflush_mixed no base       # --noflush: positions over kernel rules and staged ones
 
+# Many inserts in the middle of a long chain, deletes between them, then
+# more inserts (by index in a replaced table; flushed and re-added when a
+# rule counted by later inserts goes).
+python3 - >"$TMP/bulk.v4" <<'PY'
+print("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]")
+for i in range(300):
+    print("-A INPUT -s 10.0.%d.%d -j ACCEPT" % (i // 200, i % 200))
+for i in range(60):
+    print("-I INPUT %d -s 10.1.0.%d -j DROP" % (150 + i % 7, i))
+    if i % 10 == 9:
+        print("-D INPUT %d" % (100 + i))
+        print("-D INPUT -s 10.1.0.%d -j DROP" % (i - 3))
+print("-R INPUT 2 -s 10.2.0.1 -j ACCEPT")
+print("-I INPUT 151 -s 10.2.0.2 -j DROP")
+print("COMMIT")
+PY
+expect_eq "bulk middle inserts: same rules as iptables-legacy-restore" \
+	"$(mine "$TMP/bulk.v4" 2>&1)" "$(ref iptables-legacy "$TMP/bulk.v4" 2>&1)"
+
 # -Z n zeroes the rule the earlier lines put there (with -c). iptables-legacy-
 # restore keeps the file's counters through -Z and iptables-nft-restore 1.8.9
 # crashes on it, so the expectation is written out.

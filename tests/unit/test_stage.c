@@ -2,8 +2,9 @@
  * resolve against what its earlier commands did, and the batch it emits
  * leaves the chain exactly as the model says. The batch is checked by a
  * small interpreter of the rule commands as libnftables 1.0.6 and nf_tables
- * carry them out (insert before a handle or at the top, add at the end;
- * replace and delete by handle; metainfo a no-op; an "add" with a handle is
+ * carry them out (insert before a handle, before an index (libnftables counts
+ * the batch's own rules) or at the top, add at the end;
+ * replace and delete by handle; flush chain; metainfo a no-op; an "add" with a handle is
  * refused, since libnftables' JSON ignores that handle); rules are named by
  * their comment. */
 #include <setjmp.h>
@@ -107,6 +108,7 @@ struct sim {
 	uint64_t handle[MAXR];
 	int n;
 	uint64_t next;
+	bool flushed;
 };
 
 static int sim_find(const struct sim *s, uint64_t h)
@@ -149,16 +151,36 @@ static void sim_run(struct sim *s, json_t *cmds)
 		json_int_t h = json_integer_value(json_object_get(rule, "handle"));
 		char name[32];
 
+		if (!strcmp(verb, "flush")) {
+			json_t *ch = json_object_get(json_object_get(cmd, verb), "chain");
+
+			assert_string_equal(json_string_value(json_object_get(ch, "name")),
+			                    "INPUT");
+			s->n = 0;
+			s->flushed = true;
+			continue;
+		}
 		if (!rule)
 			continue; /* metainfo, tables, chains */
 		assert_string_equal(json_string_value(json_object_get(rule, "chain")), "INPUT");
 		rule_name(rule, name, sizeof(name));
-		if (!strcmp(verb, "add") && h)
+		if (!strcmp(verb, "add") && json_object_get(rule, "index"))
+			fail_msg("\"add\" by index: the stage only inserts by index");
+		else if (!strcmp(verb, "add") && h)
 			fail_msg("\"add\" with a handle: libnftables 1.0.6 JSON ignores the "
 			         "handle and appends");
 		else if (!strcmp(verb, "add"))
 			sim_put(s, s->n, name);
-		else if (!strcmp(verb, "insert"))
+		else if (!strcmp(verb, "insert") && json_object_get(rule, "index")) {
+			json_int_t ix = json_integer_value(json_object_get(rule, "index"));
+
+			if (s->flushed)
+				fail_msg(
+				    "an index after a flush: libnftables 1.0.6 still counts the "
+				    "flushed rules");
+			assert_true(ix >= 0 && ix < s->n);
+			sim_put(s, (int)ix, name);
+		} else if (!strcmp(verb, "insert"))
 			sim_put(s, h ? sim_find(s, (uint64_t)h) : 0, name);
 		else if (!strcmp(verb, "replace"))
 			snprintf(s->name[sim_find(s, (uint64_t)h)], sizeof(s->name[0]), "%s", name);
@@ -425,6 +447,37 @@ static void unread_chain_takes_appends_and_top_inserts(void **state)
 	fx_free(f);
 }
 
+/* In a replaced table rules go by index; taking back a rule that later
+ * index placements counted flushes and re-adds the chain, and after a flush
+ * no index is used (the interpreter refuses one). */
+static void index_placement_and_rebuild(void **state)
+{
+	struct fx *f = fx_empty();
+
+	(void)state;
+	ok(f->st, "-A INPUT" R(a));
+	ok(f->st, "-A INPUT" R(b));
+	ok(f->st, "-A INPUT" R(c));
+	ok(f->st, "-I INPUT 2" R(d));
+	ok(f->st, "-I INPUT 4" R(e));
+	expect_chain(f, "a d b e c");
+	ok(f->st, "-D INPUT 3"); /* b, counted by the two inserts after it */
+	expect_chain(f, "a d e c");
+	ok(f->st, "-I INPUT 2" R(g));
+	ok(f->st, "-R INPUT 4" R(h));
+	ok(f->st, "-D INPUT 1");
+	expect_chain(f, "g d h c");
+	/* -F INPUT: its caller emits the flush, the stage forgets the rules. */
+	json_array_append_new(f->cmds,
+	                      json_pack("{s:{s:{s:s}}}", "flush", "chain", "name", "INPUT"));
+	stage_chain_flushed(f->st, NFSH_IPV4, TBL_FILTER, "INPUT");
+	ok(f->st, "-A INPUT" R(x));
+	ok(f->st, "-A INPUT" R(y));
+	ok(f->st, "-I INPUT 2" R(z));
+	expect_chain(f, "x z y");
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +487,7 @@ int main(void)
 	    cmocka_unit_test(errors_name_the_number_and_change_nothing),
 	    cmocka_unit_test(flush_and_delete_chain_are_respected),
 	    cmocka_unit_test(unread_chain_takes_appends_and_top_inserts),
+	    cmocka_unit_test(index_placement_and_rebuild),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
