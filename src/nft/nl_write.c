@@ -476,8 +476,106 @@ static struct nftnl_table *build_table(json_t *o)
 	return t;
 }
 
-/* One {"add": {...}} / {"insert": {"rule": ...}} item into the batch. */
-static bool put_item(struct nftnl_batch *b, json_t *item, uint32_t *seq)
+/* ---- "add" of a table or chain that is there already ----
+ * libnftables sends it anyway, and the kernel makes it a no-op update. But a
+ * committed chain update makes closing the socket wait for the kernel's
+ * deferred release (synchronize_rcu: 4-12 ms here, most of one -A). When the
+ * object exists exactly as asked, the message is left out: the same
+ * outcome. If it vanishes before the commit, the rule fails (ENOENT), the
+ * batch aborts and libnftables does it all. */
+
+static int on_obj(const struct nlmsghdr *nlh, void *data)
+{
+	void **obj = data;
+	uint16_t type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+
+	if (type == NFT_MSG_NEWTABLE)
+		return nftnl_table_nlmsg_parse(nlh, obj[0]) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+	if (type == NFT_MSG_NEWCHAIN)
+		return nftnl_chain_nlmsg_parse(nlh, obj[1]) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+	return MNL_CB_OK;
+}
+
+/* Ask for one object; true when it came back (into obj). */
+static bool get_obj(struct mnl_socket *q, struct nlmsghdr *req, void **obj)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t port = mnl_socket_get_portid(q), seq = req->nlmsg_seq;
+	ssize_t len;
+	int rc = MNL_CB_ERROR;
+
+	if (mnl_socket_sendto(q, req, req->nlmsg_len) < 0)
+		return false;
+	while ((len = mnl_socket_recvfrom(q, buf, sizeof(buf))) > 0) {
+		rc = mnl_cb_run(buf, (size_t)len, seq, port, on_obj, obj);
+		if (rc <= MNL_CB_STOP)
+			break;
+	}
+	return rc == MNL_CB_STOP;
+}
+
+static bool table_as_asked(struct mnl_socket *q, struct nftnl_table *want, uint32_t *seq)
+{
+	char buf[512] = {0};
+	struct nftnl_table *ask = nftnl_table_alloc(), *have = nftnl_table_alloc();
+	void *obj[2] = {have, NULL};
+	struct nlmsghdr *nlh;
+	bool same = false;
+
+	if (q && ask && have) {
+		nftnl_table_set_str(ask, NFTNL_TABLE_NAME,
+		                    nftnl_table_get_str(want, NFTNL_TABLE_NAME));
+		nlh = nftnl_table_nlmsg_build_hdr(
+		    buf, NFT_MSG_GETTABLE, (uint16_t)nftnl_table_get_u32(want, NFTNL_TABLE_FAMILY),
+		    NLM_F_ACK, (*seq)++);
+		nftnl_table_nlmsg_build_payload(nlh, ask);
+		/* "add table" sends flags 0: a dormant table would wake up. */
+		same = get_obj(q, nlh, obj) && nftnl_table_is_set(have, NFTNL_TABLE_NAME) &&
+		       nftnl_table_get_u32(have, NFTNL_TABLE_FLAGS) == 0;
+	}
+	nftnl_table_free(ask);
+	nftnl_table_free(have);
+	return same;
+}
+
+static bool chain_as_asked(struct mnl_socket *q, struct nftnl_chain *want, uint32_t *seq)
+{
+	char buf[512] = {0};
+	struct nftnl_chain *ask = nftnl_chain_alloc(), *have = nftnl_chain_alloc();
+	void *obj[2] = {NULL, have};
+	struct nlmsghdr *nlh;
+	bool same = false, base = nftnl_chain_is_set(want, NFTNL_CHAIN_HOOKNUM);
+
+	/* A policy to set is a change: always sent. */
+	if (q && ask && have && !nftnl_chain_is_set(want, NFTNL_CHAIN_POLICY)) {
+		nftnl_chain_set_str(ask, NFTNL_CHAIN_TABLE,
+		                    nftnl_chain_get_str(want, NFTNL_CHAIN_TABLE));
+		nftnl_chain_set_str(ask, NFTNL_CHAIN_NAME,
+		                    nftnl_chain_get_str(want, NFTNL_CHAIN_NAME));
+		nlh = nftnl_chain_nlmsg_build_hdr(
+		    buf, NFT_MSG_GETCHAIN, (uint16_t)nftnl_chain_get_u32(want, NFTNL_CHAIN_FAMILY),
+		    NLM_F_ACK, (*seq)++);
+		nftnl_chain_nlmsg_build_payload(nlh, ask);
+		same = get_obj(q, nlh, obj) && nftnl_chain_is_set(have, NFTNL_CHAIN_NAME) &&
+		       nftnl_chain_is_set(have, NFTNL_CHAIN_HOOKNUM) == base;
+		if (same && base)
+			same = nftnl_chain_get_u32(have, NFTNL_CHAIN_HOOKNUM) ==
+			           nftnl_chain_get_u32(want, NFTNL_CHAIN_HOOKNUM) &&
+			       nftnl_chain_get_s32(have, NFTNL_CHAIN_PRIO) ==
+			           nftnl_chain_get_s32(want, NFTNL_CHAIN_PRIO) &&
+			       nftnl_chain_is_set(have, NFTNL_CHAIN_TYPE) &&
+			       !strcmp(nftnl_chain_get_str(have, NFTNL_CHAIN_TYPE),
+			               nftnl_chain_get_str(want, NFTNL_CHAIN_TYPE));
+	}
+	nftnl_chain_free(ask);
+	nftnl_chain_free(have);
+	return same;
+}
+
+/* One {"add": {...}} / {"insert": {"rule": ...}} item into the batch (or
+ * nothing, for a table or chain there as asked); *nmsgs counts messages. */
+static bool put_item(struct nftnl_batch *b, json_t *item, uint32_t *seq, struct mnl_socket *q,
+                     int *nmsgs)
 {
 	json_t *add = json_object_get(item, "add"), *ins = json_object_get(item, "insert");
 	json_t *what = add ? add : ins, *o;
@@ -502,6 +600,10 @@ static bool put_item(struct nftnl_batch *b, json_t *item, uint32_t *seq)
 
 		if (!c)
 			return false;
+		if (chain_as_asked(q, c, seq)) {
+			nftnl_chain_free(c);
+			return true;
+		}
 		nlh = nftnl_chain_nlmsg_build_hdr(nftnl_batch_buffer(b), NFT_MSG_NEWCHAIN,
 		                                  (uint16_t)nfproto_of(o), NLM_F_CREATE | NLM_F_ACK,
 		                                  (*seq)++);
@@ -512,6 +614,10 @@ static bool put_item(struct nftnl_batch *b, json_t *item, uint32_t *seq)
 
 		if (!t)
 			return false;
+		if (table_as_asked(q, t, seq)) {
+			nftnl_table_free(t);
+			return true;
+		}
 		nlh = nftnl_table_nlmsg_build_hdr(nftnl_batch_buffer(b), NFT_MSG_NEWTABLE,
 		                                  (uint16_t)nfproto_of(o), NLM_F_CREATE | NLM_F_ACK,
 		                                  (*seq)++);
@@ -520,6 +626,7 @@ static bool put_item(struct nftnl_batch *b, json_t *item, uint32_t *seq)
 	} else {
 		return false;
 	}
+	(*nmsgs)++;
 	return nftnl_batch_update(b) == 0;
 }
 
@@ -596,6 +703,8 @@ enum nlw_result nlw_apply(json_t *cmds)
 	json_t *item;
 	bool ok = true;
 	enum nlw_result rc = NLW_NOT_APPLIED;
+	struct mnl_socket *q;
+	int nmsgs = 0;
 
 	if ((w && !strcmp(w, "nft")) || !json_is_array(cmds) || json_array_size(cmds) == 0 ||
 	    json_array_size(cmds) > NLW_MAX_MSGS)
@@ -607,15 +716,27 @@ enum nlw_result nlw_apply(json_t *cmds)
 	memset(nftnl_batch_buffer(b), 0, 2 * MNL_SOCKET_BUFFER_SIZE);
 	nftnl_batch_begin(nftnl_batch_buffer(b), seq++);
 	nftnl_batch_update(b);
+	/* For the existence questions; without it every message is sent. */
+	q = mnl_socket_open(NETLINK_NETFILTER);
+	if (q && mnl_socket_bind(q, 0, MNL_SOCKET_AUTOPID) < 0) {
+		mnl_socket_close(q);
+		q = NULL;
+	}
 	json_array_foreach(cmds, i, item)
 	{
-		if (!(ok = put_item(b, item, &seq)))
+		if (!(ok = put_item(b, item, &seq, q, &nmsgs)))
 			break;
 	}
-	if (ok) {
+	if (q)
+		mnl_socket_close(q);
+	if (ok && nmsgs == 0) {
+		rc = NLW_APPLIED; /* everything there already, as asked */
+		if (trace())
+			fprintf(stderr, "nfsh: write: netlink (nothing to change)\n");
+	} else if (ok) {
 		nftnl_batch_end(nftnl_batch_buffer(b), seq++);
 		nftnl_batch_update(b);
-		rc = send_batch(b, (int)json_array_size(cmds));
+		rc = send_batch(b, nmsgs);
 		if (trace())
 			fprintf(stderr, "nfsh: write: %s\n",
 			        rc == NLW_APPLIED       ? "netlink"

@@ -32,6 +32,16 @@ int sess_open(struct nfsh_session *s, struct nfsh_err *e)
 	if (rc < 0)
 		return err_set(e, NFSH_EKERNEL, NULL, "cannot talk to nf_tables over netlink: %s",
 		               strerror(-rc));
+	s->debug = getenv("NFSH_DEBUG") && *getenv("NFSH_DEBUG") == '1';
+	return 0;
+}
+
+/* The libnftables context, made on first use: a few ms that a command read
+ * and written over netlink (nl_read.c, nl_write.c) does not need to pay. */
+static int need_ctx(struct nfsh_session *s, struct nfsh_err *e)
+{
+	if (s->nft)
+		return 0;
 	s->nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!s->nft)
 		return err_set(e, NFSH_EKERNEL, NULL, "cannot create a libnftables context");
@@ -39,7 +49,6 @@ int sess_open(struct nfsh_session *s, struct nfsh_err *e)
 	nft_ctx_output_set_flags(s->nft, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
 	nft_ctx_buffer_output(s->nft);
 	nft_ctx_buffer_error(s->nft);
-	s->debug = getenv("NFSH_DEBUG") && *getenv("NFSH_DEBUG") == '1';
 	return 0;
 }
 
@@ -96,6 +105,8 @@ static int run(struct nfsh_session *s, const char *buf, struct nfsh_err *e)
 {
 	int rc;
 
+	if (need_ctx(s, e) < 0)
+		return -1;
 	if (s->debug)
 		fprintf(stderr, "nfsh: batch: %s\n", buf);
 	nft_ctx_set_dry_run(s->nft, s->dry_run);
@@ -156,6 +167,8 @@ json_t *sess_list(struct nfsh_session *s, const char *what, bool *missing, struc
 
 	if (missing)
 		*missing = false;
+	if (need_ctx(s, e) < 0)
+		return NULL;
 	nft_ctx_set_dry_run(s->nft, false);
 	if (nft_run_cmd_from_buffer(s->nft, what) != 0) {
 		const char *et = nft_ctx_get_error_buffer(s->nft);

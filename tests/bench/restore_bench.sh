@@ -4,7 +4,8 @@
 # For each generated ruleset, every loader runs 3 times, each into a fresh
 # private namespace; medians of wall time and peak RSS are printed with the
 # ratio against nfsh restore. Then nfsh save vs iptables-nft-save at the
-# largest size, and one rule appended into that namespace.
+# largest size (time and peak RSS), and one rule appended into that namespace;
+# nfsh also through libnftables alone (NFSH_READER=nft / NFSH_WRITER=nft).
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 B=$(readlink -f "${1:-$SRC/build}")
@@ -90,10 +91,13 @@ iptables-nft-restore $f
 $NFSH restore $f
 t() { local s=\$(date +%s%N); "\$@" >/dev/null; echo \$(( (\$(date +%s%N) - s) / 1000000 )); }
 med() { local a=(\$(for i in 1 2 3; do t "\$@"; done | sort -n)); echo \${a[1]}; }
-echo "save_ms nfsh=\$(med $NFSH save -t nat) iptables-nft-save=\$(med iptables-nft-save -t nat) nft-j-list-table=\$(med nft -j list table ip nfsh-nat)"
-k=0
-add() { k=\$((k+1)); "\$@"; }
-echo "append_ms nfsh=\$(med $NFSH -A INPUT -s 192.0.2.1 -j ACCEPT) iptables-nft=\$(med iptables-nft -A INPUT -s 192.0.2.1 -j ACCEPT) nft-add-rule=\$(med nft add rule ip nfsh-filter INPUT ip saddr 192.0.2.1 counter accept)"
+rss() { /usr/bin/time -f %M -o $W/rss "\$@" >/dev/null; echo \$((\$(cat $W/rss) / 1024)); }
+# nfsh's own figures both ways: its netlink reader/writer, and libnftables
+# (NFSH_READER=nft / NFSH_WRITER=nft, the path before them).
+echo "save_ms -t nat: nfsh=\$(med $NFSH save -t nat) nfsh-via-libnftables=\$(NFSH_READER=nft med $NFSH save -t nat) iptables-nft-save=\$(med iptables-nft-save -t nat) nft-j-list-table=\$(med nft -j list table ip nfsh-nat)"
+echo "save_ms all tables: nfsh=\$(med $NFSH save) iptables-nft-save=\$(med iptables-nft-save)"
+echo "save_rss_MiB all tables: nfsh=\$(rss $NFSH save) nfsh-via-libnftables=\$(NFSH_READER=nft rss $NFSH save) iptables-nft-save=\$(rss iptables-nft-save)"
+echo "append_ms nfsh=\$(med $NFSH -A INPUT -s 192.0.2.1 -j ACCEPT) nfsh-via-libnftables=\$(NFSH_WRITER=nft med $NFSH -A INPUT -s 192.0.2.1 -j ACCEPT) iptables-nft=\$(med iptables-nft -A INPUT -s 192.0.2.1 -j ACCEPT) nft-add-rule=\$(med nft add rule ip nfsh-filter INPUT ip saddr 192.0.2.1 counter accept)"
 EOF2
 echo "at $n rules (medians of 3, one namespace):"
 unshare -n bash "$W/inner.sh"
