@@ -12,10 +12,13 @@
  * never reuses, so a concurrent writer can make the batch fail but never hit
  * another rule) and places new rules before or after a kernel rule, at the
  * top or at the end. A rule the transaction added earlier is deleted or
- * replaced by cancelling the item that added it; a new rule that must sit
- * between two such rules is placed by re-adding the short run of added rules
- * up to the nearest kernel rule. So libnftables 1.0.6 needs no intra-batch
- * references, and the whole transaction stays one batch. */
+ * replaced by cancelling the item that added it (a metainfo no-op); a new
+ * rule that must sit between two such rules is placed by re-adding the short
+ * run of added rules up to the nearest kernel rule or an end. In a chain
+ * created after the transaction replaced its table (a restore), which holds
+ * only the transaction's rules, rules are placed by index instead, which
+ * libnftables 1.0.6 resolves against the batch's own rules. The whole
+ * transaction stays one batch. */
 #ifndef NFSH_STAGE_H
 #define NFSH_STAGE_H
 
