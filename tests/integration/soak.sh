@@ -11,9 +11,9 @@
 #
 # NFSH_SOAK_ONESHOTS / NFSH_SOAK_TRANSACTIONS set the scale. In a sanitizer
 # build (the binary links libasan) each command costs several times as much,
-# so the default there is 1,000 / 100 (2,000 / 200 took 311 s on a loaded
-# 2-CPU machine; the full size took 249 s in the plain build); the scale used
-# is always printed.
+# so the default there is 1,000 / 100 (60 s there; 2,000 / 200 took 311 s
+# on a loaded 2-CPU machine; the full size takes 230-250 s in the plain
+# build); the scale used is always printed.
 . "${SRCDIR:?}/tests/lib/netns.sh"
 netns_enter "$@"
 
