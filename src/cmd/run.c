@@ -214,6 +214,67 @@ int cmd_build(struct nfsh_session *s, const struct cmd *c, json_t *cmds, struct 
 	return rc;
 }
 
+/* The name of the meter (-m hashlimit) rule r declares, or NULL. */
+static const char *meter_of(const struct rule *r, json_t **body)
+{
+	struct nfsh_err e;
+	json_t *st;
+	size_t i;
+
+	err_clear(&e);
+	*body = xlate_rule(r, &e);
+	json_array_foreach(json_object_get(*body, "expr"), i, st)
+	{
+		json_t *m = json_object_get(st, "meter");
+
+		if (m)
+			return json_string_value(json_object_get(m, "name"));
+	}
+	return NULL;
+}
+
+/* A meter belongs to one rule: a second rule naming it is refused by the
+ * kernel as "Operation not supported" (xt_hashlimit shares its table between
+ * rules of the same --hashlimit-name). Name the rule that holds it. */
+static bool meter_clash(struct nfsh_session *s, const struct cmd *c, struct nfsh_err *e)
+{
+	struct table_info ti;
+	struct nfsh_err e2;
+	bool found = false;
+
+	err_clear(&e2);
+	if (!strstr(e->msg, "Operation not supported") ||
+	    table_read(s, c->family, c->table, NULL, &ti, &e2) < 0)
+		return false;
+	for (int k = 0; k < c->nrules && !found; k++) {
+		json_t *mine, *theirs;
+		const char *name = meter_of(&c->rules[k], &mine);
+
+		for (int i = 0; name && !found && i < ti.nchains; i++) {
+			for (int j = 0; !found && j < ti.chains[i].nrules; j++) {
+				const char *other = meter_of(&ti.chains[i].rules[j], &theirs);
+
+				if (other && !strcmp(other, name)) {
+					err_set(
+					    e, NFSH_EPARAM, name,
+					    "--hashlimit-name \"%s\" is taken: rule %d of chain %s "
+					    "holds the nftables meter of that name, and a meter "
+					    "belongs to one rule",
+					    name, j + 1, ti.chains[i].name);
+					err_hint(
+					    e, "give this rule its own --hashlimit-name (iptables "
+					       "would share one table between the two rules)");
+					found = true;
+				}
+				json_decref(theirs);
+			}
+		}
+		json_decref(mine);
+	}
+	table_info_free(&ti);
+	return found;
+}
+
 /* After a failed apply, find the cause the kernel could not name: a missing
  * chain (the rule's own, or its jump target). */
 static void diagnose(struct nfsh_session *s, const struct cmd *c, struct nfsh_err *e)
@@ -227,6 +288,8 @@ static void diagnose(struct nfsh_session *s, const struct cmd *c, struct nfsh_er
 		err_set(e, NFSH_EOTHER, name, "chain \"%s\" already exists", name);
 		return;
 	}
+	if (meter_clash(s, c, e))
+		return;
 	if (!strstr(e->msg, "No such file or directory"))
 		return;
 	err_clear(&e2);

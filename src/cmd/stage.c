@@ -623,6 +623,53 @@ static int delete_at(struct stage *st, struct stage_chain *c, int at, struct nfs
 	return 0;
 }
 
+static bool has_meter(json_t *body)
+{
+	json_t *st;
+	size_t i;
+
+	json_array_foreach(json_object_get(body, "expr"), i,
+	                   st) if (json_object_get(st, "meter")) return true;
+	return false;
+}
+
+/* A rule with a meter (-m hashlimit) cannot be replaced: the new rule's meter
+ * names the set of the old one, which is bound to it (the kernel answers
+ * EOPNOTSUPP, measured on 6.18). Deleting the old rule and placing the new one
+ * where it was, in the same batch, is accepted; the meter starts empty, also
+ * for -Z (xt_hashlimit keeps its table: the note in hashlimit.c). The rule is
+ * then one this transaction adds. */
+static int reseat_at(struct stage *st, struct stage_chain *c, int at, struct rule *r, json_t *body,
+                     char *spec, struct nfsh_err *e)
+{
+	struct stage_rule *x = &c->v[at];
+	json_t *cmd = json_pack("{s:{s:o}}", "delete", "rule", handle_obj(c, x->handle));
+
+	if (!cmd || st->sink.emit(st->sink.ctx, cmd, st->line) < 0) {
+		free(spec);
+		json_decref(body);
+		return oom(e);
+	}
+	if (r && release_listed(st, c, x->listed, e) < 0) {
+		free(spec);
+		json_decref(body);
+		return -1;
+	}
+	json_decref(x->body);
+	x->body = NULL;
+	x->handle = 0;
+	x->listed = -1;
+	x->line = st->line;
+	if (r) {
+		dropped(st, c, x);
+		free(x->spec);
+		free(x->jump);
+		x->spec = spec;
+		x->jump = jump_of(r);
+	}
+	return place(st, c, at, body, e);
+}
+
 /* A kernel rule keeps its handle through "replace" (checked on 6.18), so it
  * stays an anchor; an added rule is cancelled and staged anew in its place. */
 static int replace_at(struct stage *st, struct stage_chain *c, int at, struct rule *r, json_t *body,
@@ -656,6 +703,8 @@ static int replace_at(struct stage *st, struct stage_chain *c, int at, struct ru
 		}
 		return rebuild ? rebuild_own(st, c, at, body, e) : place(st, c, at, body, e);
 	}
+	if (has_meter(body))
+		return reseat_at(st, c, at, r, body, spec, e);
 	if (put(st, "replace", json_incref(body), x->handle, st->line) < 0) {
 		json_decref(body);
 		free(spec);

@@ -32,11 +32,12 @@
  *    for protocols without ports, which no payload expression reproduces.
  *  - A meter is an anonymous set bound to its rule: it goes with the rule (-D, -F,
  *    restore), but two rules cannot name the same meter (the kernel refuses with
- *    EBUSY), where xt would share the table between rules of the same name.
- *    XXX: for the same reason "replace rule" of a rule with a meter is refused
- *    (-Z, -R): the new rule's meter is declared while the old one still holds
- *    the name; deleting the rule and adding the new one in its place, in one
- *    batch, works (checked on 6.18).
+ *    EBUSY), where xt would share the table between rules of the same name:
+ *    nfsh names the clash (cmd/run.c diagnose).
+ *  - "replace rule" of a rule with a meter is refused by the kernel for the same
+ *    reason, so -R and -Z delete the rule and add the new one in its place in one
+ *    batch (cmd/stage.c reseat_at). The meter starts empty then; xt keeps its
+ *    table across -Z and -R of a rule with the same --hashlimit-name.
  */
 #include "ext/ext.h"
 #include "nft/json.h"

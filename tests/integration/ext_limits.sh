@@ -128,12 +128,25 @@ outpkts() { "$NFSH" -L OUTPUT -n -v -x | awk 'NR == 3 { print $1 }'; }
 was=$(outset)
 python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", 9))'
 check "packets went through the OUTPUT connlimit rule" [ "$(outpkts)" -gt 0 ]
-# XXX: not -Z of INPUT: replacing a rule with a meter is refused by the kernel
-# (its anonymous set's name is taken until the old rule goes).
 "$NFSH" -Z OUTPUT
 expect_eq "-Z of a connlimit rule" "$?" 0
 expect_eq "-Z zeroed the counter and kept the rule's set" \
 	"$(outpkts) $(outset) $(sets_ok ip) $(nsets)" "0 $was 4 4"
+# A rule with a meter cannot be replaced (the kernel keeps its meter's name
+# until the old rule goes): -Z and -R delete it and add it in its place.
+inrules=$("$NFSH" -S INPUT)
+"$NFSH" -Z
+expect_eq "-Z of every chain, meters included" "$?" 0
+expect_eq "-Z kept INPUT's rules and their order" "$("$NFSH" -S INPUT)" "$inrules"
+hl=$("$NFSH" -S INPUT | grep -n -- '--hashlimit-name https' | cut -d: -f1)
+"$NFSH" -R INPUT $((hl - 1)) -p tcp --dport 443 -m hashlimit --hashlimit-above 7/sec \
+	--hashlimit-mode dstip --hashlimit-name https -j DROP
+expect_eq "-R of a rule with a meter" "$?" 0
+expect_eq "-R put the new meter rule in the old one's place" \
+	"$("$NFSH" -S INPUT | sed -n "${hl}p")" \
+	"-A INPUT -p tcp -m tcp --dport 443 -m hashlimit --hashlimit-above 7/sec --hashlimit-burst 5 --hashlimit-mode dstip --hashlimit-name https -j DROP"
+expect_eq "-R left the other INPUT rules as they were" \
+	"$("$NFSH" -S INPUT | sed "${hl}d")" "$(printf '%s\n' "$inrules" | sed "${hl}d")"
 "$NFSH" -D INPUT -m connlimit --connlimit-above 2 --connlimit-mask 32 --connlimit-saddr
 expect_eq "-D by spec takes its set along" "$(sets_ok ip) $(nsets)" "3 3"
 n=$("$NFSH" -S OUTPUT | grep -n connlimit | cut -d: -f1)
@@ -183,9 +196,11 @@ done <<'BAD'
 -A INPUT -m connlimit
 BAD
 # A second rule naming a meter that exists: xt would share the table; a meter
-# belongs to one rule and the kernel refuses (EBUSY/EOPNOTSUPP).
-"$NFSH" -A INPUT -m hashlimit --hashlimit-upto 1/s --hashlimit-name taken 2>/dev/null
-expect_eq "a second rule with the same --hashlimit-name is refused" "$?" 4
+# belongs to one rule and the kernel refuses (EOPNOTSUPP): nfsh names the rule.
+"$NFSH" -A INPUT -m hashlimit --hashlimit-upto 1/s --hashlimit-name taken 2>"$tmp/err"
+expect_eq "a second rule with the same --hashlimit-name is refused" "$?" 2
+check "the refusal names the meter and the rule holding it" \
+	grep -q '"taken" is taken: rule 1 of chain INPUT' "$tmp/err"
 expect_eq "refusals left the ruleset unchanged" "$(nft list ruleset)" "$before"
 "$NFSH" -F
 
