@@ -8,6 +8,7 @@
 #include "nft/batch.h"
 #include "nft/gen.h"
 #include "nft/json.h"
+#include "nft/sets_nl.h"
 #include "xlate/xlate.h"
 
 #include <stdlib.h>
@@ -151,6 +152,20 @@ static int build_rules(struct stage *st, const struct cmd *c, json_t *cmds, stru
 	return stage_rule_cmd(st, c, e);
 }
 
+/* -F of a whole table: every rule goes, and with them the last references to
+ * the sets nfsh declared for rules (connlimit's, restore's shared lists),
+ * which go in the same batch instead of staying behind empty. Listing them
+ * is best effort: without it (translate without privileges) the flush is
+ * the same, the sets only stay. */
+static void flush_table(json_t *cmds, int family, const char *nftname)
+{
+	struct nfsh_err ignored;
+
+	err_clear(&ignored);
+	nftb_cmd(cmds, "flush", "table", nftb_table(family, nftname));
+	nl_drop_own_sets(cmds, family, nftname, &ignored);
+}
+
 int cmd_build_staged(struct nfsh_session *s, struct stage *st, const struct cmd *c, json_t *cmds,
                      struct nfsh_err *e)
 {
@@ -185,7 +200,7 @@ int cmd_build_staged(struct nfsh_session *s, struct stage *st, const struct cmd 
 			nftb_cmd(cmds, "flush", "chain",
 			         nftb_chain(c->family, t->nftname, c->chain, NULL, NULL));
 		else
-			nftb_cmd(cmds, "flush", "table", nftb_table(c->family, t->nftname));
+			flush_table(cmds, c->family, t->nftname);
 		stage_chain_flushed(st, c->family, c->table, c->chain[0] ? c->chain : NULL);
 		return 0;
 	case OP_POLICY:

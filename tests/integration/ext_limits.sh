@@ -5,7 +5,7 @@
 #    (loaded into a second namespace, where they run as xt_hashlimit/xt_connlimit);
 #  - `nft -j list ruleset` has the meters and one declared set per connlimit rule;
 #  - save | restore gives the same save text back, and the sets stay one per rule;
-#  - -Z keeps the sets, -D and -R take a rule's set with it;
+#  - -Z keeps the sets, -D, -R and -F (of the table) take the rules' sets with them;
 #  - -F and -X work, a set left behind by -F confuses neither -S, -L nor save, and
 #    a later rule gets a set of its own;
 #  - refusals exit 2 and change nothing; `nfsh translate` text loads into nft;
@@ -156,10 +156,13 @@ expect_eq "-R: the new rule gets a set, the old one's goes" "$(sets_ok ip) $(nse
 expect_eq "-D by number takes its set along" "$(sets_ok ip) $(nsets)" "2 2"
 "$NFSH" restore <"$tmp/s1"
 
-# -F leaves the connlimit sets behind (it does not read the rules; meters, being
-# anonymous, go with theirs): nothing shows them, and a new rule gets its own.
+# -F of the table takes the connlimit sets with the rules in the same batch
+# (meters, being anonymous, go with theirs); -F of one chain leaves its
+# rules' sets behind until the table is flushed: nothing shows them.
+check "connlimit sets before -F" [ "$(nsets)" -gt 0 ]
 "$NFSH" -F
 expect_eq "-F" "$?" 0
+expect_eq "-F of the table left no set behind" "$(nsets)" 0
 expect_eq "-S after -F" "$("$NFSH" -S | grep -c -- '^-A')" 0
 expect_eq "save after -F has no rules" "$("$NFSH" save | grep -c -- '^-A')" 0
 expect_eq "-L after -F shows no rules" "$("$NFSH" -L -n | grep -c '^[A-Z ]*[0-9]\+ ')" 0
