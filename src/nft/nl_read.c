@@ -188,21 +188,22 @@ static json_t *leaf_build(const char *kind, const char *a, const char *b)
 	return obj1(a, json_null()); /* "verdict": accept, drop, ... */
 }
 
-/* A new reference to the shared object kind(a, b). */
+/* A new reference to the shared object kind(a, b). Every caller passes
+ * string literals, so the cache compares pointers (a literal seen at two
+ * addresses only costs a second entry). */
 static json_t *leaf(struct conv *c, const char *kind, const char *a, const char *b)
 {
 	struct leaf_cache *lc = c->cache;
 	json_t *v;
 
 	for (int i = 0; lc && i < lc->n; i++)
-		if (!strcmp(lc->e[i].kind, kind) && !strcmp(lc->e[i].a, a) &&
-		    !strcmp(lc->e[i].b, b ? b : ""))
+		if (lc->e[i].kind == kind && lc->e[i].a == a && lc->e[i].b == b)
 			return json_incref(lc->e[i].v);
 	v = leaf_build(kind, a, b);
 	if (v && lc && lc->n < (int)(sizeof(lc->e) / sizeof(lc->e[0]))) {
 		lc->e[lc->n].kind = kind;
 		lc->e[lc->n].a = a;
-		lc->e[lc->n].b = b ? b : "";
+		lc->e[lc->n].b = b;
 		lc->e[lc->n++].v = json_incref(v);
 	}
 	return v;
