@@ -623,6 +623,18 @@ static int delete_at(struct stage *st, struct stage_chain *c, int at, struct nfs
 	return 0;
 }
 
+/* Slot x now holds rule r (its canonical text spec, stolen) instead of the
+ * one it held: -R. */
+static void take_rule(struct stage *st, const struct stage_chain *c, struct stage_rule *x,
+                      const struct rule *r, char *spec)
+{
+	dropped(st, c, x);
+	free(x->spec);
+	free(x->jump);
+	x->spec = spec;
+	x->jump = jump_of(r);
+}
+
 static bool has_meter(json_t *body)
 {
 	json_t *st;
@@ -660,13 +672,8 @@ static int reseat_at(struct stage *st, struct stage_chain *c, int at, struct rul
 	x->handle = 0;
 	x->listed = -1;
 	x->line = st->line;
-	if (r) {
-		dropped(st, c, x);
-		free(x->spec);
-		free(x->jump);
-		x->spec = spec;
-		x->jump = jump_of(r);
-	}
+	if (r)
+		take_rule(st, c, x, r, spec);
 	return place(st, c, at, body, e);
 }
 
@@ -692,11 +699,7 @@ static int replace_at(struct stage *st, struct stage_chain *c, int at, struct ru
 			return oom(e);
 		}
 		if (r) {
-			dropped(st, c, x);
-			free(x->spec);
-			free(x->jump);
-			x->spec = spec;
-			x->jump = jump_of(r);
+			take_rule(st, c, x, r, spec);
 			x->line = st->line;
 		} else {
 			x->line = line;
@@ -719,13 +722,8 @@ static int replace_at(struct stage *st, struct stage_chain *c, int at, struct ru
 	json_decref(x->body);
 	x->body = body;
 	x->listed = -1;
-	if (r) {
-		dropped(st, c, x);
-		free(x->spec);
-		free(x->jump);
-		x->spec = spec;
-		x->jump = jump_of(r);
-	}
+	if (r)
+		take_rule(st, c, x, r, spec);
 	return 0;
 }
 
