@@ -177,9 +177,12 @@ void ct_line_reset(struct ct_line *l);
 /* Inline: called a dozen times per entry, mostly with literals. */
 static inline void ct_line_addn(struct ct_line *l, const char *s, size_t n)
 {
-	if (l->len + n >= sizeof(l->buf)) {
+	size_t room = sizeof(l->buf) - 1 - l->len; /* len < sizeof(buf) always */
+
+	/* n only ever shrinks here: gcc -O2 sees that a copy never reads past s. */
+	if (n > room) {
 		l->trunc = true;
-		n = sizeof(l->buf) - 1 - l->len;
+		n = room;
 	}
 	memcpy(l->buf + l->len, s, n);
 	l->len += n;

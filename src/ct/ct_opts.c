@@ -608,7 +608,7 @@ static int apply_opt(struct ct_cmd *c, const struct opt *o, const char *word, co
 		return u8_opt(arg, &c->orig.icode, &c->orig.has_icode, &f->orig.icode, e);
 	case O_IID: {
 		bool has;
-		int fl;
+		int fl = 0;
 		if (port_opt(arg, &c->orig.iid, &has, &fl, e) < 0)
 			return -1;
 		c->orig.has_iid = true, f->orig.iid = fl;
