@@ -221,7 +221,7 @@ static void collect_set(json_t *o, json_t *sets)
 
 	if (!(b = json_object_get(o, "set")) ||
 	    !(name = json_string_value(json_object_get(b, "name"))) ||
-	    strncmp(name, SHARED_SET_PREFIX + 1, strlen(SHARED_SET_PREFIX) - 1))
+	    strncmp(name, &SHARED_SET_PREFIX[1], strlen(SHARED_SET_PREFIX) - 1))
 		return;
 	if (json_is_array(json_object_get(b, "elem")))
 		json_object_set(sets, name, json_object_get(b, "elem"));

@@ -493,6 +493,18 @@ static int hashlimit_check(const struct ext_parse_ctx *c, void *priv, struct nfs
 	if (p->bytes) {
 		uint64_t q = cost_to_bytes(p->avg);
 
+		/* xt keeps a byte rate as a cost; the smallest rates all become the
+		 * largest cost, which reads back as 0 bytes a second. */
+		if (q == 0) {
+			const char *opt = p->above ? "--hashlimit-above" : "--hashlimit-upto";
+
+			err_set(e, NFSH_EPARAM, opt,
+			        "%s: a byte rate this small is below what xt_hashlimit can count "
+			        "(its cost reads back as 0 bytes a second)",
+			        opt);
+			err_hint(e, "give a larger byte rate, e.g. 1kb/s");
+			return -1;
+		}
 		p->burst = 0;
 		if (p->burst_set) {
 			if (p->burst_bytes < q) {

@@ -12,7 +12,9 @@
 
 /* JSON pointers are bounded; a pointer cut short at PTR_MAX still locates the
  * item, so truncation is accepted here on purpose. */
+#if defined(__GNUC__) && !defined(__clang__) /* clang has no such warning */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 #define PTR_MAX  160
 #define OP_WORDS 256
 

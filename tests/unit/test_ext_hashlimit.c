@@ -168,6 +168,14 @@ static void test_refusals(void **state)
 	xw_refuse(V4, "-A INPUT -m hashlimit --hashlimit-upto 2000000/sec --hashlimit-name x",
 	          "2000000/sec");
 	xw_refuse(V4, "-A INPUT -m hashlimit --hashlimit-upto 5gb/s --hashlimit-name x", "5gb/s");
+	/* fuzz_cmd_parse found these dividing by zero: xt's cost of the smallest
+	 * byte rates reads back as 0 bytes a second. */
+	xw_refuse(V4,
+	          "-A FORWARD -p tcp -m hashlimit --hashlimit-above 4b/s --hashlimit-burst 1mb "
+	          "--hashlimit-name h",
+	          "--hashlimit-above");
+	xw_refuse(V4, "-A INPUT -m hashlimit --hashlimit-upto 15b/s --hashlimit-name h",
+	          "--hashlimit-upto");
 	xw_refuse(
 	    V4, "-A INPUT -m hashlimit --hashlimit-upto 1/s --hashlimit-burst 0 --hashlimit-name x",
 	    "0");
