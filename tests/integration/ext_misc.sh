@@ -74,11 +74,7 @@ done
 
 # Refusals: exit 2, nothing added.
 before=$(nft list ruleset)
-while IFS= read -r l; do
-	[ -n "$l" ] || continue
-	eval "$NFSH $l" 2>/dev/null
-	expect_eq "refused: $l" "$?" 2
-done <<'BAD'
+expect_refusals <<'BAD'
 -A INPUT -m comment --comment a -m comment --comment b
 -A INPUT -m limit --limit 0/s
 -A INPUT -m limit --limit 20000/s

@@ -85,11 +85,7 @@ done
 # Refusals: exit 2, nothing added.
 "$NFSH" -t nat -N USER
 before=$(nft list ruleset)
-while IFS= read -r l; do
-	[ -n "$l" ] || continue
-	eval "$NFSH $l" 2>/dev/null
-	expect_eq "refused: $l" "$?" 2
-done <<'BAD'
+expect_refusals <<'BAD'
 -t nat -A PREROUTING -p tcp -j DNAT --to-destination 1.1.1.1:1000-2000/1000
 -t nat -A PREROUTING -j DNAT --to-destination 1.1.1.1:80
 -t nat -A POSTROUTING -j DNAT --to-destination 1.1.1.1

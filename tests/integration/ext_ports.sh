@@ -91,11 +91,7 @@ OWN
 
 # Refusals: exit 2, nothing added.
 before=$(nft list ruleset)
-while IFS= read -r l; do
-	[ -n "$l" ] || continue
-	eval "$NFSH $l" 2>/dev/null
-	expect_eq "refused: $l" "$?" 2
-done <<'BAD'
+expect_refusals <<'BAD'
 -A INPUT -p tcp -m tcp --sport 4:3
 -A INPUT -p tcp -m tcp --sport 65536
 -A INPUT -m tcp --dport 1

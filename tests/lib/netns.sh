@@ -62,6 +62,18 @@ expect_status() {
 }
 
 # Print the closing line and exit non-zero on any failure or when nothing ran.
+# expect_refusals: every non-empty line on stdin holds nfsh's arguments, and
+# each must be refused as a bad word (exit 2). Callers compare the ruleset
+# before and after.
+expect_refusals() {
+	local l
+	while IFS= read -r l; do
+		[ -n "$l" ] || continue
+		eval "$NFSH $l" 2>/dev/null
+		expect_eq "refused: $l" "$?" 2
+	done
+}
+
 finish() {
 	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" = 0 ] && [ "$T_PASS" -gt 0 ]
