@@ -4,7 +4,7 @@
 #   own mapped to nobody: full capabilities there, none over this netns),
 #   one-shot, restore, import, save, export and conntrack say so and change
 #   nothing; the nf_tables faces exit 4 and point at --sandbox;
-# - run setuid (real uid != effective uid), nfsh refuses with exit 111;
+# - run setuid (real uid != effective uid), nfsh and nfsh-conntrack refuse with exit 111;
 # - the state directory is 0700, history and snapshots 0600, written through
 #   a temporary file and rename, and a symlink planted before the shell
 #   started or while it runs is never followed (nor a directory swapped in
@@ -73,6 +73,11 @@ refused "real uid 0, effective uid 65534: refused with 111" \
 	python3 -c 'import os,sys; os.setresuid(0, 65534, 0); os.execv(sys.argv[1], [sys.argv[1], "-S"])' "$NFSH"
 refused "real gid 0, effective gid 65534: refused with 111" \
 	python3 -c 'import os,sys; os.setresgid(0, 65534, 0); os.execv(sys.argv[1], [sys.argv[1], "-S"])' "$NFSH"
+CT=$(dirname "$NFSH")/nfsh-conntrack
+refused "nfsh-conntrack, real uid 0, effective uid 65534: refused with 111" \
+	python3 -c 'import os,sys; os.setresuid(0, 65534, 0); os.execv(sys.argv[1], [sys.argv[1], "-L"])' "$CT"
+refused "nfsh-conntrack, real gid 0, effective gid 65534: refused with 111" \
+	python3 -c 'import os,sys; os.setresgid(0, 65534, 0); os.execv(sys.argv[1], [sys.argv[1], "-C"])' "$CT"
 expect_eq "setuid: nothing changed" "$(nft list ruleset)" "$before"
 
 # Snapshots: directory 0700, files 0600, no temporary left, complete JSON.
