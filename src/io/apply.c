@@ -522,6 +522,17 @@ static int check_loops(struct io_ctx *r, struct nfsh_err *e)
 	return -1;
 }
 
+void io_ctx_release(struct io_ctx *r)
+{
+	io_batch_free(&r->b);
+	io_cs_free(&r->cs);
+	io_jumps_free(&r->jumps);
+	stage_free(r->stage);
+	r->stage = NULL;
+	json_decref(r->sets);
+	r->sets = NULL;
+}
+
 int io_ctx_apply(struct io_ctx *r, struct nfsh_err *e)
 {
 	int culprit;

@@ -502,11 +502,7 @@ int io_import_main(int argc, char **argv)
 		rc = NFSH_EPARAM;
 	}
 	json_decref(root);
-	io_batch_free(&m.r.b);
-	io_cs_free(&m.r.cs);
-	io_jumps_free(&m.r.jumps);
-	stage_free(m.r.stage);
-	json_decref(m.r.sets);
+	io_ctx_release(&m.r);
 	sess_close(&m.r.s);
 	return rc;
 }

@@ -134,6 +134,9 @@ int io_share_sets(struct io_ctx *r, json_t *rule, struct nfsh_err *e);
 /* Check loops, then apply (or dry-run, or print with emit_json); on error
  * r->line is the culprit's line and e names its word. */
 int io_ctx_apply(struct io_ctx *r, struct nfsh_err *e);
+/* Free what reading put in r (batch, chain sets, jumps, stage, shared sets),
+ * leaving r ready for another read; the session is the caller's. */
+void io_ctx_release(struct io_ctx *r);
 
 /* The readers without the apply, for nfsh's own callers and the fuzzers: the
  * restore lines of in, or the JSON batch root (ptr gets the JSON pointer of an

@@ -217,11 +217,7 @@ int io_restore_main(int family, int argc, char **argv)
 		io_report(r.where, r.line, &e);
 		rc = NFSH_EPARAM;
 	}
-	io_batch_free(&r.b);
-	io_cs_free(&r.cs);
-	io_jumps_free(&r.jumps);
-	stage_free(r.stage);
-	json_decref(r.sets);
+	io_ctx_release(&r);
 	sess_close(&r.s);
 	return rc;
 }

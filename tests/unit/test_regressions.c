@@ -86,10 +86,7 @@ static void restore_line_with_nul_refused(void **state)
 	assert_int_equal(r.line, 2);
 	assert_non_null(strstr(e.msg, "NUL"));
 	fclose(in);
-	io_batch_free(&r.b);
-	io_cs_free(&r.cs);
-	io_jumps_free(&r.jumps);
-	json_decref(r.sets);
+	io_ctx_release(&r);
 }
 
 /* fuzz_ct_attr: a message length of 2 GiB or more is negative as the int that
