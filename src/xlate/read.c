@@ -264,6 +264,10 @@ static int read_ext(struct read_ctx *rc, enum ext_type type)
 			continue;
 		if (type == EXT_MATCH && r->nmatches >= NFSH_MAX_MATCHES)
 			return 0;
+		/* A rule has one target: a second target statement (fuzz_read_rule
+		 * found it leaking the first's data) makes the rule not iptables'. */
+		if (type == EXT_TARGET && r->target_kind == TGT_EXT)
+			return 0;
 		priv = calloc(1, x->priv_size ? x->priv_size : 1);
 		if (!priv)
 			return -1;
