@@ -3,53 +3,17 @@
  * any of its options) is refused with the reason and the nearest native
  * alternative, instead of "unknown match" (DESIGN.md: never xt compat, never
  * an approximation). One table, one concern. */
-#include "ext/ext.h"
+#include "ext/refused.h"
 
 #include <string.h>
 
-struct refusal {
-	const char *verb, *why, *alt;
-};
-
-static int refuse(const struct ext *x, const struct refusal *r, struct nfsh_err *e)
+int ext_refuse(const struct ext *x, const struct refusal *r, struct nfsh_err *e)
 {
 	err_set(e, NFSH_EPARAM, x->name, "%s %s %s: %s", x->type == EXT_MATCH ? "-m" : "-j",
 	        x->name, r->verb, r->why);
 	err_hint(e, "%s", r->alt);
 	return -1;
 }
-
-/* One descriptor, its refusal and its option table. NAME_ is the C name. */
-#define REFUSED(NAME_, NAME, TYPE, WHY, ALT, ...)                                                  \
-	REFUSED_AS(NAME_, NAME, TYPE, "has no native nftables form", WHY, ALT, __VA_ARGS__)
-#define REFUSED_AS(NAME_, NAME, TYPE, VERB, WHY, ALT, ...)                                         \
-	static const struct refusal NAME_##_why = {VERB, WHY, ALT};                                \
-	static const struct ext_opt NAME_##_opts[] = {__VA_ARGS__};                                \
-	extern const struct ext ext_refused_##NAME_;                                               \
-	static int NAME_##_parse(const struct ext_parse_ctx *c, void *priv,                        \
-	                         const struct ext_opt *opt, bool invert, const char *const *args,  \
-	                         struct nfsh_err *e)                                               \
-	{                                                                                          \
-		(void)c, (void)priv, (void)opt, (void)invert, (void)args;                          \
-		return refuse(&ext_refused_##NAME_, &NAME_##_why, e);                              \
-	}                                                                                          \
-	static int NAME_##_check(const struct ext_parse_ctx *c, void *priv, struct nfsh_err *e)    \
-	{                                                                                          \
-		(void)c, (void)priv;                                                               \
-		return refuse(&ext_refused_##NAME_, &NAME_##_why, e);                              \
-	}                                                                                          \
-	const struct ext ext_refused_##NAME_ = {                                                   \
-	    .name = NAME,                                                                          \
-	    .type = TYPE,                                                                          \
-	    .help = "(refused: " WHY ")",                                                          \
-	    .families = NFSH_F_ANY,                                                                \
-	    .opts = NAME_##_opts,                                                                  \
-	    .nopts = sizeof(NAME_##_opts) / sizeof(NAME_##_opts[0]),                               \
-	    .priv_size = 1,                                                                        \
-	    .parse = NAME_##_parse,                                                                \
-	    .check = NAME_##_check,                                                                \
-	};                                                                                         \
-	EXT_REGISTER(ext_refused_##NAME_)
 
 #define O1(n)                                                                                      \
 	{                                                                                          \
