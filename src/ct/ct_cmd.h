@@ -27,6 +27,12 @@ enum ct_table { CT_TAB_CONNTRACK, CT_TAB_EXPECT, CT_TAB_DYING, CT_TAB_UNCONFIRME
 
 enum { CT_EVF_NEW = 1, CT_EVF_UPDATE = 2, CT_EVF_DESTROY = 4, CT_EVF_ALL = 7 };
 
+/* The -e flag an event type answers to (an entry's or an expectation's). */
+static inline unsigned ct_evtype_flag(enum ct_evtype t)
+{
+	return t == CT_EV_DESTROY ? CT_EVF_DESTROY : t == CT_EV_NEW ? CT_EVF_NEW : CT_EVF_UPDATE;
+}
+
 struct ct_cmd {
 	enum ct_command command;
 	enum ct_table table;

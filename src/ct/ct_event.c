@@ -56,14 +56,12 @@ static int ev_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct ev_ctx *x = data;
 	enum ct_evtype ev;
-	unsigned bit;
 	struct ct_msg m;
 
 	if (ct_msg_parse(nlh, &m) < 0)
 		return MNL_CB_OK; /* one malformed event must not end the listener */
 	ev = ct_msg_evtype(&m);
-	bit = ev == CT_EV_DESTROY ? CT_EVF_DESTROY : ev == CT_EV_NEW ? CT_EVF_NEW : CT_EVF_UPDATE;
-	if (!(x->c->events & bit) || !ct_filter_match(&x->c->f, &m))
+	if (!(x->c->events & ct_evtype_flag(ev)) || !ct_filter_match(&x->c->f, &m))
 		return MNL_CB_OK;
 	ct_out_emit_sfx(x->o, &m, ev, userspace_sfx(x, m.portid));
 	x->shown++;

@@ -772,14 +772,12 @@ static int ev_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct ev_ctx *ev = data;
 	enum ct_evtype t;
-	unsigned bit;
 	struct exp_msg x;
 
 	if (exp_parse(nlh, &x) < 0)
 		return MNL_CB_OK; /* one malformed event must not end the listener */
 	t = exp_evtype(&x);
-	bit = t == CT_EV_DESTROY ? CT_EVF_DESTROY : t == CT_EV_NEW ? CT_EVF_NEW : CT_EVF_UPDATE;
-	if (!(ev->c->events & bit) || !exp_match(ev->c, &x))
+	if (!(ev->c->events & ct_evtype_flag(t)) || !exp_match(ev->c, &x))
 		return MNL_CB_OK;
 	exp_emit(ev->w, &x, t);
 	ev->shown++;

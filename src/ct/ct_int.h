@@ -196,6 +196,9 @@ void ct_line_u64(struct ct_line *l, uint64_t v);
 void ct_format_default(struct ct_line *l, const struct ct_msg *m, unsigned oflags,
                        enum ct_evtype ev, const struct ct_labelmap *lm);
 void ct_format_save(struct ct_line *l, const struct ct_msg *m, enum ct_evtype ev);
+/* How a tuple's layer 4 part is printed: what the protocol's tuple holds. */
+enum ct_l4_kind { CT_L4_NONE, CT_L4_PORTS, CT_L4_GRE_KEYS, CT_L4_ICMP };
+enum ct_l4_kind ct_l4_kind(uint8_t l4);
 void ct_format_addr(struct ct_line *l, uint8_t family, const uint8_t *a);
 
 /* ct_json.c: one JSON object per entry, schemas/conntrack-entry.schema.json. */

@@ -63,6 +63,24 @@ static void kv_u64(struct ct_line *l, const char *key, uint64_t v)
 	ct_line_addn(l, " ", 1);
 }
 
+enum ct_l4_kind ct_l4_kind(uint8_t l4)
+{
+	switch (l4) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		return CT_L4_PORTS;
+	case IPPROTO_GRE:
+		return CT_L4_GRE_KEYS;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return CT_L4_ICMP;
+	}
+	return CT_L4_NONE;
+}
+
 static void put_tuple(struct ct_line *l, const struct ct_tuple *t)
 {
 	if (t->l3 == AF_INET || t->l3 == AF_INET6) {
@@ -72,26 +90,23 @@ static void put_tuple(struct ct_line *l, const struct ct_tuple *t)
 		ct_format_addr(l, t->l3, t->dst);
 		ct_line_addn(l, " ", 1);
 	}
-	switch (t->l4) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP:
+	switch (ct_l4_kind(t->l4)) {
+	case CT_L4_PORTS:
 		kv_u64(l, "sport=", t->sport);
 		kv_u64(l, "dport=", t->dport);
 		break;
-	case IPPROTO_GRE: {
+	case CT_L4_GRE_KEYS: {
 		char tmp[48];
 		snprintf(tmp, sizeof(tmp), "srckey=0x%x dstkey=0x%x ", t->sport, t->dport);
 		ct_line_add(l, tmp);
 		break;
 	}
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
+	case CT_L4_ICMP:
 		kv_u64(l, "type=", t->itype);
 		kv_u64(l, "code=", t->icode);
 		kv_u64(l, "id=", t->iid);
+		break;
+	case CT_L4_NONE:
 		break;
 	}
 }

@@ -30,22 +30,21 @@ static void tag_str(struct ct_line *l, const char *tag, const char *s)
 /* Ports and GRE keys; libnetfilter_conntrack prints nothing for ICMP here. */
 static void xml_l4(struct ct_line *l, const struct ct_tuple *t)
 {
-	switch (t->l4) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP:
+	switch (ct_l4_kind(t->l4)) {
+	case CT_L4_PORTS:
 		tag_u64(l, "sport", t->sport);
 		tag_u64(l, "dport", t->dport);
 		break;
-	case IPPROTO_GRE: {
+	case CT_L4_GRE_KEYS: {
 		char tmp[64];
 		snprintf(tmp, sizeof(tmp), "<srckey>0x%x</srckey><dstkey>0x%x</dstkey>", t->sport,
 		         t->dport);
 		ct_line_add(l, tmp);
 		break;
 	}
+	case CT_L4_ICMP:
+	case CT_L4_NONE:
+		break;
 	}
 }
 
