@@ -1,6 +1,8 @@
 #include "nft/session.h"
 #include "nft/gen.h"
 #include "nft/nl_write.h"
+#include "nft/sets_nl.h"
+#include "rule/rule.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -128,6 +130,51 @@ int sess_apply_text(struct nfsh_session *s, const char *json_text, struct nfsh_e
 	return run(s, json_text, e);
 }
 
+/* The nfsh table an item removes rules from (-D, -R, -F CHAIN, -X), or NULL.
+ * A whole "flush table" drops nfsh's own sets in its batch (run.c). */
+static json_t *removes_rules(json_t *item)
+{
+	static const char *const verbs[] = {"delete", "replace", "flush"};
+
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		json_t *what = json_object_get(item, verbs[i]);
+		json_t *o = json_object_get(what, "rule") ?: json_object_get(what, "chain");
+		const char *t = json_string_value(json_object_get(o, "table"));
+
+		if (t && !strncmp(t, "nfsh-", 5))
+			return o;
+	}
+	return NULL;
+}
+
+/* After a commit: the sets of nfsh's own (connlimit's, shared port lists)
+ * that the batch's removals left without a rule go (sets_nl.c). */
+static void collect_own_sets(json_t *cmds)
+{
+	json_t *done = json_object(), *item;
+	size_t i;
+
+	json_array_foreach(cmds, i, item)
+	{
+		json_t *o = removes_rules(item);
+		const char *fam, *table;
+		char key[80];
+
+		if (!o || !done)
+			continue;
+		fam = json_string_value(json_object_get(o, "family"));
+		table = json_string_value(json_object_get(o, "table"));
+		if (!fam || (strcmp(fam, "ip") && strcmp(fam, "ip6")))
+			continue;
+		snprintf(key, sizeof(key), "%s %s", fam, table);
+		if (json_object_get(done, key))
+			continue;
+		json_object_set_new(done, key, json_true());
+		nl_gc_own_sets(!strcmp(fam, "ip6") ? NFSH_IPV6 : NFSH_IPV4, table);
+	}
+	json_decref(done);
+}
+
 int sess_apply(struct nfsh_session *s, json_t *cmds, struct nfsh_err *e)
 {
 	json_t *root;
@@ -140,8 +187,10 @@ int sess_apply(struct nfsh_session *s, json_t *cmds, struct nfsh_err *e)
 	if (!s->dry_run && !s->debug) {
 		enum nlw_result w = nlw_apply(cmds);
 
-		if (w == NLW_APPLIED)
+		if (w == NLW_APPLIED) {
+			collect_own_sets(cmds);
 			return 0;
+		}
 		if (w == NLW_UNKNOWN)
 			return err_set(e, NFSH_EKERNEL, NULL,
 			               "no answer from the kernel after the change was sent; "
@@ -156,6 +205,8 @@ int sess_apply(struct nfsh_session *s, json_t *cmds, struct nfsh_err *e)
 		return err_set(e, NFSH_EOTHER, NULL, "out of memory");
 	rc = sess_apply_text(s, text, e);
 	free(text);
+	if (rc == 0 && !s->dry_run)
+		collect_own_sets(cmds);
 	return rc;
 }
 

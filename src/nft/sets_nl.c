@@ -10,7 +10,9 @@
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <libnftnl/batch.h>
 #include <libnftnl/set.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <stdlib.h>
@@ -102,4 +104,86 @@ int nl_drop_own_sets(json_t *cmds, int family, const char *nftname, struct nfsh_
 		mnl_socket_close(nl);
 	free(buf);
 	return rc;
+}
+
+/* ---- after a commit that removed rules ----
+ * A shared list ("nfsh-p-...") or a connlimit set can lose its last rule to
+ * a -D, -R, -F CHAIN or -X whose batch could not know that no other rule of
+ * the table still refers to it (read-back shows the elements, not the set;
+ * nothing in the kernel exports a set's use count). So each candidate is
+ * deleted in a transaction of its own: the kernel refuses (EBUSY) a set a
+ * rule still uses, and that transaction alone is aborted. */
+
+/* One-message batch: delete the set (family, table, name). */
+static size_t build_delset(char *buf, int nfproto, const char *table, const char *name,
+                           uint32_t *seq)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+	size_t len;
+
+	if (!s)
+		return 0;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_batch_begin(buf, (*seq)++);
+	len = NLMSG_ALIGN(((struct nlmsghdr *)buf)->nlmsg_len);
+	nlh = nftnl_set_nlmsg_build_hdr(buf + len, NFT_MSG_DELSET, (uint16_t)nfproto, NLM_F_ACK,
+	                                (*seq)++);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	len += NLMSG_ALIGN(nlh->nlmsg_len);
+	nftnl_batch_end(buf + len, (*seq)++);
+	return len + NLMSG_ALIGN(((struct nlmsghdr *)(buf + len))->nlmsg_len);
+}
+
+/* Sends one batch and reads its single answer; true when the set went. */
+static bool try_delete(struct mnl_socket *nl, char *buf, size_t len, uint32_t seq)
+{
+	uint32_t port = mnl_socket_get_portid(nl);
+	ssize_t n;
+
+	if (mnl_socket_sendto(nl, buf, len) < 0)
+		return false;
+	n = mnl_socket_recvfrom(nl, buf, MNL_SOCKET_BUFFER_SIZE);
+	return n > 0 && mnl_cb_run(buf, (size_t)n, seq, port, NULL, NULL) >= 0;
+}
+
+int nl_gc_own_sets(int family, const char *nftname)
+{
+	json_t *cmds = json_array(), *cmd;
+	struct nfsh_err ignored;
+	struct mnl_socket *nl = NULL;
+	char *buf = NULL;
+	uint32_t seq = (uint32_t)time(NULL);
+	size_t i;
+	int gone = 0;
+
+	err_clear(&ignored);
+	if (!cmds || nl_drop_own_sets(cmds, family, nftname, &ignored) <= 0)
+		goto out;
+	nl = mnl_socket_open(NETLINK_NETFILTER);
+	buf = calloc(1, MNL_SOCKET_BUFFER_SIZE);
+	if (!nl || !buf || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto out;
+	json_array_foreach(cmds, i, cmd)
+	{
+		json_t *set = json_object_get(json_object_get(cmd, "delete"), "set");
+		const char *name = json_string_value(json_object_get(set, "name"));
+		size_t len;
+
+		memset(buf, 0, MNL_SOCKET_BUFFER_SIZE); /* no stale padding goes out */
+		len = name ? build_delset(buf, family == NFSH_IPV6 ? NFPROTO_IPV6 : NFPROTO_IPV4,
+		                          nftname, name, &seq)
+		           : 0;
+		/* The answer to the DELSET message (seq - 2) is what counts. */
+		if (len && try_delete(nl, buf, len, seq - 2))
+			gone++;
+	}
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	free(buf);
+	json_decref(cmds);
+	return gone;
 }

@@ -13,6 +13,11 @@
  * any more. A table that does not exist has none. Returns the count or -1. */
 int nl_drop_own_sets(json_t *cmds, int family, const char *nftname, struct nfsh_err *e);
 
+/* After a committed batch that removed rules from the table: each of those
+ * sets that no rule uses any more is deleted (best effort, one transaction
+ * a set; a set still in use is left). Returns how many went. */
+int nl_gc_own_sets(int family, const char *nftname);
+
 /* Whether name is one of those sets' names. */
 int nl_is_own_set(const char *name);
 
