@@ -84,6 +84,7 @@ static int sink_cancel(void *ctx, int item)
 		return -1;
 	memcpy(r->b.text.buf + at, noop, sizeof(noop) - 1);
 	memset(r->b.text.buf + at + sizeof(noop) - 1, ' ', len - (sizeof(noop) - 1));
+	io_batch_cancel_msgs(&r->b, item);
 	return 0;
 }
 

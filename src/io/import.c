@@ -499,7 +499,8 @@ int io_import_main(int argc, char **argv)
 		snprintf(m.ptr, sizeof(m.ptr), "/operations/%d", m.r.line - 1);
 	if (rc < 0) {
 		report(&m, file, &e);
-		rc = NFSH_EPARAM;
+		/* Exit 4 when the batch went out and its answer was lost. */
+		rc = m.r.b.unknown ? NFSH_EKERNEL : NFSH_EPARAM;
 	}
 	json_decref(root);
 	io_ctx_release(&m.r);

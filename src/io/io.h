@@ -32,6 +32,11 @@ int io_parse_counters(const char *w, uint64_t *packets, uint64_t *bytes);
 /* The batch under construction, streamed as text: {"nftables": [ item, item, ...
  * For every item the offset where it ends and the source line it came from, so
  * a kernel error can be mapped back to the user's line. */
+/* Alongside, while every item so far is one nl_lin.c linearises, the same
+ * batch as netlink messages (msgs; item i's are msg_len[i] bytes at
+ * msg_at[i]): then the whole batch goes to the kernel over libnftnl in one
+ * transaction, and the text only serves a refusal (libnftables reports it),
+ * --emit-json and the stage's re-reading of items. */
 struct io_batch {
 	struct strbuf text;
 	size_t *ends;
@@ -40,18 +45,31 @@ struct io_batch {
 	int n, cap;
 	int cur_line;      /* source line of items added now (0: none) */
 	char cur_word[32]; /* word of items added now */
+	struct strbuf msgs;
+	size_t *msg_at;
+	uint32_t *msg_len; /* 0: the item was cancelled */
+	uint32_t seq;      /* next message number */
+	bool text_only;    /* an item nl_lin.c does not know: no msgs */
+	int refused;       /* that item (-1: none) */
+	bool unknown;      /* applied over netlink, but the answer was lost */
 };
 void io_batch_init(struct io_batch *b);
 void io_batch_free(struct io_batch *b);
 /* Append cmd (serialised, then released). 0, or -1 on allocation failure. */
 int io_batch_add(struct io_batch *b, json_t *cmd);
+/* Item i (text already made a no-op) sends no messages either. */
+void io_batch_cancel_msgs(struct io_batch *b, int i);
 /* Append every element of the array cmds (released). */
 int io_batch_add_all(struct io_batch *b, json_t *cmds);
 /* The batch of the first n items as a complete document (malloc'ed). */
 char *io_batch_doc(const struct io_batch *b, int n);
 
-/* Apply the batch. On a kernel error, find the first item whose prefix fails
- * in a dry run and return its index in *culprit (-1 when not found). */
+/* Apply the batch: over netlink in one transaction when every item has its
+ * messages (not for a dry run, NFSH_DEBUG or NFSH_WRITER=nft), otherwise or
+ * when the kernel refuses that, through libnftables. On a kernel error, find
+ * the first item whose prefix fails in a dry run and return its index in
+ * *culprit (-1 when not found). When the netlink batch went out but its
+ * answer was lost, -1 with b->unknown set: it must not be sent again. */
 int io_batch_apply(struct nfsh_session *s, struct io_batch *b, int *culprit, struct nfsh_err *e);
 
 /* Chain name set keyed by family, table and name (open addressing). */

@@ -2,9 +2,13 @@
  * (no jansson tree of the whole ruleset is kept), with the source line of
  * every item, and the search for the item the kernel refused. */
 #include "io/io.h"
+#include "nft/nl_lin.h"
+#include "nft/nl_write.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define DOC_HEAD "{\"nftables\": ["
 #define DOC_TAIL "]}"
@@ -14,6 +18,20 @@ void io_batch_init(struct io_batch *b)
 	memset(b, 0, sizeof(*b));
 	sb_init(&b->text);
 	sb_add(&b->text, DOC_HEAD);
+	sb_init(&b->msgs);
+	b->seq = (uint32_t)time(NULL);
+	b->refused = -1;
+}
+
+/* No netlink batch any more: everything goes through libnftables. */
+static void drop_msgs(struct io_batch *b)
+{
+	sb_free(&b->msgs);
+	free(b->msg_at);
+	free(b->msg_len);
+	b->msg_at = NULL;
+	b->msg_len = NULL;
+	b->text_only = true;
 }
 
 void io_batch_free(struct io_batch *b)
@@ -22,6 +40,7 @@ void io_batch_free(struct io_batch *b)
 	free(b->ends);
 	free(b->lines);
 	free(b->words);
+	drop_msgs(b);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -119,35 +138,68 @@ static void dump(struct strbuf *sb, json_t *v)
 	}
 }
 
+/* Room for cap items in every per-item array; false on allocation failure
+ * (the arrays that grew stay valid). */
+static bool grow(struct io_batch *b, int cap)
+{
+	size_t *ends = realloc(b->ends, (size_t)cap * sizeof(*ends)), *at;
+	int *lines;
+	char(*words)[32];
+	uint32_t *len;
+
+	if (!ends)
+		return false;
+	b->ends = ends;
+	if (!(lines = realloc(b->lines, (size_t)cap * sizeof(*lines))))
+		return false;
+	b->lines = lines;
+	if (!(words = realloc(b->words, (size_t)cap * sizeof(*words))))
+		return false;
+	b->words = words;
+	if (!b->text_only) {
+		if (!(at = realloc(b->msg_at, (size_t)cap * sizeof(*at))))
+			return false;
+		b->msg_at = at;
+		if (!(len = realloc(b->msg_len, (size_t)cap * sizeof(*len))))
+			return false;
+		b->msg_len = len;
+	}
+	b->cap = cap;
+	return true;
+}
+
+/* The item's messages after the others; the first item nl_lin.c does not
+ * know (or a batch too long to count in 32 bits) ends the netlink batch. */
+static void linearise(struct io_batch *b, json_t *cmd)
+{
+	size_t at = b->msgs.len;
+
+	if (b->text_only)
+		return;
+	if (nll_item(&b->msgs, cmd, &b->seq) < 0 || b->msgs.oom || b->msgs.len - at > UINT32_MAX) {
+		b->refused = b->n;
+		drop_msgs(b);
+		return;
+	}
+	b->msg_at[b->n] = at;
+	b->msg_len[b->n] = (uint32_t)(b->msgs.len - at);
+}
+
+void io_batch_cancel_msgs(struct io_batch *b, int i)
+{
+	if (!b->text_only && i >= 0 && i < b->n)
+		b->msg_len[i] = 0;
+}
+
 int io_batch_add(struct io_batch *b, json_t *cmd)
 {
 	if (!cmd)
 		return -1;
-	if (b->n == b->cap) {
-		int cap = b->cap ? b->cap * 2 : 1024;
-		size_t *ends = realloc(b->ends, (size_t)cap * sizeof(*ends));
-		int *lines;
-		char(*words)[32];
-
-		if (!ends) {
-			json_decref(cmd);
-			return -1;
-		}
-		b->ends = ends;
-		lines = realloc(b->lines, (size_t)cap * sizeof(*lines));
-		if (!lines) {
-			json_decref(cmd);
-			return -1;
-		}
-		b->lines = lines;
-		words = realloc(b->words, (size_t)cap * sizeof(*words));
-		if (!words) {
-			json_decref(cmd);
-			return -1;
-		}
-		b->words = words;
-		b->cap = cap;
+	if (b->n == b->cap && !grow(b, b->cap ? b->cap * 2 : 1024)) {
+		json_decref(cmd);
+		return -1;
 	}
+	linearise(b, cmd);
 	if (b->n)
 		sb_addc(&b->text, ',');
 	dump(&b->text, cmd);
@@ -230,6 +282,80 @@ static int bisect(struct nfsh_session *s, const struct io_batch *b)
 	return hi - 1;
 }
 
+static bool trace(void)
+{
+	const char *t = getenv("NFSH_WRITE_TRACE");
+
+	return t && !strcmp(t, "1");
+}
+
+/* Why the batch goes through libnftables, for NFSH_WRITE_TRACE. */
+static void trace_text_only(const struct io_batch *b, const char *why)
+{
+	int i = b->refused;
+	size_t at, len;
+
+	if (!trace())
+		return;
+	if (i < 0) {
+		fprintf(stderr, "nfsh: write: libnftables (%d items; %s)\n", b->n, why);
+		return;
+	}
+	at = i ? b->ends[i - 1] + 1 : strlen(DOC_HEAD);
+	len = b->ends[i] - at;
+	fprintf(stderr,
+	        "nfsh: write: libnftables (%d items; item %d, line %d, not linearised: %.*s%s)\n",
+	        b->n, i + 1, b->lines[i], len > 160 ? 160 : (int)len, b->text.buf + at,
+	        len > 160 ? "..." : "");
+}
+
+/* The messages of the items not cancelled, moved together. */
+static size_t compact_msgs(struct io_batch *b)
+{
+	size_t to = 0;
+
+	for (int i = 0; i < b->n; i++) {
+		if (b->msg_at[i] != to && b->msg_len[i])
+			memmove(b->msgs.buf + to, b->msgs.buf + b->msg_at[i], b->msg_len[i]);
+		to += b->msg_len[i];
+	}
+	return to;
+}
+
+/* The whole batch over netlink; the messages are spent either way. */
+static enum nlw_result apply_msgs(struct io_batch *b)
+{
+	size_t len = compact_msgs(b);
+	enum nlw_result rc = NLW_APPLIED;
+	int err = 0;
+
+	if (len)
+		rc = nlw_apply_msgs(b->msgs.buf, len, b->seq, &err);
+	if (trace()) {
+		fprintf(stderr, "nfsh: write: ");
+		if (rc == NLW_APPLIED)
+			fprintf(stderr, "netlink, one transaction (%d items, %zu bytes)\n", b->n,
+			        len);
+		else if (rc == NLW_NOT_APPLIED)
+			fprintf(stderr, "netlink batch not applied (%s); libnftables\n",
+			        err ? strerror(err) : "generation unchanged");
+		else
+			fprintf(stderr, "netlink batch sent, no answer\n");
+	}
+	drop_msgs(b);
+	b->refused = -1;
+	return rc;
+}
+
+/* Over netlink unless asked not to, or when libnftables must print or dry
+ * run the batch. */
+static bool netlink_wanted(const struct nfsh_session *s, const struct io_batch *b)
+{
+	const char *w = getenv("NFSH_WRITER");
+
+	return !b->text_only && !s->dry_run && !s->debug && !(w && !strcmp(w, "nft"));
+}
+
 int io_batch_apply(struct nfsh_session *s, struct io_batch *b, int *culprit, struct nfsh_err *e)
 {
 	char *doc;
@@ -238,6 +364,23 @@ int io_batch_apply(struct nfsh_session *s, struct io_batch *b, int *culprit, str
 	*culprit = -1;
 	if (!b->n)
 		return 0;
+	if (netlink_wanted(s, b)) {
+		enum nlw_result w = apply_msgs(b);
+
+		if (w == NLW_APPLIED)
+			return 0;
+		if (w == NLW_UNKNOWN) {
+			b->unknown = true;
+			return err_set(e, NFSH_EKERNEL, NULL,
+			               "no answer from the kernel after the batch was sent; "
+			               "whether it was applied is not known");
+		}
+	} else {
+		trace_text_only(b, s->dry_run ? "dry run"
+		                   : s->debug ? "NFSH_DEBUG"
+		                              : "NFSH_WRITER=nft");
+		drop_msgs(b);
+	}
 	/* Close the document in place and reopen it afterwards. */
 	sb_add(&b->text, DOC_TAIL);
 	if (b->text.oom)

@@ -213,9 +213,10 @@ int io_restore_main(int family, int argc, char **argv)
 		rc = io_ctx_apply(&r, &e);
 	if (rc < 0) {
 		/* A parse error is exit 2 as iptables-restore; so is a refused batch:
-		 * nothing was applied either way. */
+		 * nothing was applied either way. A batch whose answer was lost
+		 * may have been: exit 4. */
 		io_report(r.where, r.line, &e);
-		rc = NFSH_EPARAM;
+		rc = r.b.unknown ? NFSH_EKERNEL : NFSH_EPARAM;
 	}
 	io_ctx_release(&r);
 	sess_close(&r.s);

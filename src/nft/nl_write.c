@@ -9,11 +9,13 @@
  * else makes the batch go through libnftables. tests/integration/io_fastwrite.sh
  * compares the kernel's bytecode of both paths command by command. */
 #include "nft/nl_write.h"
+#include "nft/gen.h"
 #include "nft/nl_lin.h"
 #include "util/strbuf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/batch.h>
 #include <libnftnl/chain.h>
@@ -28,6 +30,7 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,5 +293,174 @@ enum nlw_result nlw_apply(json_t *cmds)
 		free(txt);
 	}
 	sb_free(&msgs);
+	return rc;
+}
+
+/* ---- a whole batch in one transaction ----
+ * libnftables 1.0.6 and iptables-nft send a batch's messages without
+ * NLM_F_ACK: on success the kernel answers nothing, on failure it queues an
+ * error for each refused message (or one for the batch, when the commit
+ * itself fails) after aborting the whole transaction. nfnetlink handles the
+ * batch inside sendmsg, so by the time sendmsg returns the outcome is final
+ * and its errors are queued. Silence alone could also mean a lost answer,
+ * so a generation request follows the batch on the same socket: every
+ * error of the batch is queued before its reply, and a commit moves the
+ * generation that the request before the batch saw. */
+
+/* How long to wait for the generation reply; the kernel has answered when
+ * sendmsg returns, so this is only for a socket gone wrong. */
+#define NLW_BULK_TIMEOUT_S 30
+/* Errors of a refused batch: small (NETLINK_CAP_ACK), a few thousand fit. */
+#define NLW_BULK_RCVBUF (4 << 20)
+
+static void set_buf(int fd, int force, int plain, size_t want)
+{
+	int v = want > INT_MAX / 2 ? INT_MAX / 2 : (int)want;
+
+	/* The forced size needs CAP_NET_ADMIN; the plain one is capped by
+	 * net.core.[rw]mem_max (then a long batch fails with EMSGSIZE and
+	 * goes through libnftables). */
+	if (setsockopt(fd, SOL_SOCKET, force, &v, sizeof(v)) < 0)
+		setsockopt(fd, SOL_SOCKET, plain, &v, sizeof(v));
+}
+
+static struct mnl_socket *bulk_socket(size_t len)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	struct timeval tv = {.tv_sec = NLW_BULK_TIMEOUT_S};
+	int one = 1, fd;
+
+	if (!nl)
+		return NULL;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		mnl_socket_close(nl);
+		return NULL;
+	}
+	fd = mnl_socket_get_fd(nl);
+	/* Errors without a copy of the refused message. */
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	set_buf(fd, SO_SNDBUFFORCE, SO_SNDBUF, len + 65536);
+	set_buf(fd, SO_RCVBUFFORCE, SO_RCVBUF, NLW_BULK_RCVBUF);
+	return nl;
+}
+
+static int ask_gen(struct mnl_socket *nl, uint32_t seq)
+{
+	char buf[64] = {0};
+	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0, seq);
+
+	return mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0 ? -1 : 0;
+}
+
+static bool gen_of(const struct nlmsghdr *nlh, uint32_t *gen)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+	{
+		if (mnl_attr_get_type(a) == NFTA_GEN_ID &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0) {
+			*gen = ntohl(mnl_attr_get_u32(a));
+			return true;
+		}
+	}
+	return false;
+}
+
+enum gen_read {
+	GEN_OK,   /* the reply came; *err is the first error queued before it */
+	GEN_LOST, /* answers were dropped (ENOBUFS): there were errors */
+	GEN_NONE, /* no reply: the socket failed or timed out */
+};
+
+/* Everything queued up to the reply to generation request seq. */
+static enum gen_read read_to_gen(struct mnl_socket *nl, uint32_t seq, uint32_t *gen, int *err)
+{
+	static char buf[NLL_MSG_MAX + 4096]; /* an error may quote a message */
+	uint16_t newgen = (uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN);
+	ssize_t len;
+
+	while ((len = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		int left = (int)len;
+
+		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+				if (e->error && !*err)
+					*err = -e->error;
+			} else if (nlh->nlmsg_type == newgen && nlh->nlmsg_seq == seq) {
+				return gen_of(nlh, gen) ? GEN_OK : GEN_NONE;
+			}
+		}
+	}
+	if (len < 0 && errno == ENOBUFS)
+		return GEN_LOST;
+	return GEN_NONE;
+}
+
+/* The batch's messages without NLM_F_ACK (nll_item asks for one each). */
+static void clear_acks(char *msgs, size_t len)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)msgs;
+	int left = len > INT_MAX ? INT_MAX : (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+		nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+}
+
+/* begin + msgs + end in one sendmsg: the kernel takes one datagram as one
+ * transaction. */
+static int send_bulk(struct mnl_socket *nl, char *msgs, size_t len, uint32_t seq)
+{
+	char begin[128] = {0}, end[128] = {0};
+	struct nlmsghdr *b = nftnl_batch_begin(begin, seq), *e = nftnl_batch_end(end, seq + 1);
+	struct iovec iov[3] = {
+	    {begin, NLMSG_ALIGN(b->nlmsg_len)}, {msgs, len}, {end, NLMSG_ALIGN(e->nlmsg_len)}};
+	struct sockaddr_nl snl = {.nl_family = AF_NETLINK};
+	struct msghdr msg = {
+	    .msg_name = &snl, .msg_namelen = sizeof(snl), .msg_iov = iov, .msg_iovlen = 3};
+	size_t total = iov[0].iov_len + len + iov[2].iov_len;
+	ssize_t sent = sendmsg(mnl_socket_get_fd(nl), &msg, 0);
+
+	return sent == (ssize_t)total ? 0 : -1;
+}
+
+enum nlw_result nlw_apply_msgs(char *msgs, size_t len, uint32_t seq, int *err)
+{
+	struct mnl_socket *nl = bulk_socket(len);
+	uint32_t before = 0, after = 0;
+	enum nlw_result rc = NLW_NOT_APPLIED;
+	enum gen_read got;
+
+	*err = 0;
+	if (!nl) {
+		*err = errno;
+		return NLW_NOT_APPLIED;
+	}
+	clear_acks(msgs, len);
+	/* The generation before, on the same socket. */
+	if (ask_gen(nl, seq + 2) < 0 || read_to_gen(nl, seq + 2, &before, err) != GEN_OK || *err) {
+		*err = *err ? *err : errno;
+		goto out;
+	}
+	if (send_bulk(nl, msgs, len, seq) < 0) {
+		*err = errno; /* not taken in: nothing ran */
+		goto out;
+	}
+	rc = NLW_UNKNOWN;
+	if (ask_gen(nl, seq + 3) < 0)
+		goto out;
+	got = read_to_gen(nl, seq + 3, &after, err);
+	if (got == GEN_OK)
+		rc = *err || after == before ? NLW_NOT_APPLIED : NLW_APPLIED;
+	else if (got == GEN_LOST && nft_genid(&after) == 0 && after == before)
+		rc = NLW_NOT_APPLIED; /* errors were dropped; nothing committed */
+	if (got == GEN_LOST && !*err)
+		*err = ENOBUFS;
+out:
+	mnl_socket_close(nl);
 	return rc;
 }
