@@ -42,6 +42,20 @@ struct table_info {
 int table_read(struct nfsh_session *s, int family, int table, const char *chain,
                struct table_info *ti, struct nfsh_err *e);
 void table_info_free(struct table_info *ti);
+/* nfsh's whole table for save, handed over as it is read, so that no more
+ * than one rule is held at a time. begin gets the chains in iptables' order
+ * (no rules, no jump counts) before any rule; a second begin means that what
+ * was given so far is to be discarded (the netlink reader gave up on the
+ * table, and libnftables reads it again). rule gets each rule in that order;
+ * why is set for a rule not expressible in iptables syntax. A negative
+ * return from either stops the read. */
+struct table_sink {
+	int (*begin)(const struct table_info *ti, void *ctx);
+	int (*rule)(const struct chain_info *ch, const struct rule *r, const char *why, void *ctx);
+	void *ctx;
+};
+int table_stream(struct nfsh_session *s, int family, int table, const struct table_sink *sink,
+                 struct nfsh_err *e);
 struct chain_info *table_find_chain(struct table_info *ti, const char *name);
 
 #endif

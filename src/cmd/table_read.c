@@ -420,7 +420,7 @@ static enum nlr_result read_netlink(struct table_info *ti, const char *table, co
 	if (!f.sets)
 		return err_set(e, NFSH_EOTHER, NULL, "out of memory reading the ruleset"),
 		       NLR_ERROR;
-	r = nlr_read_table(family, table, chain, false, fill_one, &f, missing, e);
+	r = nlr_read_table(family, table, chain, false, fill_one, NULL, &f, missing, e);
 	index_free(&f.ix);
 	json_decref(f.sets);
 	if (r == NLR_OK && chain && !*missing)
@@ -459,15 +459,23 @@ static int finish_read(struct table_info *ti, const char *chain, bool missing, s
 	return 0;
 }
 
+static int read_libnftables(struct nfsh_session *s, struct table_info *ti, const char *chain,
+                            struct nfsh_err *e);
+
+/* The netlink reader first, unless NFSH_READER=nft or the read check
+ * (which lists through libnftables and compares) asks otherwise. */
+static bool netlink_first(void)
+{
+	const char *reader = getenv("NFSH_READER"), *check = getenv("NFSH_READ_CHECK");
+
+	return !(check && !strcmp(check, "1")) && !(reader && !strcmp(reader, "nft"));
+}
+
 int table_read(struct nfsh_session *s, int family, int table, const char *chain,
                struct table_info *ti, struct nfsh_err *e)
 {
 	const struct table_desc *t = table_by_id(table);
-	const char *reader, *check;
-	char what[160];
-	bool missing, checking;
-	json_t *objs, *sets;
-	int rc;
+	bool missing;
 
 	memset(ti, 0, sizeof(*ti));
 	ti->family = family;
@@ -477,10 +485,7 @@ int table_read(struct nfsh_session *s, int family, int table, const char *chain,
 		err_hint(e, "run it with CAP_NET_ADMIN (as root, or in 'nfsh --sandbox')");
 		return -1;
 	}
-	reader = getenv("NFSH_READER");
-	check = getenv("NFSH_READ_CHECK");
-	checking = check && !strcmp(check, "1");
-	if (!checking && !(reader && !strcmp(reader, "nft"))) {
+	if (netlink_first()) {
 		enum nlr_result r = read_netlink(ti, t->nftname, chain, &missing, e);
 
 		if (r == NLR_ERROR)
@@ -488,6 +493,21 @@ int table_read(struct nfsh_session *s, int family, int table, const char *chain,
 		if (r == NLR_OK)
 			return finish_read(ti, chain, missing, e);
 	}
+	return read_libnftables(s, ti, chain, e);
+}
+
+/* The table through libnftables (with NFSH_READ_CHECK=1 also over netlink,
+ * compared), into ti (family and table set, nothing read). */
+static int read_libnftables(struct nfsh_session *s, struct table_info *ti, const char *chain,
+                            struct nfsh_err *e)
+{
+	const struct table_desc *t = table_by_id(ti->table);
+	const char *check = getenv("NFSH_READ_CHECK");
+	bool checking = check && !strcmp(check, "1"), missing;
+	int family = ti->family, rc;
+	char what[160];
+	json_t *objs, *sets;
+
 	objs = list_objs(s, family, t->nftname, chain, checking, &missing, e);
 	if (!objs)
 		return -1;
@@ -523,4 +543,161 @@ int table_read(struct nfsh_session *s, int family, int table, const char *chain,
 		return err_set(e, NFSH_EOTHER, NULL, "out of memory reading the ruleset");
 	}
 	return finish_read(ti, chain, missing, e);
+}
+
+/* ---- streamed (save) ---- */
+
+struct streamer {
+	struct filler f;
+	const struct table_sink *sink;
+	bool begun;
+	bool lost; /* a rule of a chain the chain dump did not give: read again */
+	bool sink_failed;
+};
+
+static int stream_begin(struct streamer *st)
+{
+	st->begun = true;
+	if (order_chains(st->f.ti) < 0 || index_build(&st->f.ix, st->f.ti) < 0)
+		return -1;
+	if (st->sink->begin(st->f.ti, st->sink->ctx) < 0) {
+		st->sink_failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+static bool listed(json_t *names, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(names, i, v)
+	{
+		if (!strcmp(json_string_value(v) ?: "", name))
+			return true;
+	}
+	return false;
+}
+
+/* The chains are in: put them in iptables' order, tell the sink, and have
+ * the rules dumped in that order (the built-in chains not created yet have
+ * none). */
+static int stream_order(json_t *names, void *ctx)
+{
+	struct streamer *st = ctx;
+	const struct table_desc *t = table_by_id(st->f.ti->table);
+	json_t *order = json_array();
+	int rc = order ? stream_begin(st) : -1;
+
+	for (int i = 0; rc == 0 && i < st->f.ti->nchains; i++) {
+		const char *name = st->f.ti->chains[i].name;
+
+		if (i >= t->nchains || listed(names, name))
+			rc = json_array_append_new(order, json_string(name));
+	}
+	if (rc == 0)
+		rc = json_array_clear(names) < 0 || json_array_extend(names, order) < 0 ? -1 : 0;
+	json_decref(order);
+	return rc;
+}
+
+static int stream_one(json_t *o, void *ctx)
+{
+	struct streamer *st = ctx;
+	struct chain_info *ch;
+	struct rule r;
+	char why[512];
+	const char *name;
+	json_t *b;
+	int rc;
+
+	if (!(b = json_object_get(o, "rule")))
+		return fill_one(o, &st->f);
+	name = json_string_value(json_object_get(b, "chain"));
+	if (!st->begun || !name || !(ch = index_find(&st->f.ix, st->f.ti, name))) {
+		st->lost = true;
+		return -1;
+	}
+	resolve_sets(b, st->f.sets);
+	rc = xlate_read_rule(b, st->f.ti->table, &r, why, sizeof(why));
+	if (st->sink->rule(ch, &r, rc != 0 ? why : NULL, st->sink->ctx) < 0) {
+		st->sink_failed = true;
+		rc = -1;
+	} else {
+		rc = 0;
+	}
+	rule_release(&r);
+	return rc;
+}
+
+/* Over netlink: NLR_UNSUPPORTED also when the table changed under the dump. */
+static enum nlr_result stream_netlink(struct table_info *ti, const struct table_sink *sink,
+                                      struct nfsh_err *e)
+{
+	struct streamer st = {.f = {.ti = ti, .sets = json_object()}, .sink = sink};
+	enum nlr_result r;
+	bool missing;
+
+	if (!st.f.sets)
+		return err_set(e, NFSH_EOTHER, NULL, "out of memory reading the ruleset"),
+		       NLR_ERROR;
+	r = nlr_read_table(ti->family, table_by_id(ti->table)->nftname, NULL, false, stream_one,
+	                   stream_order, &st, &missing, e);
+	if (r == NLR_OK && !st.begun && stream_begin(&st) < 0)
+		r = NLR_ERROR;
+	if (st.lost && !st.sink_failed) {
+		err_clear(e); /* the stopped dump's error: libnftables reads it again */
+		r = NLR_UNSUPPORTED;
+	}
+	if (r == NLR_ERROR && !e->status)
+		err_set(e, NFSH_EOTHER, NULL, "out of memory reading the ruleset");
+	index_free(&st.f.ix);
+	json_decref(st.f.sets);
+	return r;
+}
+
+/* A table read whole (libnftables), given to the sink as if streamed. */
+static int replay(const struct table_info *ti, const struct table_sink *sink)
+{
+	if (sink->begin(ti, sink->ctx) < 0)
+		return -1;
+	for (int i = 0; i < ti->nchains; i++) {
+		const struct chain_info *ch = &ti->chains[i];
+
+		for (int k = 0; k < ch->nrules; k++)
+			if (sink->rule(ch, &ch->rules[k], ch->foreign ? ch->foreign[k] : NULL,
+			               sink->ctx) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+int table_stream(struct nfsh_session *s, int family, int table, const struct table_sink *sink,
+                 struct nfsh_err *e)
+{
+	struct table_info ti = {.family = family, .table = table};
+	int rc;
+
+	if (!s) {
+		err_set(e, NFSH_EKERNEL, NULL, "this command needs to read the live ruleset");
+		err_hint(e, "run it with CAP_NET_ADMIN (as root, or in 'nfsh --sandbox')");
+		return -1;
+	}
+	if (netlink_first()) {
+		enum nlr_result r = stream_netlink(&ti, sink, e);
+
+		table_info_free(&ti);
+		if (r == NLR_ERROR)
+			return -1;
+		if (r == NLR_OK)
+			return 0;
+		ti.family = family;
+		ti.table = table;
+	}
+	if (read_libnftables(s, &ti, NULL, e) < 0)
+		return -1;
+	rc = replay(&ti, sink);
+	table_info_free(&ti);
+	return rc < 0 ? err_set(e, NFSH_EOTHER, NULL, "cannot write the output") : 0;
 }

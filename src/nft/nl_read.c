@@ -912,7 +912,8 @@ static json_t *rule_json(struct nftnl_rule *nr, int family, struct leaf_cache *c
 struct dump {
 	int family;
 	const char *table;
-	nlr_emit emit; /* each object, in listing order */
+	nlr_emit emit;   /* each object, in listing order */
+	nlr_order order; /* the order of the chains' rules, or NULL */
 	void *ctx;
 	json_t *chains; /* names of the table's chains, in the kernel's order */
 	struct leaf_cache cache;
@@ -1272,8 +1273,13 @@ static int read_all(struct mnl_socket *nl, struct dump *d, bool *missing)
 		return rc;
 	if ((rc = read_sets(nl, d, &seq)) < 0 || d->unsupported)
 		return rc;
-	if (d->chain || getenv("NFSH_NL_WHOLE"))
+	/* NFSH_NL_WHOLE: one dump of the table (for measuring the kernel). */
+	if (d->chain || (!d->order && getenv("NFSH_NL_WHOLE")))
 		return read_rules(nl, d, &seq, d->chain);
+	if (d->order && !d->stopped && d->order(d->chains, d->ctx) < 0) {
+		d->stopped = true;
+		return 0;
+	}
 	/* Chain by chain: a dump resumed after each ~32 KiB skips again
 	 * over every rule before its place, so one dump of a 50k-rule table
 	 * costs the kernel a quadratic walk (half a second here); a dump per
@@ -1289,13 +1295,15 @@ static int read_all(struct mnl_socket *nl, struct dump *d, bool *missing)
 }
 
 enum nlr_result nlr_read_table(int family, const char *table, const char *chain, bool partial,
-                               nlr_emit fn, void *ctx, bool *missing, struct nfsh_err *e)
+                               nlr_emit fn, nlr_order order, void *ctx, bool *missing,
+                               struct nfsh_err *e)
 {
 	struct dump d = {.family = family,
 	                 .table = table,
 	                 .chain = chain,
 	                 .partial = partial,
 	                 .emit = fn,
+	                 .order = order,
 	                 .ctx = ctx};
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
 	int rc;
@@ -1341,7 +1349,7 @@ enum nlr_result nlr_list_table(int family, const char *table, const char *chain,
 		err_set(e, NFSH_EOTHER, NULL, "out of memory");
 		return NLR_ERROR;
 	}
-	r = nlr_read_table(family, table, chain, partial, append, arr, missing, e);
+	r = nlr_read_table(family, table, chain, partial, append, NULL, arr, missing, e);
 	if (r == NLR_OK)
 		*out = arr;
 	else

@@ -28,8 +28,14 @@ enum nlr_result {
  * negative return stops the listing (NLR_ERROR). Objects given before an
  * NLR_UNSUPPORTED are to be discarded by the caller. */
 typedef int (*nlr_emit)(json_t *obj, void *ctx);
+/* Called once the chains and sets are given, before any rule of a whole
+ * table: it may reorder names (a JSON array of the chain names, kernel order)
+ * in place, and the rules then come chain by chain in that order (save prints
+ * them as they come). A negative return stops the listing (NLR_ERROR). */
+typedef int (*nlr_order)(json_t *names, void *ctx);
 enum nlr_result nlr_read_table(int family, const char *table, const char *chain, bool partial,
-                               nlr_emit fn, void *ctx, bool *missing, struct nfsh_err *e);
+                               nlr_emit fn, nlr_order order, void *ctx, bool *missing,
+                               struct nfsh_err *e);
 
 enum nlr_result nlr_list_table(int family, const char *table, const char *chain, bool partial,
                                json_t **out, bool *missing, struct nfsh_err *e);
