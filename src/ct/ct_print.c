@@ -327,12 +327,8 @@ void ct_format_save(struct ct_line *l, const struct ct_msg *m, enum ct_evtype ev
 		save_addr(
 		    l, (st32 & IPS_SRC_NAT_DONE) && memcmp(r.dst, o.src, fam_len) ? "-n " : "-q ",
 		    o.l3, r.dst);
-	switch (l4) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP:
+	switch (ct_l4_kind(l4)) {
+	case CT_L4_PORTS:
 		ct_line_add(l, "-p ");
 		ct_line_add(l, ct_l4_name(l4));
 		ct_line_addn(l, " ", 1);
@@ -350,8 +346,7 @@ void ct_format_save(struct ct_line *l, const struct ct_msg *m, enum ct_evtype ev
 			ct_line_addn(l, " ", 1);
 		}
 		break;
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6: {
+	case CT_L4_ICMP: {
 		bool v6 = l4 == IPPROTO_ICMPV6;
 		ct_line_add(l, "-p ");
 		ct_line_add(l, ct_l4_name(l4));
