@@ -1,13 +1,9 @@
-/* Small batches over libmnl/libnftnl (see nl_write.h).
- *
- * The linearisation below is what libnftables 1.0.6 makes of the JSON nfsh
- * emits, for a few common statements: addresses (exact or byte-aligned
- * prefixes: a short load), interface names (exact: NUL-padded to IFNAMSIZ;
- * "eth*": the prefix), ip protocol / meta l4proto, tcp/udp ports (with the
- * "meta l4proto" dependency libnftables adds when no protocol match came
- * before), ct state flag lists, counter, verdicts, the comment. Everything
- * else makes the batch go through libnftables. tests/integration/io_fastwrite.sh
- * compares the kernel's bytecode of both paths command by command. */
+/* Batches over libmnl/libnftnl without libnftables (see nl_write.h): one
+ * command's batch, with the existence checks that leave out what is there
+ * as asked, and a whole restore's batch; both sent in one transaction by
+ * nlw_apply_msgs. The messages come from nl_lin.c, which linearises nfsh's
+ * JSON exactly as libnftables 1.0.6 does; tests/integration/io_fastwrite.sh
+ * and io_fastrestore.sh compare the kernel's bytecode of both paths. */
 #include "nft/nl_write.h"
 #include "nft/gen.h"
 #include "nft/nl_lin.h"
@@ -170,130 +166,6 @@ static bool put_item(struct strbuf *msgs, json_t *item, uint32_t *seq, struct mn
 		return false;
 	*nmsgs += n;
 	return true;
-}
-
-/* The whole batch in one sendmsg: the kernel takes one datagram as one
- * transaction. */
-static int send_msgs(struct mnl_socket *nl, const struct strbuf *msgs)
-{
-	struct iovec iov = {.iov_base = msgs->buf, .iov_len = msgs->len};
-	struct sockaddr_nl snl = {.nl_family = AF_NETLINK};
-	struct msghdr msg = {
-	    .msg_name = &snl, .msg_namelen = sizeof(snl), .msg_iov = &iov, .msg_iovlen = 1};
-
-	return sendmsg(mnl_socket_get_fd(nl), &msg, 0) < 0 ? -1 : 0;
-}
-
-/* Every message answered with an ACK of 0: committed. An error answer: the
- * kernel aborted the whole batch, nothing changed. No answer after the batch
- * went out: nobody can tell. */
-static enum nlw_result send_batch(const struct strbuf *msgs, int nmsgs)
-{
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	int acks = 0;
-	enum nlw_result rc = NLW_NOT_APPLIED;
-	ssize_t len = 0;
-
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		goto out;
-	if (send_msgs(nl, msgs) < 0)
-		goto out;
-	rc = NLW_UNKNOWN;
-	while (acks < nmsgs && (len = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-		int left = (int)len;
-
-		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
-			const struct nlmsgerr *err;
-
-			if (nlh->nlmsg_type != NLMSG_ERROR)
-				goto out;
-			err = mnl_nlmsg_get_payload(nlh);
-			if (err->error != 0) {
-				rc = NLW_NOT_APPLIED;
-				goto out;
-			}
-			acks++;
-		}
-	}
-	if (acks == nmsgs)
-		rc = NLW_APPLIED;
-out:
-	if (nl)
-		mnl_socket_close(nl);
-	return rc;
-}
-
-static bool trace(void)
-{
-	const char *t = getenv("NFSH_WRITE_TRACE");
-
-	return t && !strcmp(t, "1");
-}
-
-/* The batch's begin or end marker, appended to msgs. */
-static void put_marker(struct strbuf *msgs, bool begin, uint32_t seq)
-{
-	char page[128] = {0};
-
-	if (begin)
-		nftnl_batch_begin(page, seq);
-	else
-		nftnl_batch_end(page, seq);
-	sb_addn(msgs, page, NLMSG_ALIGN(((struct nlmsghdr *)page)->nlmsg_len));
-}
-
-enum nlw_result nlw_apply(json_t *cmds)
-{
-	const char *w = getenv("NFSH_WRITER");
-	struct strbuf msgs;
-	uint32_t seq = (uint32_t)time(NULL);
-	size_t i;
-	json_t *item;
-	bool ok = true;
-	enum nlw_result rc = NLW_NOT_APPLIED;
-	struct mnl_socket *q;
-	int nmsgs = 0;
-
-	if ((w && !strcmp(w, "nft")) || !json_is_array(cmds) || json_array_size(cmds) == 0 ||
-	    json_array_size(cmds) > NLW_MAX_MSGS)
-		return NLW_NOT_APPLIED;
-	sb_init(&msgs);
-	put_marker(&msgs, true, seq++);
-	/* For the existence questions; without it every message is sent. */
-	q = mnl_socket_open(NETLINK_NETFILTER);
-	if (q && mnl_socket_bind(q, 0, MNL_SOCKET_AUTOPID) < 0) {
-		mnl_socket_close(q);
-		q = NULL;
-	}
-	json_array_foreach(cmds, i, item)
-	{
-		if (!(ok = put_item(&msgs, item, &seq, q, &nmsgs)))
-			break;
-	}
-	if (q)
-		mnl_socket_close(q);
-	if (ok && nmsgs == 0) {
-		rc = NLW_APPLIED; /* everything there already, as asked */
-		if (trace())
-			fprintf(stderr, "nfsh: write: netlink (nothing to change)\n");
-	} else if (ok) {
-		put_marker(&msgs, false, seq++);
-		rc = msgs.oom ? NLW_NOT_APPLIED : send_batch(&msgs, nmsgs);
-		if (trace())
-			fprintf(stderr, "nfsh: write: %s\n",
-			        rc == NLW_APPLIED       ? "netlink"
-			        : rc == NLW_NOT_APPLIED ? "kernel refused; libnftables"
-			                                : "no answer");
-	} else if (trace()) {
-		char *txt = json_dumps(item, JSON_COMPACT);
-
-		fprintf(stderr, "nfsh: write: libnftables for %s\n", txt ? txt : "?");
-		free(txt);
-	}
-	sb_free(&msgs);
-	return rc;
 }
 
 /* ---- a whole batch in one transaction ----
@@ -462,5 +334,62 @@ enum nlw_result nlw_apply_msgs(char *msgs, size_t len, uint32_t seq, int *err)
 		*err = ENOBUFS;
 out:
 	mnl_socket_close(nl);
+	return rc;
+}
+
+static bool trace(void)
+{
+	const char *t = getenv("NFSH_WRITE_TRACE");
+
+	return t && !strcmp(t, "1");
+}
+
+enum nlw_result nlw_apply(json_t *cmds)
+{
+	const char *w = getenv("NFSH_WRITER");
+	struct strbuf msgs;
+	uint32_t seq = (uint32_t)time(NULL);
+	size_t i;
+	json_t *item;
+	bool ok = true;
+	enum nlw_result rc = NLW_NOT_APPLIED;
+	struct mnl_socket *q;
+	int nmsgs = 0, err;
+
+	if ((w && !strcmp(w, "nft")) || !json_is_array(cmds) || json_array_size(cmds) == 0 ||
+	    json_array_size(cmds) > NLW_MAX_MSGS)
+		return NLW_NOT_APPLIED;
+	sb_init(&msgs);
+	/* For the existence questions; without it every message is sent. */
+	q = mnl_socket_open(NETLINK_NETFILTER);
+	if (q && mnl_socket_bind(q, 0, MNL_SOCKET_AUTOPID) < 0) {
+		mnl_socket_close(q);
+		q = NULL;
+	}
+	json_array_foreach(cmds, i, item)
+	{
+		if (!(ok = put_item(&msgs, item, &seq, q, &nmsgs)))
+			break;
+	}
+	if (q)
+		mnl_socket_close(q);
+	if (ok && nmsgs == 0) {
+		rc = NLW_APPLIED; /* everything there already, as asked */
+		if (trace())
+			fprintf(stderr, "nfsh: write: netlink (nothing to change)\n");
+	} else if (ok) {
+		rc = msgs.oom ? NLW_NOT_APPLIED : nlw_apply_msgs(msgs.buf, msgs.len, seq, &err);
+		if (trace())
+			fprintf(stderr, "nfsh: write: %s\n",
+			        rc == NLW_APPLIED       ? "netlink"
+			        : rc == NLW_NOT_APPLIED ? "kernel refused; libnftables"
+			                                : "no answer");
+	} else if (trace()) {
+		char *txt = json_dumps(item, JSON_COMPACT);
+
+		fprintf(stderr, "nfsh: write: libnftables for %s\n", txt ? txt : "?");
+		free(txt);
+	}
+	sb_free(&msgs);
 	return rc;
 }
