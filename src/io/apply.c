@@ -10,6 +10,7 @@
 #include "io/io.h"
 #include "nft/batch.h"
 #include "nft/json.h"
+#include "nft/sets_nl.h"
 #include "xlate/xlate.h"
 
 #include <malloc.h>
@@ -534,6 +535,21 @@ void io_ctx_release(struct io_ctx *r)
 	r->sets = NULL;
 }
 
+/* After a committed --noflush batch: -D, -R and -F lines may have taken the
+ * last rule using one of nfsh's own sets (sets_nl.c). Without --noflush
+ * every table was replaced, its sets with it. */
+static void collect_own_sets(const struct io_ctx *r)
+{
+	static const int families[] = {NFSH_IPV4, NFSH_IPV6};
+
+	if (!r->noflush)
+		return;
+	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++)
+		for (int t = 0; t < TBL_COUNT; t++)
+			if (r->started[families[f]] & TBL_BIT(t))
+				nl_gc_own_sets(families[f], nftname(t));
+}
+
 int io_ctx_apply(struct io_ctx *r, struct nfsh_err *e)
 {
 	int culprit;
@@ -555,8 +571,11 @@ int io_ctx_apply(struct io_ctx *r, struct nfsh_err *e)
 		return 0;
 	}
 	r->s.dry_run = r->test;
-	if (io_batch_apply(&r->s, &r->b, &culprit, e) == 0)
+	if (io_batch_apply(&r->s, &r->b, &culprit, e) == 0) {
+		if (!r->test)
+			collect_own_sets(r);
 		return 0;
+	}
 	r->line = culprit >= 0 ? r->b.lines[culprit] : 0;
 	if (culprit >= 0 && r->b.words[culprit][0]) {
 		char msg[NFSH_ERR_MSG], hint[NFSH_ERR_HINT];

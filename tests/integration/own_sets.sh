@@ -60,11 +60,23 @@ expect_eq "after the commit only INPUT's list and B's connlimit set are left" \
 	"$(sets | wc -w)" 2
 expect_eq "INPUT's list is one of them" "$(sets | grep -c "$shared_web")" 1
 
+# restore --noflush with -D and -F lines: the same after its commit; and
+# --test commits nothing, so it deletes nothing either.
+check "restore again" load
+printf '%s\n' '*filter' '-D A 2' '-F B' COMMIT >"$TMP/d.v4"
+before=$(sets)
+check "restore --test --noflush" "$NFSH" restore --test --noflush "$TMP/d.v4"
+expect_eq "--test leaves the sets" "$(sets)" "$before"
+check "restore --noflush of -D and -F lines" "$NFSH" restore --noflush "$TMP/d.v4"
+expect_eq "--noflush -D took A's udp list, -F B its list and connlimit set" \
+	"$(sets | wc -w)" 2
+expect_eq "the list INPUT and A share stays" "$(sets | grep -c "$shared_web")" 1
+
 # Nothing is touched that is not nfsh's: a set of another table stays.
+check "restore again" load
 nft add table ip other && nft add set ip other connlimit0 '{ type ipv4_addr; }'
 check "-D in nfsh's table" "$NFSH" -D B 1
-expect_eq "another table's set named like nfsh's stays" \
-	"$(nft list sets ip | grep -c 'set connlimit0')" 1
+check "another table's set named like nfsh's stays" nft list set ip other connlimit0
 # A transaction only checked (a dry run) and aborted changes nothing.
 check "restore again" load
 before=$(sets)
