@@ -48,14 +48,16 @@ void table_info_free(struct table_info *ti);
  * was given so far is to be discarded (the netlink reader gave up on the
  * table, and libnftables reads it again). rule gets each rule in that order;
  * why is set for a rule not expressible in iptables syntax. A negative
- * return from either stops the read. */
+ * return from either stops the read. With chains (from nlr_chains_dump), the
+ * chain list is taken from there instead of a chain dump of its own. */
 struct table_sink {
 	int (*begin)(const struct table_info *ti, void *ctx);
 	int (*rule)(const struct chain_info *ch, const struct rule *r, const char *why, void *ctx);
 	void *ctx;
 };
-int table_stream(struct nfsh_session *s, int family, int table, const struct table_sink *sink,
-                 struct nfsh_err *e);
+struct nlr_chains; /* nft/nl_read.h: the family's chains, dumped once; NULL: dumped here */
+int table_stream(struct nfsh_session *s, int family, int table, const struct nlr_chains *chains,
+                 const struct table_sink *sink, struct nfsh_err *e);
 struct chain_info *table_find_chain(struct table_info *ti, const char *name);
 
 #endif

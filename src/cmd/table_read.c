@@ -420,7 +420,10 @@ static enum nlr_result read_netlink(struct table_info *ti, const char *table, co
 	if (!f.sets)
 		return err_set(e, NFSH_EOTHER, NULL, "out of memory reading the ruleset"),
 		       NLR_ERROR;
-	r = nlr_read_table(family, table, chain, false, fill_one, NULL, &f, missing, e);
+	r = nlr_read_table(
+	    &(struct nlr_req){
+	        .family = family, .table = table, .chain = chain, .emit = fill_one, .ctx = &f},
+	    missing, e);
 	index_free(&f.ix);
 	json_decref(f.sets);
 	if (r == NLR_OK && chain && !*missing)
@@ -632,8 +635,8 @@ static int stream_one(json_t *o, void *ctx)
 }
 
 /* Over netlink: NLR_UNSUPPORTED also when the table changed under the dump. */
-static enum nlr_result stream_netlink(struct table_info *ti, const struct table_sink *sink,
-                                      struct nfsh_err *e)
+static enum nlr_result stream_netlink(struct table_info *ti, const struct nlr_chains *chains,
+                                      const struct table_sink *sink, struct nfsh_err *e)
 {
 	struct streamer st = {.f = {.ti = ti, .sets = json_object()}, .sink = sink};
 	enum nlr_result r;
@@ -642,8 +645,13 @@ static enum nlr_result stream_netlink(struct table_info *ti, const struct table_
 	if (!st.f.sets)
 		return err_set(e, NFSH_EOTHER, NULL, "out of memory reading the ruleset"),
 		       NLR_ERROR;
-	r = nlr_read_table(ti->family, table_by_id(ti->table)->nftname, NULL, false, stream_one,
-	                   stream_order, &st, &missing, e);
+	r = nlr_read_table(&(struct nlr_req){.family = ti->family,
+	                                     .table = table_by_id(ti->table)->nftname,
+	                                     .emit = stream_one,
+	                                     .order = stream_order,
+	                                     .ctx = &st,
+	                                     .chains = chains},
+	                   &missing, e);
 	if (r == NLR_OK && !st.begun && stream_begin(&st) < 0)
 		r = NLR_ERROR;
 	if (st.lost && !st.sink_failed) {
@@ -673,8 +681,8 @@ static int replay(const struct table_info *ti, const struct table_sink *sink)
 	return 0;
 }
 
-int table_stream(struct nfsh_session *s, int family, int table, const struct table_sink *sink,
-                 struct nfsh_err *e)
+int table_stream(struct nfsh_session *s, int family, int table, const struct nlr_chains *chains,
+                 const struct table_sink *sink, struct nfsh_err *e)
 {
 	struct table_info ti = {.family = family, .table = table};
 	int rc;
@@ -685,7 +693,7 @@ int table_stream(struct nfsh_session *s, int family, int table, const struct tab
 		return -1;
 	}
 	if (netlink_first()) {
-		enum nlr_result r = stream_netlink(&ti, sink, e);
+		enum nlr_result r = stream_netlink(&ti, chains, sink, e);
 
 		table_info_free(&ti);
 		if (r == NLR_ERROR)

@@ -3,6 +3,7 @@
  * chains, user chains by name, then the rules; "[p:b] -A ..." with -c). */
 #include "cmd/run.h"
 #include "io/io.h"
+#include "nft/nl_read.h"
 #include "xlate/xlate.h"
 
 #include <stdio.h>
@@ -90,13 +91,19 @@ static int save_family(struct nfsh_session *s, int family, int only, bool counte
 	char when[64];
 	int rc = 0;
 
+	struct nlr_chains *chains = NULL;
+
 	if (n < 0)
+		return -1;
+	/* Several tables: one chain dump for all of them (the kernel does not
+	 * filter it by table). */
+	if (only < 0 && n > 1 && !(chains = nlr_chains_dump(family, e)))
 		return -1;
 	sb_init(&o.sb);
 	for (int i = 0; i < n && rc == 0; i++) {
 		if (only >= 0 && ids[i] != only)
 			continue;
-		if (table_stream(s, family, ids[i], &sink, e) < 0) {
+		if (table_stream(s, family, ids[i], chains, &sink, e) < 0) {
 			rc = -1;
 			break;
 		}
@@ -106,6 +113,7 @@ static int save_family(struct nfsh_session *s, int family, int only, bool counte
 			rc = err_set(e, NFSH_EOTHER, NULL, "cannot write the output: %m");
 	}
 	sb_free(&o.sb);
+	nlr_chains_free(chains);
 	return rc;
 }
 

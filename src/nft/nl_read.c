@@ -917,10 +917,12 @@ struct dump {
 	void *ctx;
 	json_t *chains; /* names of the table's chains, in the kernel's order */
 	struct leaf_cache cache;
-	json_t *sets;      /* names of shared sets seen */
-	json_t *elems;     /* the set whose elements are being dumped */
-	const char *chain; /* rules of this chain only, or NULL */
-	bool partial;      /* skip the rules not read, keep the others */
+	json_t *sets;                    /* names of shared sets seen */
+	json_t *elems;                   /* the set whose elements are being dumped */
+	const char *chain;               /* rules of this chain only, or NULL */
+	const struct nlr_chains *cached; /* the family's chains, dumped already */
+	struct nlr_chains *all;          /* where keep_chain puts every chain */
+	bool partial;                    /* skip the rules not read, keep the others */
 	bool unsupported, nomem, stopped;
 	int (*parse)(const struct nlmsghdr *nlh, struct dump *d);
 };
@@ -990,50 +992,118 @@ static const char *hook_name(uint32_t hook)
 	return hook < 5 ? names[hook] : NULL;
 }
 
-static int parse_chain(const struct nlmsghdr *nlh, struct dump *d)
+/* What a listing needs of one chain. */
+struct chain_rec {
+	const char *table, *name, *type;
+	uint64_t handle;
+	bool base; /* has a hook */
+	uint32_t hook, policy;
+	int32_t prio;
+};
+
+struct nlr_chains {
+	int family;
+	struct chain_rec *v;
+	size_t n, cap;
+	bool nomem;
+};
+
+/* The parts of ch (borrowed: they live in ch), false for a chain without
+ * a table or name. */
+static bool chain_rec_of(const struct nftnl_chain *ch, struct chain_rec *r)
 {
-	struct nftnl_chain *ch = nftnl_chain_alloc();
-	const char *table, *name;
+	r->table = nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE);
+	r->name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
+	if (!r->table || !r->name)
+		return false;
+	r->handle = nftnl_chain_get_u64(ch, NFTNL_CHAIN_HANDLE);
+	r->base = nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM);
+	r->hook = r->base ? nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM) : 0;
+	r->policy = nftnl_chain_is_set(ch, NFTNL_CHAIN_POLICY)
+	                ? nftnl_chain_get_u32(ch, NFTNL_CHAIN_POLICY)
+	                : NF_ACCEPT;
+	r->prio = r->base ? (int32_t)nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO) : 0;
+	r->type = r->base ? nftnl_chain_get_str(ch, NFTNL_CHAIN_TYPE) : NULL;
+	return true;
+}
+
+/* One chain of d's table, given as libnftables lists it. */
+static int chain_emit(struct dump *d, const struct chain_rec *r)
+{
 	json_t *o;
 
-	if (!ch)
-		return -1;
-	if (nftnl_chain_nlmsg_parse(nlh, ch) < 0 ||
-	    !(table = nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE)) || strcmp(table, d->table) ||
-	    !(name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME))) {
-		nftnl_chain_free(ch);
-		return 0;
-	}
 	o = json_pack("{s:s,s:s,s:s,s:I}", "family", d->family == NFSH_IPV6 ? "ip6" : "ip", "table",
-	              table, "name", name, "handle",
-	              (json_int_t)nftnl_chain_get_u64(ch, NFTNL_CHAIN_HANDLE));
-	if (o && nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM)) {
-		const char *hook = hook_name(nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM));
-		uint32_t pol = nftnl_chain_is_set(ch, NFTNL_CHAIN_POLICY)
-		                   ? nftnl_chain_get_u32(ch, NFTNL_CHAIN_POLICY)
-		                   : NF_ACCEPT;
+	              r->table, "name", r->name, "handle", (json_int_t)r->handle);
+	if (o && r->base) {
+		const char *hook = hook_name(r->hook);
 
-		if (!hook || (pol != NF_ACCEPT && pol != NF_DROP))
+		if (!hook || (r->policy != NF_ACCEPT && r->policy != NF_DROP))
 			d->unsupported = true;
 		else {
-			json_object_set_new(
-			    o, "type",
-			    json_string(nftnl_chain_get_str(ch, NFTNL_CHAIN_TYPE) ?: "filter"));
+			json_object_set_new(o, "type", json_string(r->type ?: "filter"));
 			json_object_set_new(o, "hook", json_string(hook));
+			json_object_set_new(o, "prio", json_integer(r->prio));
 			json_object_set_new(
-			    o, "prio",
-			    json_integer((int32_t)nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO)));
-			json_object_set_new(o, "policy",
-			                    json_string(pol == NF_ACCEPT ? "accept" : "drop"));
+			    o, "policy", json_string(r->policy == NF_ACCEPT ? "accept" : "drop"));
 		}
 	}
-	/* name lives in ch: keep a copy before freeing it. */
-	if (o && json_array_append_new(d->chains, json_string(name)) < 0) {
+	if (o && json_array_append_new(d->chains, json_string(r->name)) < 0) {
 		json_decref(o);
 		o = NULL;
 	}
-	nftnl_chain_free(ch);
 	return emit(d, obj1("chain", o));
+}
+
+static int parse_chain(const struct nlmsghdr *nlh, struct dump *d)
+{
+	struct nftnl_chain *ch = nftnl_chain_alloc();
+	struct chain_rec r;
+	int rc = 0;
+
+	if (!ch)
+		return -1;
+	if (nftnl_chain_nlmsg_parse(nlh, ch) == 0 && chain_rec_of(ch, &r) &&
+	    !strcmp(r.table, d->table))
+		rc = chain_emit(d, &r);
+	nftnl_chain_free(ch);
+	return rc;
+}
+
+/* A chain of any table, kept (its strings copied) in d->all. */
+static int keep_chain(const struct nlmsghdr *nlh, struct dump *d)
+{
+	struct nlr_chains *cs = d->all;
+	struct nftnl_chain *ch = nftnl_chain_alloc();
+	struct chain_rec r, *v;
+
+	if (!ch)
+		return -1;
+	if (nftnl_chain_nlmsg_parse(nlh, ch) < 0 || !chain_rec_of(ch, &r)) {
+		nftnl_chain_free(ch);
+		return 0;
+	}
+	if (cs->n == cs->cap) {
+		cs->cap = cs->cap ? cs->cap * 2 : 256;
+		if (!(v = realloc(cs->v, cs->cap * sizeof(*v)))) {
+			nftnl_chain_free(ch);
+			return -1;
+		}
+		cs->v = v;
+	}
+	v = &cs->v[cs->n];
+	*v = r;
+	v->table = strdup(r.table);
+	v->name = strdup(r.name);
+	v->type = r.type ? strdup(r.type) : NULL;
+	nftnl_chain_free(ch);
+	if (!v->table || !v->name || (r.type && !v->type)) {
+		free((char *)v->table);
+		free((char *)v->name);
+		free((char *)v->type);
+		return -1;
+	}
+	cs->n++;
+	return 0;
 }
 
 static int parse_rule(const struct nlmsghdr *nlh, struct dump *d)
@@ -1266,11 +1336,20 @@ static int read_all(struct mnl_socket *nl, struct dump *d, bool *missing)
 		*missing = rc == 0;
 		return rc;
 	}
-	/* The kernel filters neither chain dumps by table: filtered here. */
-	nlh = hdr(buf, NFT_MSG_GETCHAIN, d->family, NLM_F_DUMP, &seq);
-	d->parse = parse_chain;
-	if ((rc = talk(nl, nlh, d)) < 0 || d->unsupported)
-		return rc;
+	if (d->cached) {
+		for (size_t i = 0; i < d->cached->n && !d->unsupported; i++)
+			if (!strcmp(d->cached->v[i].table, d->table) &&
+			    chain_emit(d, &d->cached->v[i]) < 0)
+				return -ENOMEM;
+	} else {
+		/* The kernel does not filter chain dumps by table: filtered here. */
+		nlh = hdr(buf, NFT_MSG_GETCHAIN, d->family, NLM_F_DUMP, &seq);
+		d->parse = parse_chain;
+		if ((rc = talk(nl, nlh, d)) < 0)
+			return rc;
+	}
+	if (d->unsupported)
+		return 0;
 	if ((rc = read_sets(nl, d, &seq)) < 0 || d->unsupported)
 		return rc;
 	/* NFSH_NL_WHOLE: one dump of the table (for measuring the kernel). */
@@ -1294,17 +1373,17 @@ static int read_all(struct mnl_socket *nl, struct dump *d, bool *missing)
 	return rc;
 }
 
-enum nlr_result nlr_read_table(int family, const char *table, const char *chain, bool partial,
-                               nlr_emit fn, nlr_order order, void *ctx, bool *missing,
-                               struct nfsh_err *e)
+enum nlr_result nlr_read_table(const struct nlr_req *q, bool *missing, struct nfsh_err *e)
 {
-	struct dump d = {.family = family,
-	                 .table = table,
-	                 .chain = chain,
-	                 .partial = partial,
-	                 .emit = fn,
-	                 .order = order,
-	                 .ctx = ctx};
+	struct dump d = {.family = q->family,
+	                 .table = q->table,
+	                 .chain = q->chain,
+	                 .partial = q->partial,
+	                 .emit = q->emit,
+	                 .order = q->order,
+	                 .ctx = q->ctx,
+	                 .cached = q->chains && q->chains->family == q->family ? q->chains : NULL};
+	const char *table = q->table;
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
 	int rc;
 
@@ -1349,10 +1428,59 @@ enum nlr_result nlr_list_table(int family, const char *table, const char *chain,
 		err_set(e, NFSH_EOTHER, NULL, "out of memory");
 		return NLR_ERROR;
 	}
-	r = nlr_read_table(family, table, chain, partial, append, NULL, arr, missing, e);
+	r = nlr_read_table(&(struct nlr_req){.family = family,
+	                                     .table = table,
+	                                     .chain = chain,
+	                                     .partial = partial,
+	                                     .emit = append,
+	                                     .ctx = arr},
+	                   missing, e);
 	if (r == NLR_OK)
 		*out = arr;
 	else
 		json_decref(arr);
 	return r;
+}
+
+void nlr_chains_free(struct nlr_chains *cs)
+{
+	if (!cs)
+		return;
+	for (size_t i = 0; i < cs->n; i++) {
+		free((char *)cs->v[i].table);
+		free((char *)cs->v[i].name);
+		free((char *)cs->v[i].type);
+	}
+	free(cs->v);
+	free(cs);
+}
+
+struct nlr_chains *nlr_chains_dump(int family, struct nfsh_err *e)
+{
+	char buf[NLR_REQ_SIZE] = {0}; /* zeroed: attribute padding goes out as it is */
+	struct nlr_chains *cs = calloc(1, sizeof(*cs));
+	struct dump d = {.family = family, .all = cs, .parse = keep_chain};
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	uint32_t seq = (uint32_t)time(NULL);
+	int rc = -ENOMEM;
+
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		if (nl)
+			mnl_socket_close(nl);
+		nlr_chains_free(cs);
+		err_set(e, NFSH_EKERNEL, NULL, "cannot open a netfilter netlink socket: %m");
+		return NULL;
+	}
+	if (cs) {
+		cs->family = family;
+		rc = talk(nl, hdr(buf, NFT_MSG_GETCHAIN, family, NLM_F_DUMP, &seq), &d);
+	}
+	mnl_socket_close(nl);
+	if (rc < 0 || d.nomem) {
+		nlr_chains_free(cs);
+		err_set(e, NFSH_EKERNEL, NULL, "cannot list chains: %s",
+		        strerror(rc < 0 ? -rc : ENOMEM));
+		return NULL;
+	}
+	return cs;
 }
