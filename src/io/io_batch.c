@@ -289,7 +289,8 @@ static bool trace(void)
 	return t && !strcmp(t, "1");
 }
 
-/* Why the batch goes through libnftables, for NFSH_WRITE_TRACE. */
+/* Why the batch goes through libnftables, for NFSH_WRITE_TRACE: why (a dry
+ * run, ...; NULL: none but the item) and the first item not linearised. */
 static void trace_text_only(const struct io_batch *b, const char *why)
 {
 	int i = b->refused;
@@ -297,16 +298,29 @@ static void trace_text_only(const struct io_batch *b, const char *why)
 
 	if (!trace())
 		return;
-	if (i < 0) {
-		fprintf(stderr, "nfsh: write: libnftables (%d items; %s)\n", b->n, why);
-		return;
+	fprintf(stderr, "nfsh: write: libnftables (%d items%s%s", b->n, why ? "; " : "",
+	        why ? why : "");
+	if (i >= 0) {
+		at = i ? b->ends[i - 1] + 1 : strlen(DOC_HEAD);
+		len = b->ends[i] - at;
+		fprintf(stderr, "; item %d, line %d, not linearised: %.*s%s", i + 1, b->lines[i],
+		        len > 160 ? 160 : (int)len, b->text.buf + at, len > 160 ? "..." : "");
 	}
-	at = i ? b->ends[i - 1] + 1 : strlen(DOC_HEAD);
-	len = b->ends[i] - at;
-	fprintf(stderr,
-	        "nfsh: write: libnftables (%d items; item %d, line %d, not linearised: %.*s%s)\n",
-	        b->n, i + 1, b->lines[i], len > 160 ? 160 : (int)len, b->text.buf + at,
-	        len > 160 ? "..." : "");
+	fprintf(stderr, ")\n");
+}
+
+/* Why netlink is not even tried (NULL: it is). */
+static const char *not_netlink(const struct nfsh_session *s, const struct io_batch *b)
+{
+	const char *w = getenv("NFSH_WRITER");
+
+	if (s->dry_run)
+		return "dry run";
+	if (s->debug)
+		return "NFSH_DEBUG";
+	if (w && !strcmp(w, "nft"))
+		return "NFSH_WRITER=nft";
+	return b->text_only ? "" : NULL;
 }
 
 /* The messages of the items not cancelled, moved together. */
@@ -347,24 +361,17 @@ static enum nlw_result apply_msgs(struct io_batch *b)
 	return rc;
 }
 
-/* Over netlink unless asked not to, or when libnftables must print or dry
- * run the batch. */
-static bool netlink_wanted(const struct nfsh_session *s, const struct io_batch *b)
-{
-	const char *w = getenv("NFSH_WRITER");
-
-	return !b->text_only && !s->dry_run && !s->debug && !(w && !strcmp(w, "nft"));
-}
-
 int io_batch_apply(struct nfsh_session *s, struct io_batch *b, int *culprit, struct nfsh_err *e)
 {
+	const char *why;
 	char *doc;
 	int rc;
 
 	*culprit = -1;
 	if (!b->n)
 		return 0;
-	if (netlink_wanted(s, b)) {
+	why = not_netlink(s, b);
+	if (!why) {
 		enum nlw_result w = apply_msgs(b);
 
 		if (w == NLW_APPLIED)
@@ -376,9 +383,7 @@ int io_batch_apply(struct nfsh_session *s, struct io_batch *b, int *culprit, str
 			               "whether it was applied is not known");
 		}
 	} else {
-		trace_text_only(b, s->dry_run ? "dry run"
-		                   : s->debug ? "NFSH_DEBUG"
-		                              : "NFSH_WRITER=nft");
+		trace_text_only(b, *why ? why : NULL);
 		drop_msgs(b);
 	}
 	/* Close the document in place and reopen it afterwards. */

@@ -1,0 +1,276 @@
+#!/bin/bash
+# Whole restore and import batches over libnftnl (src/io/io_batch.c, sent by
+# nlw_apply_msgs in src/nft/nl_write.c) against libnftables: every case runs
+# once each way (NFSH_WRITER=nft forces libnftables) from the same starting
+# ruleset, and must leave the same kernel bytecode (nft --debug=netlink) and
+# the same JSON listing, with the same messages and exit status.
+# The netlink path must really be taken (NFSH_WRITE_TRACE=1) wherever every
+# item of the batch linearises; which ones do is probed with --test, whose
+# trace names the first item nl_lin.c does not know. Cases: gen_ruleset.py's
+# 2,000-rule mix; every rule of the txlate corpus nfsh accepts, for IPv4 and
+# IPv6; the corpus rules nl_lin.c covers, restored with --noflush into
+# existing tables; several tables in one file; --noflush into existing
+# chains; import; refusals (one the kernel alone raises, a batch with an
+# item nl_lin.c does not know) with the same error text, line and status
+# both ways and nothing changed.
+. "${SRCDIR:?}/tests/lib/netns.sh"
+netns_enter "$@"
+
+NFSH=$(readlink -f "${NFSH:?}")
+CORPUS=${NFSH_CORPUS:-/work/shared/corpus}/iptables/txlate
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# The kernel's state: bytecode without handles (a hash set's elements come
+# in no fixed order), and the JSON listing without handles.
+state() {
+	nft --debug=netlink list ruleset 2>&1 |
+		sed -E 's/^(ip6? nfsh-[a-z]+ [A-Za-z0-9_.-]+) [0-9]+( [0-9]+)?$/\1/' |
+		grep -v '^\s*$' >"$TMP/bc"
+	grep -v '^\s*element ' "$TMP/bc"
+	grep '^\s*element ' "$TMP/bc" | sort
+	nft -j list ruleset | python3 -c '
+import json, sys
+def strip(v):
+    if isinstance(v, dict):
+        return {k: strip(x) for k, x in v.items() if k != "handle"}
+    if isinstance(v, list):
+        return [strip(x) for x in v]
+    return v
+d = json.load(sys.stdin)["nftables"]
+print(json.dumps([strip(x) for x in d if "metainfo" not in x], sort_keys=True, indent=0))'
+}
+
+# setup_base: the starting ruleset of the --noflush cases, made through
+# libnftables so that both runs start from the same kernel state.
+setup_none() { nft flush ruleset; }
+setup_base() {
+	nft flush ruleset
+	NFSH_WRITER=nft "$NFSH" restore "$TMP/base4.v4" && NFSH_WRITER=nft "$NFSH" restore -6 "$TMP/base6.v4"
+}
+
+# Does every item of this restore or import linearise? The --test trace
+# names the first one that does not.
+linearises() {
+	NFSH_WRITE_TRACE=1 "$NFSH" "$@" 2>&1 >/dev/null | grep -q '^nfsh: write: libnftables ([0-9]* items; dry run)$'
+}
+
+NL_CASES=0
+# both NAME SETUP WANT ARGS...: nfsh ARGS ($RUN ARGS when set) once each
+# way after SETUP. WANT
+# is "netlink" (must go over netlink), "probe" (over netlink exactly when
+# the --test probe says every item linearises), "refused" (the netlink
+# batch is sent and refused, libnftables reports) or "libnftables".
+both() {
+	local name=$1 setup=$2 want=$3 mode path
+	shift 3
+	if [ "$want" = probe ]; then
+		$setup
+		local targs=("$@")
+		if [ "${targs[0]}" = restore ]; then
+			targs=(restore --test "${targs[@]:1}")
+		else
+			targs=(import --dry-run "${targs[@]:1}")
+		fi
+		if linearises "${targs[@]}"; then want=netlink; else want=libnftables; fi
+		echo "# $name: --test says $want"
+	fi
+	for mode in nl nft; do
+		$setup
+		state >"$TMP/pre.$mode"
+		if [ $mode = nft ]; then export NFSH_WRITER=nft; fi
+		NFSH_WRITE_TRACE=1 "${RUN:-$NFSH}" "$@" >"$TMP/out.$mode" 2>"$TMP/err.$mode"
+		echo "status $?" >>"$TMP/out.$mode"
+		unset NFSH_WRITER
+		state >"$TMP/post.$mode"
+	done
+	expect_eq "$name: same bytecode and listing both ways" "$(md5sum <"$TMP/post.nl")" "$(md5sum <"$TMP/post.nft")"
+	diff "$TMP/post.nl" "$TMP/post.nft" | head -10
+	grep -v '^nfsh: write: ' "$TMP/err.nl" >>"$TMP/out.nl"
+	grep -v '^nfsh: write: ' "$TMP/err.nft" >>"$TMP/out.nft"
+	expect_eq "$name: same output, messages and status both ways" "$(cat "$TMP/out.nl")" "$(cat "$TMP/out.nft")"
+	check "$name: NFSH_WRITER=nft goes through libnftables" grep -qE "^nfsh: write: libnftables \(.*NFSH_WRITER=nft[;)]" "$TMP/err.nft"
+	path=$(grep '^nfsh: write: ' "$TMP/err.nl" | tail -1)
+	case $want in
+	netlink)
+		NL_CASES=$((NL_CASES + 1))
+		check "$name: one netlink transaction ($path)" grep -q '^nfsh: write: netlink, one transaction' "$TMP/err.nl"
+		;;
+	refused)
+		check "$name: netlink batch refused, then libnftables ($path)" grep -q '^nfsh: write: netlink batch not applied (.*); libnftables$' "$TMP/err.nl"
+		expect_eq "$name: nothing changed" "$(md5sum <"$TMP/post.nl")" "$(md5sum <"$TMP/pre.nl")"
+		;;
+	libnftables)
+		check "$name: libnftables, an item not linearised ($path)" grep -q '^nfsh: write: libnftables (.*not linearised' "$TMP/err.nl"
+		;;
+	esac
+}
+
+# ---- the inputs ----
+python3 "$SRCDIR/tests/bench/gen_ruleset.py" 2000 >"$TMP/gen2000.v4"
+
+# The txlate corpus's rules as restore lines, table by table, for each
+# family; only those nfsh accepts (restore --emit-json of the one line).
+corpus_file() {
+	local pers=$1 fam=$2 out=$3 t line
+	grep -h "^$pers-translate " "$CORPUS"/*.txlate | sed "s/^$pers-translate //" |
+		grep -E '(^| )-[AI] (INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) ' | sort -u >"$TMP/cands"
+	for t in raw mangle nat filter; do
+		echo "*$t"
+		while IFS= read -r line; do
+			local lt=filter
+			[[ " $line " =~ \ -t\ ([a-z]+)\  ]] && lt=${BASH_REMATCH[1]}
+			[ "$lt" = "$t" ] || continue
+			line=$(sed -E 's/(^| )-t [a-z]+( |$)/\1/' <<<"$line")
+			printf '*%s\n%s\nCOMMIT\n' "$t" "$line" >"$TMP/one.v4"
+			"$NFSH" restore "$fam" --emit-json "$TMP/one.v4" >/dev/null 2>&1 && echo "$line"
+		done <"$TMP/cands"
+		echo COMMIT
+	done >"$out"
+}
+corpus_file iptables -4 "$TMP/all4.v4"
+corpus_file ip6tables -6 "$TMP/all6.v4"
+n4=$(grep -c '^-' "$TMP/all4.v4")
+n6=$(grep -c '^-' "$TMP/all6.v4")
+[ "$n4" -gt 150 ] && pass "$n4 IPv4 corpus rules" || fail "only $n4 IPv4 corpus rules"
+[ "$n6" -gt 20 ] && pass "$n6 IPv6 corpus rules" || fail "only $n6 IPv6 corpus rules"
+
+# Starting point of the --noflush cases: every table with a user chain.
+for f in 4 6; do
+	for t in raw mangle nat filter; do printf '*%s\n:OLD - [0:0]\n-A OLD -s %s -j RETURN\nCOMMIT\n' \
+		"$t" "$([ $f = 4 ] && echo 192.0.2.1 || echo 2001:db8::1)"; done >"$TMP/base$f.v4"
+done
+
+# The corpus rules whose batch linearises, one probe each (--noflush --test
+# into the base tables: the table and chain items are there either way).
+setup_base
+nl_lines() {
+	local fam=$1 in=$2 t=
+	while IFS= read -r line; do
+		case $line in
+		\**) t=$line && echo "$line" && continue ;;
+		COMMIT) echo COMMIT && continue ;;
+		esac
+		printf '%s\n%s\nCOMMIT\n' "$t" "$line" >"$TMP/one.v4"
+		linearises restore "$fam" --noflush --test "$TMP/one.v4" && echo "$line"
+	done <"$in"
+}
+nl_lines -4 "$TMP/all4.v4" >"$TMP/nl4.v4"
+nl_lines -6 "$TMP/all6.v4" >"$TMP/nl6.v4"
+k4=$(grep -c '^-' "$TMP/nl4.v4")
+k6=$(grep -c '^-' "$TMP/nl6.v4")
+echo "# nl_lin.c linearises $k4 of $n4 IPv4 and $k6 of $n6 IPv6 corpus rules"
+[ "$k4" -gt 20 ] && pass "$k4 IPv4 corpus rules linearise" || fail "only $k4 IPv4 corpus rules linearise"
+[ "$k6" -gt 5 ] && pass "$k6 IPv6 corpus rules linearise" || fail "only $k6 IPv6 corpus rules linearise"
+
+# Several tables, user chains, policies, the shapes nl_lin.c has known
+# from the start (addresses, interfaces, ports, ct state, comments, jumps).
+cat >"$TMP/multi.v4" <<'EOF'
+*raw
+:PREROUTING ACCEPT [0:0]
+:RAWC - [0:0]
+-A PREROUTING -i eth0 -s 198.51.100.0/24 -j RAWC
+-A RAWC -p udp --dport 53 -j ACCEPT
+COMMIT
+*mangle
+:PREROUTING ACCEPT [0:0]
+-A PREROUTING -d 10.9.0.0/16 -j ACCEPT
+COMMIT
+*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:LAN - [0:0]
+:WAN - [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT
+-A INPUT -s 10.0.0.0/8 -i eth1 -j LAN
+-A INPUT -i eth0 -j WAN
+-A LAN -p tcp --dport 22 -m conntrack --ctstate NEW -j ACCEPT
+-A LAN ! -s 10.1.0.0/16 -p udp --sport 67 -m comment --comment "dhcp relay" -j ACCEPT
+-A LAN -j RETURN
+-I LAN -o veth+ -j DROP
+-A WAN -p tcp ! --dport 443 -j DROP
+-A WAN -d 203.0.113.7 -j ACCEPT
+-A FORWARD -i br0 -o br0 -j ACCEPT
+-A OUTPUT -p 47 -j ACCEPT
+COMMIT
+EOF
+sed 's/10\./fd00:/g; s/198\.51\.100\.0\/24/2001:db8:1::\/48/; s/203\.0\.113\.7/2001:db8::7/; s/fd00:9\.0\.0\/16/fd00:9::\/32/; s/fd00:0\.0\.0\/8/fd00::\/8/; s/fd00:1\.0\.0\/16/fd00:1::\/32/' \
+	"$TMP/multi.v4" >"$TMP/multi6.v4"
+
+# --noflush into existing chains: OLD is flushed (declared) and gets rules,
+# new chains join the tables.
+cat >"$TMP/noflush.v4" <<'EOF'
+*filter
+:NEW1 - [0:0]
+-A INPUT -s 192.0.2.0/24 -j NEW1
+-A NEW1 -p tcp --sport 1024 -j ACCEPT
+-A OLD -d 192.0.2.9 -j DROP
+COMMIT
+*nat
+:OLD - [0:0]
+-A OLD -s 192.0.2.10 -j RETURN
+COMMIT
+EOF
+
+# ---- the cases ----
+both "gen_ruleset 2000" setup_none probe restore "$TMP/gen2000.v4"
+both "corpus IPv4 ($n4 rules)" setup_none probe restore "$TMP/all4.v4"
+both "corpus IPv6 ($n6 rules)" setup_none probe restore -6 "$TMP/all6.v4"
+both "corpus IPv4 that linearises, --noflush" setup_base netlink restore --noflush "$TMP/nl4.v4"
+both "corpus IPv6 that linearises, --noflush" setup_base netlink restore -6 --noflush "$TMP/nl6.v4"
+both "corpus IPv4 that linearises" setup_base probe restore "$TMP/nl4.v4"
+both "several tables" setup_none probe restore "$TMP/multi.v4"
+both "several tables, --noflush into existing tables" setup_base netlink restore --noflush "$TMP/multi.v4"
+both "several tables, IPv6 (-6)" setup_base probe restore -6 "$TMP/multi6.v4"
+both "several tables, IPv6, --noflush" setup_base netlink restore -6 --noflush "$TMP/multi6.v4"
+both "--noflush into existing chains" setup_base probe restore --noflush "$TMP/noflush.v4"
+ln -s "$NFSH" "$TMP/ip6tables-restore"
+RUN=$TMP/ip6tables-restore both "personality ip6tables-restore" setup_base netlink --noflush "$TMP/multi6.v4"
+
+# Import: the same batch path (no "flush": into the existing tables).
+cat >"$TMP/imp.json" <<'EOF'
+{"nfsh_batch": {"version": 1}, "operations": [
+ {"chain": {"family": "ipv4", "table": "filter", "name": "IMP", "action": "create"}},
+ "-A INPUT -s 10.0.0.0/8 -j IMP",
+ {"rule": {"family": "ipv4", "table": "filter", "chain": "IMP", "protocol": {"value": "tcp"},
+           "matches": [{"name": "tcp", "options": {"dport": "22"}}], "target": {"name": "ACCEPT"}}},
+ {"rule": {"chain": "IMP", "position": 1, "source": "10.1.0.0/16", "target": {"name": "DROP"}}},
+ "-6 -A INPUT -s 2001:db8::/32 -j DROP"
+]}
+EOF
+both "import" setup_base netlink import "$TMP/imp.json"
+sed 's/"version": 1}/"version": 1, "flush": true}/' "$TMP/imp.json" >"$TMP/impf.json"
+both "import with flush" setup_base probe import "$TMP/impf.json"
+
+# ---- refusals ----
+# A jump to a built-in chain: only the kernel refuses it (EOPNOTSUPP), so
+# the netlink batch goes out, is refused, and libnftables finds the line.
+printf '*filter\n:OTHER - [0:0]\n-A OTHER -s 10.0.0.1 -j ACCEPT\n-A OTHER -j OUTPUT\nCOMMIT\n' >"$TMP/kref.v4"
+both "kernel refuses (jump to a built-in chain)" setup_base refused restore --noflush "$TMP/kref.v4"
+check "kernel refusal: line 4, word OUTPUT" grep -q "kref.v4:4: the kernel refused \"OUTPUT\"" "$TMP/out.nl"
+check "kernel refusal: exit 2" grep -qx 'status 2' "$TMP/out.nl"
+cat "$TMP/nl4.v4" | sed '$d' >"$TMP/kref2.v4"
+printf -- '-A INPUT -j OUTPUT\nCOMMIT\n' >>"$TMP/kref2.v4"
+both "kernel refuses the last of the linearised corpus" setup_base refused restore --noflush "$TMP/kref2.v4"
+check "kernel refusal in a long batch: its line" grep -q "kref2.v4:$(wc -l <"$TMP/kref2.v4" | awk '{print $1 - 1}'): the kernel refused \"OUTPUT\"" "$TMP/out.nl"
+# Refused by the kernel inside a multi-table batch: nothing of the first
+# table either.
+printf '*nat\n-A OLD -s 192.0.2.77 -j RETURN\nCOMMIT\n*filter\n-A OLD -j INPUT\nCOMMIT\n' >"$TMP/kref3.v4"
+both "kernel refuses in the second table" setup_base refused restore --noflush "$TMP/kref3.v4"
+
+# An item nl_lin.c does not know (the first corpus rule that does not
+# linearise, if any is left): libnftables for the whole batch, and a kernel
+# error in the same batch is reported as before.
+other=$(grep -vxF -f "$TMP/nl4.v4" "$TMP/all4.v4" | grep -m1 -- '^-A INPUT\|^-I INPUT')
+if [ -n "$other" ]; then
+	printf '*filter\n%s\n-A INPUT -j OUTPUT\nCOMMIT\n' "$other" >"$TMP/unk.v4"
+	both "an item not linearised, and a kernel error" setup_base libnftables restore --noflush "$TMP/unk.v4"
+	check "not linearised: kernel error on line 3" grep -q 'unk.v4:3: the kernel refused "OUTPUT"' "$TMP/out.nl"
+else
+	pass "every filter INPUT rule of the corpus linearises"
+fi
+
+[ "$NL_CASES" -ge 6 ] && pass "$NL_CASES cases over netlink" || fail "only $NL_CASES cases over netlink"
+finish
