@@ -3,9 +3,13 @@
 #   tests/bench/restore_bench.sh [BUILDDIR] [SIZES...]      default sizes: 1000 10000 50000
 # For each generated ruleset, every loader runs 3 times, each into a fresh
 # private namespace; medians of wall time and peak RSS are printed with the
-# ratio against nfsh restore. Then nfsh save vs iptables-nft-save at the
-# largest size (time and peak RSS), and one rule appended into that namespace;
-# nfsh also through libnftables alone (NFSH_READER=nft / NFSH_WRITER=nft).
+# ratio against nfsh restore. nfsh restore is measured both ways: as it runs
+# (the whole batch over netlink when every item linearises; the path it took
+# is printed from NFSH_WRITE_TRACE) and through libnftables alone
+# (NFSH_WRITER=nft). Then nfsh save vs iptables-nft-save at the largest size
+# (time and peak RSS), and one rule appended into that namespace; nfsh also
+# through libnftables alone (NFSH_READER=nft / NFSH_WRITER=nft). The load
+# (uptime) is printed at the start and the end: the machine is shared.
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 B=$(readlink -f "${1:-$SRC/build}")
@@ -55,6 +59,8 @@ PY
 # ratio A B: A/B as "1.23x" (how many times B nfsh takes).
 ratio() { python3 -c "import sys; a,b=map(float,sys.argv[1:]); print(f'{a/b:.2f}x' if b else '-')" "$1" "$2"; }
 
+echo "load at start: $(uptime)"
+declare -A PER=()
 printf '%-7s %-34s %9s %8s %9s %8s %9s\n' rules loader median_s cpu_s rss_MiB ratio cpu_ratio
 for n in $SIZES; do
 	f=$W/r$n.v4
@@ -62,6 +68,8 @@ for n in $SIZES; do
 	iptables-restore-translate -f "$f" >"$W/raw.nft" 2>"$W/err" || { echo "translate failed" >&2; cat "$W/err" >&2; }
 	fixup_translate "$f" "$W/raw.nft" >"$W/r$n.nft"
 	"$NFSH" restore --emit-json "$f" >"$W/r$n.json" || exit 1
+	path=$(unshare -n env NFSH_WRITE_TRACE=1 "$NFSH" restore "$f" 2>&1 | grep '^nfsh: write:' | cut -c1-150)
+	echo "# $n rules: nfsh restore takes: ${path:-?}"
 	declare -A T=() M=() C=()
 	while IFS='|' read -r name cmd; do
 		read -r t m c <<<"$(median3 bash -c "$cmd")"
@@ -70,16 +78,27 @@ for n in $SIZES; do
 		C[$name]=$c
 	done <<EOF2
 nfsh restore|$NFSH restore $f
+nfsh restore via libnftables|NFSH_WRITER=nft $NFSH restore $f
 floor (libnftables, nfsh's batch)|$FLOOR $W/r$n.json
 iptables-nft-restore|iptables-nft-restore $f
 nft -f (translate output)|nft -f $W/r$n.nft
 EOF2
-	for name in "nfsh restore" "floor (libnftables, nfsh's batch)" "iptables-nft-restore" "nft -f (translate output)"; do
+	for name in "nfsh restore" "nfsh restore via libnftables" "floor (libnftables, nfsh's batch)" "iptables-nft-restore" "nft -f (translate output)"; do
 		printf '%-7s %-34s %9s %8s %9d %8s %9s\n' "$n" "$name" "${T[$name]}" "${C[$name]}" \
 			"$((${M[$name]:-0} / 1024))" "$(ratio "${T["nfsh restore"]}" "${T[$name]}")" \
 			"$(ratio "${C["nfsh restore"]}" "${C[$name]}")"
 	done
+	PER[$n]=${T["nfsh restore"]}
 	unset T M C
+done
+# Linear growth: time per rule at each size against the smallest.
+first=
+for n in $SIZES; do
+	[ -n "$first" ] || first=$n
+	printf 'nfsh restore at %s: %s us/rule (%s of the per-rule time at %s)\n' "$n" \
+		"$(python3 -c "import sys; print(f'{float(sys.argv[1]) / int(sys.argv[2]) * 1e6:.1f}')" "${PER[$n]}" "$n")" \
+		"$(ratio "$(python3 -c "import sys; print(float(sys.argv[1]) / int(sys.argv[2]))" "${PER[$n]}" "$n")" \
+			"$(python3 -c "import sys; print(float(sys.argv[1]) / int(sys.argv[2]))" "${PER[$first]}" "$first")")" "$first"
 done
 
 # Listing and one append at the largest size, in one namespace holding it.
@@ -101,3 +120,4 @@ echo "append_ms nfsh=\$(med $NFSH -A INPUT -s 192.0.2.1 -j ACCEPT) nfsh-via-libn
 EOF2
 echo "at $n rules (medians of 3, one namespace):"
 unshare -n bash "$W/inner.sh"
+echo "load at end: $(uptime)"
