@@ -5,14 +5,17 @@
  * batch goes through libnftables. tests/integration/io_fastwrite.sh compares
  * the kernel's bytecode of both paths command by command. */
 #include "nft/nl_lin.h"
+#include "nft/nl_lin_int.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 #include <linux/netfilter.h>
@@ -28,319 +31,6 @@
 
 /* libnftables refuses longer comments. */
 #define NLL_COMMENT_MAX 128
-
-struct lin {
-	struct nftnl_rule *r;
-	int nfproto;
-	int l4;          /* protocol the transport header is known to be, or -1 */
-	bool l4_unknown; /* a negated protocol match: libnftables' choice, not ours */
-	bool bad;
-};
-
-static void add(struct lin *l, struct nftnl_expr *e)
-{
-	if (!e)
-		l->bad = true;
-	else
-		nftnl_rule_add_expr(l->r, e);
-}
-
-static void load_payload(struct lin *l, uint32_t base, uint32_t off, uint32_t len)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("payload");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-	}
-	add(l, e);
-}
-
-static void load_meta(struct lin *l, uint32_t key)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("meta");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
-	}
-	add(l, e);
-}
-
-static void cmp(struct lin *l, uint32_t op, const void *data, uint32_t len)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
-		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
-	}
-	add(l, e);
-}
-
-static int l4_number(json_t *v)
-{
-	const char *s = json_string_value(v);
-
-	if (json_is_integer(v))
-		return json_integer_value(v) >= 0 && json_integer_value(v) <= 255
-		           ? (int)json_integer_value(v)
-		           : -1;
-	if (!s)
-		return -1;
-	return !strcmp(s, "tcp") ? 6 : !strcmp(s, "udp") ? 17 : !strcmp(s, "icmp") ? 1 : -1;
-}
-
-/* ip/ip6 saddr/daddr == / != address or byte-aligned prefix. */
-static bool lin_addr(struct lin *l, const char *field, uint32_t op, json_t *right)
-{
-	bool v6 = l->nfproto == NFPROTO_IPV6;
-	uint32_t full = v6 ? 16 : 4, off, len = full;
-	const char *text = json_string_value(right);
-	uint8_t addr[16];
-	json_t *pfx = json_object_get(right, "prefix");
-
-	if (!strcmp(field, "saddr"))
-		off = v6 ? 8 : 12;
-	else if (!strcmp(field, "daddr"))
-		off = v6 ? 24 : 16;
-	else
-		return false;
-	if (pfx) {
-		json_t *plen = json_object_get(pfx, "len");
-
-		text = json_string_value(json_object_get(pfx, "addr"));
-		if (!json_is_integer(plen) || json_integer_value(plen) <= 0 ||
-		    json_integer_value(plen) >= (json_int_t)full * 8 ||
-		    json_integer_value(plen) % 8 || json_object_size(pfx) != 2)
-			return false;
-		len = (uint32_t)json_integer_value(plen) / 8;
-	}
-	if (!text || inet_pton(v6 ? AF_INET6 : AF_INET, text, addr) != 1)
-		return false;
-	load_payload(l, NFT_PAYLOAD_NETWORK_HEADER, off, len);
-	cmp(l, op, addr, len);
-	return true;
-}
-
-static bool lin_iface(struct lin *l, const char *key, uint32_t op, json_t *right)
-{
-	const char *name = json_string_value(right);
-	char buf[IFNAMSIZ] = {0};
-	size_t n;
-	bool wild;
-
-	if (!name || (n = strlen(name)) == 0 || n >= IFNAMSIZ)
-		return false;
-	wild = name[n - 1] == '*';
-	for (size_t i = 0; i < n - (wild ? 1 : 0); i++) {
-		char c = name[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_' || c == '.' || c == '@'))
-			return false;
-	}
-	if (wild && n == 1)
-		return false;
-	memcpy(buf, name, n - (wild ? 1 : 0));
-	load_meta(l, !strcmp(key, "iifname") ? NFT_META_IIFNAME : NFT_META_OIFNAME);
-	cmp(l, op, buf, wild ? (uint32_t)(n - 1) : IFNAMSIZ);
-	return true;
-}
-
-static void note_l4(struct lin *l, uint32_t op, int proto)
-{
-	if (op == NFT_CMP_EQ)
-		l->l4 = proto;
-	else
-		l->l4_unknown = true;
-}
-
-static bool lin_port(struct lin *l, const char *proto, const char *field, uint32_t op,
-                     json_t *right)
-{
-	int p = !strcmp(proto, "tcp") ? 6 : !strcmp(proto, "udp") ? 17 : -1;
-	uint16_t port;
-	uint8_t dep;
-
-	if (p < 0 || !json_is_integer(right) || json_integer_value(right) < 0 ||
-	    json_integer_value(right) > 65535 || l->l4_unknown || (l->l4 >= 0 && l->l4 != p))
-		return false;
-	if (strcmp(field, "sport") && strcmp(field, "dport"))
-		return false;
-	if (l->l4 < 0) {
-		/* The dependency libnftables adds in ip and ip6 tables. */
-		dep = (uint8_t)p;
-		load_meta(l, NFT_META_L4PROTO);
-		cmp(l, NFT_CMP_EQ, &dep, 1);
-		l->l4 = p;
-	}
-	port = htons((uint16_t)json_integer_value(right));
-	load_payload(l, NFT_PAYLOAD_TRANSPORT_HEADER, field[0] == 's' ? 0 : 2, 2);
-	cmp(l, op, &port, 2);
-	return true;
-}
-
-static bool lin_ct_state(struct lin *l, json_t *right)
-{
-	static const char *const names[] = {"invalid", "established", "related",  "new",
-	                                    NULL,      NULL,          "untracked"};
-	uint32_t mask = 0, zero = 0;
-	json_t *list = json_is_array(right) ? right : NULL;
-	size_t i, n = list ? json_array_size(list) : 1;
-	struct nftnl_expr *e;
-
-	for (i = 0; i < n; i++) {
-		const char *s = json_string_value(list ? json_array_get(list, i) : right);
-		unsigned b;
-
-		for (b = 0; s && b < sizeof(names) / sizeof(names[0]); b++)
-			if (names[b] && !strcmp(names[b], s))
-				break;
-		if (!s || b == sizeof(names) / sizeof(names[0]))
-			return false;
-		mask |= 1u << b;
-	}
-	if (!mask)
-		return false;
-	if ((e = nftnl_expr_alloc("ct"))) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
-	}
-	add(l, e);
-	if ((e = nftnl_expr_alloc("bitwise"))) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
-		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, 4);
-		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, 4);
-	}
-	add(l, e);
-	cmp(l, NFT_CMP_NEQ, &zero, 4);
-	return true;
-}
-
-static bool lin_match(struct lin *l, json_t *m)
-{
-	const char *ops = json_string_value(json_object_get(m, "op"));
-	json_t *left = json_object_get(m, "left"), *right = json_object_get(m, "right");
-	json_t *pl = json_object_get(left, "payload"), *meta = json_object_get(left, "meta");
-	uint32_t op;
-
-	if (!ops || !right || json_object_size(m) != 3 || json_object_size(left) != 1)
-		return false;
-	if (!strcmp(ops, "in") && json_object_get(left, "ct"))
-		return json_object_size(json_object_get(left, "ct")) == 1 &&
-		       !strcmp(
-		           json_string_value(json_object_get(json_object_get(left, "ct"), "key"))
-		               ?: "",
-		           "state") &&
-		       lin_ct_state(l, right);
-	if (!strcmp(ops, "=="))
-		op = NFT_CMP_EQ;
-	else if (!strcmp(ops, "!="))
-		op = NFT_CMP_NEQ;
-	else
-		return false;
-	if (pl) {
-		const char *proto = json_string_value(json_object_get(pl, "protocol"));
-		const char *field = json_string_value(json_object_get(pl, "field"));
-
-		if (!proto || !field || json_object_size(pl) != 2)
-			return false;
-		if (!strcmp(proto, l->nfproto == NFPROTO_IPV6 ? "ip6" : "ip")) {
-			if (!strcmp(field, "protocol") && l->nfproto == NFPROTO_IPV4) {
-				int p = l4_number(right);
-				uint8_t b = (uint8_t)p;
-
-				if (p < 0)
-					return false;
-				load_payload(l, NFT_PAYLOAD_NETWORK_HEADER, 9, 1);
-				cmp(l, op, &b, 1);
-				note_l4(l, op, p);
-				return true;
-			}
-			return lin_addr(l, field, op, right);
-		}
-		return lin_port(l, proto, field, op, right);
-	}
-	if (meta) {
-		const char *key = json_string_value(json_object_get(meta, "key"));
-
-		if (!key || json_object_size(meta) != 1)
-			return false;
-		if (!strcmp(key, "iifname") || !strcmp(key, "oifname"))
-			return lin_iface(l, key, op, right);
-		if (!strcmp(key, "l4proto")) {
-			int p = l4_number(right);
-			uint8_t b = (uint8_t)p;
-
-			if (p < 0)
-				return false;
-			load_meta(l, NFT_META_L4PROTO);
-			cmp(l, op, &b, 1);
-			note_l4(l, op, p);
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool lin_verdict(struct lin *l, const char *name, json_t *body)
-{
-	struct nftnl_expr *e;
-	int v;
-	const char *target = NULL;
-
-	if (!strcmp(name, "accept"))
-		v = NF_ACCEPT;
-	else if (!strcmp(name, "drop"))
-		v = NF_DROP;
-	else if (!strcmp(name, "return"))
-		v = NFT_RETURN;
-	else if (!strcmp(name, "jump") || !strcmp(name, "goto")) {
-		v = name[0] == 'j' ? NFT_JUMP : NFT_GOTO;
-		target = json_string_value(json_object_get(body, "target"));
-		if (!target || json_object_size(body) != 1 ||
-		    strlen(target) >= NFT_CHAIN_MAXNAMELEN)
-			return false;
-	} else
-		return false;
-	if (!target && !json_is_null(body))
-		return false;
-	if ((e = nftnl_expr_alloc("immediate"))) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
-		if (target)
-			nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, target);
-	}
-	add(l, e);
-	return true;
-}
-
-static bool lin_stmt(struct lin *l, json_t *st)
-{
-	const char *name;
-	json_t *body;
-	void *it = json_object_iter(st);
-
-	if (!it || json_object_size(st) != 1)
-		return false;
-	name = json_object_iter_key(it);
-	body = json_object_iter_value(it);
-	if (!strcmp(name, "match"))
-		return lin_match(l, body);
-	if (!strcmp(name, "counter")) {
-		if (!json_is_null(body))
-			return false;
-		add(l, nftnl_expr_alloc("counter"));
-		return true;
-	}
-	return lin_verdict(l, name, body);
-}
 
 int nll_nfproto(json_t *o)
 {
@@ -367,18 +57,19 @@ static bool only_keys(json_t *o, const char *const *keys)
 	return true;
 }
 
-struct nftnl_rule *nll_rule(json_t *o, int *nfproto)
+/* The rule of o, with its expressions; *nfproto its family. handle: the
+ * rule's "handle" is allowed (the caller says what it means). */
+static struct nftnl_rule *rule_of(json_t *o, int *nfproto, struct nll_ctx *ctx, bool handle)
 {
-	static const char *const keys[] = {"family", "table", "chain", "expr", "comment", NULL};
+	static const char *const keys[] = {"family",  "table",  "chain", "expr",
+	                                   "comment", "handle", NULL};
 	const char *table = json_string_value(json_object_get(o, "table"));
 	const char *chain = json_string_value(json_object_get(o, "chain"));
 	const char *comment = json_string_value(json_object_get(o, "comment"));
-	json_t *exprs = json_object_get(o, "expr"), *st;
-	struct lin l = {.nfproto = nll_nfproto(o), .l4 = -1};
-	size_t i;
+	struct lin l = {.nfproto = nll_nfproto(o), .l4 = -1, .ctx = ctx};
 
-	if (!table || !chain || !json_is_array(exprs) || json_array_size(exprs) == 0 ||
-	    l.nfproto < 0 || !only_keys(o, keys) ||
+	if (!table || !chain || l.nfproto < 0 || !only_keys(o, keys) ||
+	    (!handle && json_object_get(o, "handle")) ||
 	    (json_object_get(o, "comment") && (!comment || strlen(comment) >= NLL_COMMENT_MAX)))
 		return NULL;
 	if (!(l.r = nftnl_rule_alloc()))
@@ -386,27 +77,36 @@ struct nftnl_rule *nll_rule(json_t *o, int *nfproto)
 	nftnl_rule_set_u32(l.r, NFTNL_RULE_FAMILY, (uint32_t)l.nfproto);
 	nftnl_rule_set_str(l.r, NFTNL_RULE_TABLE, table);
 	nftnl_rule_set_str(l.r, NFTNL_RULE_CHAIN, chain);
-	json_array_foreach(exprs, i, st)
-	{
-		if (!lin_stmt(&l, st) || l.bad) {
-			nftnl_rule_free(l.r);
-			return NULL;
-		}
-	}
-	if (comment) {
-		struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
-
-		if (!u || !nftnl_udata_put_strz(u, NFTNL_UDATA_RULE_COMMENT, comment)) {
-			nftnl_udata_buf_free(u);
-			nftnl_rule_free(l.r);
-			return NULL;
-		}
-		nftnl_rule_set_data(l.r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(u),
-		                    nftnl_udata_buf_len(u));
-		nftnl_udata_buf_free(u);
+	if (!nll_exprs(&l, json_object_get(o, "expr"))) {
+		nftnl_rule_free(l.r);
+		return NULL;
 	}
 	*nfproto = l.nfproto;
 	return l.r;
+}
+
+/* The comment's udata after the expressions, where libnftables puts it
+ * (libnftnl would put it before them). */
+static bool put_comment(struct nlmsghdr *nlh, json_t *o)
+{
+	const char *comment = json_string_value(json_object_get(o, "comment"));
+	struct nftnl_udata_buf *u;
+
+	if (!comment)
+		return true;
+	u = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+	if (!u || !nftnl_udata_put_strz(u, NFTNL_UDATA_RULE_COMMENT, comment)) {
+		nftnl_udata_buf_free(u);
+		return false;
+	}
+	mnl_attr_put(nlh, NFTA_RULE_USERDATA, nftnl_udata_buf_len(u), nftnl_udata_buf_data(u));
+	nftnl_udata_buf_free(u);
+	return true;
+}
+
+struct nftnl_rule *nll_rule(json_t *o, int *nfproto)
+{
+	return rule_of(o, nfproto, NULL, false);
 }
 
 static int hook_number(const char *h)
@@ -469,6 +169,121 @@ struct nftnl_table *nll_table(json_t *o)
 	return t;
 }
 
+/* ---- the batch's sets ---- */
+
+void nll_ctx_init(struct nll_ctx *ctx)
+{
+	ctx->set_id = 0;
+	ctx->sets = json_object();
+}
+
+void nll_ctx_free(struct nll_ctx *ctx)
+{
+	json_decref(ctx->sets);
+	ctx->sets = NULL;
+}
+
+static char *set_key(char *buf, size_t n, int nfproto, const char *table, const char *name)
+{
+	snprintf(buf, n, "%d %s %s", nfproto, table, name);
+	return buf;
+}
+
+uint32_t nll_ctx_set(struct nll_ctx *ctx, int nfproto, const char *table, const char *name,
+                     uint32_t *keylen)
+{
+	char key[3 * NFT_NAME_MAXLEN];
+	json_t *s = json_object_get(ctx->sets, set_key(key, sizeof(key), nfproto, table, name));
+
+	if (!s)
+		return 0;
+	*keylen = (uint32_t)json_integer_value(json_array_get(s, 1));
+	return (uint32_t)json_integer_value(json_array_get(s, 0));
+}
+
+/* XXX: libnftables splits a long element list over several messages; how
+ * exactly is not reproduced here, so a set is refused past what surely fits
+ * one message (an element of 16 bytes takes 32: 256 of them, 8 KiB). */
+#define NLL_SET_ELEMS_MAX 256
+
+/* The key types of the named sets nfsh declares: data type number and
+ * length (libnftables' datatype.h), all in network byte order. */
+static bool set_type(const char *type, uint32_t *dtype, uint32_t *len)
+{
+	if (!strcmp(type, "inet_service"))
+		*dtype = 13, *len = 2;
+	else if (!strcmp(type, "ipv4_addr"))
+		*dtype = 7, *len = 4;
+	else if (!strcmp(type, "ipv6_addr"))
+		*dtype = 8, *len = 16;
+	else
+		return false;
+	return true;
+}
+
+static bool elem_key(json_t *v, uint32_t len, uint8_t *out)
+{
+	if (len == 2) {
+		uint16_t be;
+
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > 65535)
+			return false;
+		be = htons((uint16_t)json_integer_value(v));
+		memcpy(out, &be, 2);
+		return true;
+	}
+	return json_is_string(v) &&
+	       inet_pton(len == 4 ? AF_INET : AF_INET6, json_string_value(v), out) == 1;
+}
+
+/* A plain named set ("add set" with a type and maybe "elem"): its libnftnl
+ * object, elements included. */
+static struct nftnl_set *set_of(json_t *o, struct nll_ctx *ctx)
+{
+	static const char *const keys[] = {"family", "table", "name", "type", "elem", NULL};
+	static const uint8_t byteorder[] = {0, 4, 2, 0, 0, 0}; /* udata: big endian */
+	const char *table = json_string_value(json_object_get(o, "table"));
+	const char *name = json_string_value(json_object_get(o, "name"));
+	const char *type = json_string_value(json_object_get(o, "type"));
+	json_t *elems = json_object_get(o, "elem"), *v;
+	int nfproto = nll_nfproto(o);
+	uint32_t dtype, len;
+	uint8_t key[16];
+	char k[3 * NFT_NAME_MAXLEN];
+	struct nftnl_set *s;
+	size_t i;
+
+	if (!ctx || !table || !name || !type || nfproto < 0 || !only_keys(o, keys) ||
+	    !set_type(type, &dtype, &len) || strlen(name) >= NFT_NAME_MAXLEN ||
+	    strlen(table) >= NFT_NAME_MAXLEN ||
+	    (elems && (!json_is_array(elems) || json_array_size(elems) == 0 ||
+	               json_array_size(elems) > NLL_SET_ELEMS_MAX)) ||
+	    json_object_get(ctx->sets, set_key(k, sizeof(k), nfproto, table, name)) ||
+	    !(s = nftnl_set_alloc()))
+		return NULL;
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)nfproto);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, 0);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, dtype);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, len);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, ctx->set_id + 1);
+	nftnl_set_set_data(s, NFTNL_SET_USERDATA, byteorder, sizeof(byteorder));
+	json_array_foreach(elems, i, v)
+	{
+		struct nftnl_set_elem *e;
+
+		if (!elem_key(v, len, key) || !(e = nftnl_set_elem_alloc())) {
+			nftnl_set_free(s);
+			return NULL;
+		}
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, len);
+		nftnl_set_elem_add(s, e);
+	}
+	return s;
+}
+
 /* ---- one batch item as messages ---- */
 
 /* Room past NLL_MSG_MAX, so a message that overran it is caught. */
@@ -477,7 +292,9 @@ struct nftnl_table *nll_table(json_t *o)
 /* Every message is built in a zeroed scratch page first (libnftnl leaves
  * attribute padding as it finds it, and does not check bounds), then
  * appended. */
-static bool put_msg(struct strbuf *out, char *page)
+static char page[NLL_MSG_MAX + NLL_MSG_SLACK]; /* zeroed: see put_msg */
+
+static bool put_msg(struct strbuf *out)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)page;
 	size_t len = NLMSG_ALIGN(nlh->nlmsg_len);
@@ -490,52 +307,275 @@ static bool put_msg(struct strbuf *out, char *page)
 	return ok && !out->oom;
 }
 
-int nll_item(struct strbuf *out, json_t *item, uint32_t *seq)
+/* NLM_F_ACK on every message: the writers count the answers (libnftables
+ * 1.0.6 asks for none and reads errors only; the kernel's state is the
+ * same). */
+static struct nlmsghdr *hdr(uint16_t type, int nfproto, uint16_t flags, uint32_t seq)
 {
-	static char page[NLL_MSG_MAX + NLL_MSG_SLACK]; /* zeroed: see put_msg */
-	json_t *add = json_object_get(item, "add"), *ins = json_object_get(item, "insert");
-	json_t *what = add ? add : ins, *o;
-	struct nlmsghdr *nlh;
-	size_t start = out->len;
-	int nfproto;
+	return nftnl_nlmsg_build_hdr(page, type, (uint16_t)nfproto, flags | NLM_F_ACK, seq);
+}
 
-	if (json_object_size(item) != 1 || !what || json_object_size(what) != 1)
+/* The elements of s in one NEWSETELEM: table, set name, set id, then the
+ * list, as libnftables 1.0.6 writes it (mnl_nft_setelem_batch). A list
+ * libnftables would split over several messages is refused by set_of. */
+static void put_elems(struct nlmsghdr *nlh, struct nftnl_set *s)
+{
+	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(s);
+	struct nftnl_set_elem *e;
+	struct nlattr *list;
+	int i = 0;
+
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, nftnl_set_get_str(s, NFTNL_SET_TABLE));
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, nftnl_set_get_str(s, NFTNL_SET_NAME));
+	mnl_attr_put_u32(nlh, NFTA_SET_ELEM_LIST_SET_ID, htonl(nftnl_set_get_u32(s, NFTNL_SET_ID)));
+	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+	/* _next gives the current element and moves on. */
+	while (it && (e = nftnl_set_elems_iter_next(it)))
+		nftnl_set_elem_nlmsg_build(nlh, e, ++i);
+	mnl_attr_nest_end(nlh, list);
+	if (it)
+		nftnl_set_elems_iter_destroy(it);
+}
+
+/* NEWSET, then its elements (one NEWSETELEM, its own sequence number). */
+static int put_set(struct strbuf *out, struct nll_ctx *ctx, json_t *o, uint32_t *seq)
+{
+	struct nftnl_set *s = set_of(o, ctx);
+	char key[3 * NFT_NAME_MAXLEN];
+	int nfproto = nll_nfproto(o), n = 1;
+	uint32_t dtype, len;
+	bool ok;
+
+	if (!s)
 		return -1;
-	if ((o = json_object_get(what, "rule"))) {
-		struct nftnl_rule *r = nll_rule(o, &nfproto);
+	nftnl_set_nlmsg_build_payload(hdr(NFT_MSG_NEWSET, nfproto, NLM_F_CREATE, (*seq)++), s);
+	ok = put_msg(out);
+	if (ok && json_array_size(json_object_get(o, "elem")) > 0) {
+		put_elems(hdr(NFT_MSG_NEWSETELEM, nfproto, NLM_F_CREATE, (*seq)++), s);
+		ok = put_msg(out);
+		n++;
+	}
+	nftnl_set_free(s);
+	if (!ok)
+		return -1;
+	ctx->set_id++;
+	set_type(json_string_value(json_object_get(o, "type")), &dtype, &len);
+	json_object_set_new(ctx->sets,
+	                    set_key(key, sizeof(key), nfproto,
+	                            json_string_value(json_object_get(o, "table")),
+	                            json_string_value(json_object_get(o, "name"))),
+	                    json_pack("[II]", (json_int_t)ctx->set_id, (json_int_t)len));
+	return n;
+}
 
-		if (!r)
-			return -1;
-		/* append: NLM_F_APPEND; insert without a position: at the top. */
-		nlh = nftnl_rule_nlmsg_build_hdr(
-		    page, NFT_MSG_NEWRULE, (uint16_t)nfproto,
-		    (uint16_t)(NLM_F_CREATE | NLM_F_ACK | (add ? NLM_F_APPEND : 0)), (*seq)++);
-		nftnl_rule_nlmsg_build_payload(nlh, r);
-		nftnl_rule_free(r);
-	} else if (add && (o = json_object_get(what, "chain"))) {
-		struct nftnl_chain *c = nll_chain(o);
+static bool handle_of(json_t *o, uint64_t *h)
+{
+	json_t *v = json_object_get(o, "handle");
+
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		return false;
+	*h = (uint64_t)json_integer_value(v);
+	return true;
+}
+
+/* add / insert / replace of a rule. libnftables 1.0.6 ignores an "add"'s
+ * handle (appends), places an "insert" before its handle (POSITION) and
+ * replaces the rule of a "replace"'s handle. "index" is resolved against
+ * libnftables' cache: refused (rule_of knows no such key). */
+static bool put_rule(const char *verb, json_t *o, struct nll_ctx *ctx, uint32_t seq)
+{
+	bool add = !strcmp(verb, "add"), ins = !strcmp(verb, "insert");
+	bool repl = !strcmp(verb, "replace");
+	uint64_t h = 0;
+	int nfproto;
+	struct nftnl_rule *r;
+	struct nlmsghdr *nlh;
+	uint16_t flags;
+
+	if ((!add && !ins && !repl) || (json_object_get(o, "handle") && !handle_of(o, &h)) ||
+	    (repl && !h) || !(r = rule_of(o, &nfproto, ctx, true)))
+		return false;
+	flags = repl ? NLM_F_REPLACE : (uint16_t)(NLM_F_CREATE | (add ? NLM_F_APPEND : 0));
+	nlh = hdr(NFT_MSG_NEWRULE, nfproto, flags, seq);
+	if (repl)
+		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, h);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	/* The position goes after the expressions. */
+	if (ins && h)
+		mnl_attr_put_u64(nlh, NFTA_RULE_POSITION, htobe64(h));
+	return put_comment(nlh, o);
+}
+
+/* delete of a rule (by handle): DELRULE with table, chain, handle; flush
+ * of a chain or table: DELRULE with what names it. */
+static bool put_delrule(json_t *o, bool flush_table, bool flush_chain, uint32_t seq)
+{
+	static const char *const rkeys[] = {"family", "table", "chain", "handle", NULL};
+	static const char *const ckeys[] = {"family", "table", "name", NULL};
+	const char *table = json_string_value(json_object_get(o, "table"));
+	const char *chain = json_string_value(json_object_get(o, flush_chain   ? "name"
+	                                                         : flush_table ? "-"
+	                                                                       : "chain"));
+	int nfproto = nll_nfproto(o);
+	struct nftnl_rule *r;
+	uint64_t h = 0;
+
+	if (flush_table) {
+		table = json_string_value(json_object_get(o, "name"));
+		if (!only_keys(o, (const char *const[]){"family", "name", NULL}))
+			return false;
+	} else if (!chain || !only_keys(o, flush_chain ? ckeys : rkeys) ||
+	           (!flush_chain && !handle_of(o, &h))) {
+		return false;
+	}
+	if (!table || nfproto < 0 || !(r = nftnl_rule_alloc()))
+		return false;
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, (uint32_t)nfproto);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
+	if (chain)
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	if (h)
+		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, h);
+	nftnl_rule_nlmsg_build_payload(hdr(NFT_MSG_DELRULE, nfproto, 0, seq), r);
+	nftnl_rule_free(r);
+	return true;
+}
+
+/* delete of a table or chain, by name. */
+static bool put_delobj(bool table, json_t *o, uint32_t seq)
+{
+	static const char *const tkeys[] = {"family", "name", NULL};
+	static const char *const ckeys[] = {"family", "table", "name", NULL};
+	const char *name = json_string_value(json_object_get(o, "name"));
+	const char *tname = json_string_value(json_object_get(o, "table"));
+	int nfproto = nll_nfproto(o);
+
+	if (!name || nfproto < 0 || !only_keys(o, table ? tkeys : ckeys) || (!table && !tname))
+		return false;
+	if (table) {
+		struct nftnl_table *t = nftnl_table_alloc();
+
+		if (!t)
+			return false;
+		nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, (uint32_t)nfproto);
+		nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
+		nftnl_table_nlmsg_build_payload(hdr(NFT_MSG_DELTABLE, nfproto, 0, seq), t);
+		nftnl_table_free(t);
+	} else {
+		struct nftnl_chain *c = nftnl_chain_alloc();
 
 		if (!c)
-			return -1;
-		nlh = nftnl_chain_nlmsg_build_hdr(page, NFT_MSG_NEWCHAIN, (uint16_t)nll_nfproto(o),
-		                                  NLM_F_CREATE | NLM_F_ACK, (*seq)++);
-		nftnl_chain_nlmsg_build_payload(nlh, c);
+			return false;
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, (uint32_t)nfproto);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, tname);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+		nftnl_chain_nlmsg_build_payload(hdr(NFT_MSG_DELCHAIN, nfproto, 0, seq), c);
 		nftnl_chain_free(c);
-	} else if (add && (o = json_object_get(what, "table"))) {
+	}
+	return true;
+}
+
+/* libnftables' order: table, name, type, policy, hook. */
+static void put_newchain(struct nlmsghdr *nlh, struct nftnl_chain *c)
+{
+	struct nlattr *nest;
+
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE));
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE))
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_TYPE, nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE));
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY))
+		mnl_attr_put_u32(nlh, NFTA_CHAIN_POLICY,
+		                 htonl(nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY)));
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM)) {
+		nest = mnl_attr_nest_start(nlh, NFTA_CHAIN_HOOK);
+		mnl_attr_put_u32(nlh, NFTA_HOOK_HOOKNUM,
+		                 htonl(nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM)));
+		mnl_attr_put_u32(nlh, NFTA_HOOK_PRIORITY,
+		                 htonl((uint32_t)nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO)));
+		mnl_attr_nest_end(nlh, nest);
+	}
+}
+
+/* add of a table (sent without NLM_F_CREATE, as libnftables does) or chain. */
+static bool put_addobj(const char *kind, json_t *o, uint32_t seq)
+{
+	if (!strcmp(kind, "table")) {
 		struct nftnl_table *t = nll_table(o);
 
 		if (!t)
-			return -1;
-		nlh = nftnl_table_nlmsg_build_hdr(page, NFT_MSG_NEWTABLE, (uint16_t)nll_nfproto(o),
-		                                  NLM_F_CREATE | NLM_F_ACK, (*seq)++);
-		nftnl_table_nlmsg_build_payload(nlh, t);
+			return false;
+		nftnl_table_nlmsg_build_payload(hdr(NFT_MSG_NEWTABLE, nll_nfproto(o), 0, seq), t);
 		nftnl_table_free(t);
-	} else {
+		return true;
+	}
+	if (!strcmp(kind, "chain")) {
+		struct nftnl_chain *c = nll_chain(o);
+
+		if (!c)
+			return false;
+		put_newchain(hdr(NFT_MSG_NEWCHAIN, nll_nfproto(o), NLM_F_CREATE, seq), c);
+		nftnl_chain_free(c);
+		return true;
+	}
+	return false;
+}
+
+/* One message for the item; false when it is not one of ours. */
+static bool put_one(const char *verb, const char *kind, json_t *o, struct nll_ctx *ctx,
+                    uint32_t seq)
+{
+	if (!strcmp(kind, "rule"))
+		return !strcmp(verb, "delete") ? put_delrule(o, false, false, seq)
+		                               : put_rule(verb, o, ctx, seq);
+	if (!strcmp(verb, "add"))
+		return put_addobj(kind, o, seq);
+	if (!strcmp(verb, "flush"))
+		return (!strcmp(kind, "table") || !strcmp(kind, "chain")) &&
+		       put_delrule(o, kind[0] == 't', kind[0] == 'c', seq);
+	if (!strcmp(verb, "delete"))
+		return (!strcmp(kind, "table") || !strcmp(kind, "chain")) &&
+		       put_delobj(kind[0] == 't', o, seq);
+	return false;
+}
+
+int nll_batch_item(struct nll_ctx *ctx, struct strbuf *out, json_t *item, uint32_t *seq)
+{
+	void *it = json_object_iter(item);
+	const char *verb, *kind;
+	json_t *what, *o;
+	size_t start = out->len;
+	int n;
+
+	if (!it || json_object_size(item) != 1)
+		return -1;
+	verb = json_object_iter_key(it);
+	what = json_object_iter_value(it);
+	if (!json_is_object(what) || json_object_size(what) != 1)
+		return -1;
+	kind = json_object_iter_key(json_object_iter(what));
+	o = json_object_iter_value(json_object_iter(what));
+	if (!json_is_object(o))
+		return -1;
+	if (!strcmp(verb, "add") && !strcmp(kind, "set")) {
+		if ((n = put_set(out, ctx, o, seq)) < 0)
+			out->len = start;
+		return n;
+	}
+	if (!put_one(verb, kind, o, ctx, *seq)) {
+		memset(page, 0, NLL_MSG_MAX + NLL_MSG_SLACK);
 		return -1;
 	}
-	if (!put_msg(out, page)) {
+	(*seq)++;
+	if (!put_msg(out)) {
 		out->len = start;
 		return -1;
 	}
 	return 1;
+}
+
+int nll_item(struct strbuf *out, json_t *item, uint32_t *seq)
+{
+	return nll_batch_item(NULL, out, item, seq);
 }

@@ -22,15 +22,34 @@ struct nftnl_table;
 /* NFPROTO_IPV4 / NFPROTO_IPV6 of an object's "family", or -1. */
 int nll_nfproto(json_t *o);
 
-/* The libnftnl object of a JSON "table", "chain" or "rule" object. */
+/* The libnftnl object of a JSON "table", "chain" or "rule" object (a rule
+ * without its comment: libnftables puts that after the expressions, see
+ * nl_lin.c). */
 struct nftnl_table *nll_table(json_t *o);
 struct nftnl_chain *nll_chain(json_t *o);
 struct nftnl_rule *nll_rule(json_t *o, int *nfproto);
 
-/* Appends the messages of one batch item ({"add": {...}}, {"insert":
- * {...}}, ...) to out, numbered from *seq on (advanced past them). Returns
- * how many messages, or -1 when the item is not one this file linearises
- * (out as it was). */
+/* What one batch's items left for the later ones: the sets it added (their
+ * ids, which libnftables numbers from 1 in each batch, and key lengths),
+ * for the rules that look them up. */
+struct nll_ctx {
+	uint32_t set_id; /* the last id given out */
+	json_t *sets;    /* "nfproto table name" -> [id, key length] */
+};
+
+void nll_ctx_init(struct nll_ctx *ctx);
+void nll_ctx_free(struct nll_ctx *ctx);
+
+/* Appends the messages of one batch item of the batch ctx belongs to
+ * ({"add": {...}}, {"insert": {...}}, {"delete": ...}, {"flush": ...},
+ * {"replace": ...}) to out, numbered from *seq on (advanced past them; a
+ * set's elements share one number, as libnftables sends them). Returns how
+ * many messages, or -1 when the item is not one this file linearises (out
+ * as it was). Items that name a set ("add set", a rule's "@set") need ctx:
+ * with NULL they are refused. */
+int nll_batch_item(struct nll_ctx *ctx, struct strbuf *out, json_t *item, uint32_t *seq);
+
+/* nll_batch_item without a batch context (no sets). */
 int nll_item(struct strbuf *out, json_t *item, uint32_t *seq);
 
 #endif

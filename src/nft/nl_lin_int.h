@@ -1,0 +1,38 @@
+/* Shared between the parts of the linearisation (nl_lin.c: objects and
+ * batch items; nl_lin_expr.c: a rule's expressions). Not for other files. */
+#ifndef NFSH_NFT_NL_LIN_INT_H
+#define NFSH_NFT_NL_LIN_INT_H
+
+#include "nft/nl_lin.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct nftnl_rule;
+
+/* More expressions than a rule nfsh writes has: refused, so no message
+ * comes near NLL_MSG_MAX. */
+#define NLL_EXPRS_MAX 128
+
+/* One rule being linearised. */
+struct lin {
+	struct nftnl_rule *r;
+	struct nll_ctx *ctx; /* the batch's sets; NULL: no set lookups */
+	int nfproto;
+	int l4;          /* protocol the transport header is known to be, or -1 */
+	bool l4_unknown; /* a negated protocol match: libnftables' choice, not ours */
+	bool bad;
+	int nexprs;
+};
+
+/* Appends the expressions of a rule's "expr" array; false when one is not
+ * linearised here. */
+bool nll_exprs(struct lin *l, json_t *exprs);
+
+/* The set id this batch gave the set table/name (its NEWSET came earlier in
+ * the batch), or 0. *keylen: its key length. */
+uint32_t nll_ctx_set(struct nll_ctx *ctx, int nfproto, const char *table, const char *name,
+                     uint32_t *keylen);
+
+#endif
