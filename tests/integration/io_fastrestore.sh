@@ -12,7 +12,7 @@
 # existing tables; several tables in one file; --noflush into existing
 # chains; import; refusals (one the kernel alone raises, a batch with an
 # item nl_lin.c does not know) with the same error text, line and status
-# both ways and nothing changed.
+# both ways and nothing changed; a lost answer (exit 4, not resent).
 . "${SRCDIR:?}/tests/lib/netns.sh"
 netns_enter "$@"
 
@@ -271,6 +271,22 @@ if [ -n "$other" ]; then
 else
 	pass "every filter INPUT rule of the corpus linearises"
 fi
+
+# The answer lost after the batch went out (NFSH_WRITE_FAULT=lose-answer):
+# "not known whether applied", exit 4, and the batch is not sent again (nor
+# through libnftables): the kernel holds it exactly once.
+setup_base
+NFSH_WRITE_TRACE=1 "$NFSH" restore --noflush "$TMP/multi.v4" >/dev/null 2>&1
+state >"$TMP/once"
+setup_base
+NFSH_WRITE_FAULT=lose-answer NFSH_WRITE_TRACE=1 "$NFSH" restore --noflush "$TMP/multi.v4" >"$TMP/lost" 2>&1
+expect_eq "answer lost: exit 4" "$?" 4
+check "answer lost: says it is not known whether it was applied" grep -q 'whether it was applied is not known' "$TMP/lost"
+check "answer lost: trace" grep -q '^nfsh: write: netlink batch sent, no answer$' "$TMP/lost"
+check "answer lost: libnftables not tried" bash -c "! grep -q 'libnftables' '$TMP/lost'"
+expect_eq "answer lost: applied once, not resent" "$(state | md5sum)" "$(md5sum <"$TMP/once")"
+NFSH_WRITE_FAULT=lose-answer "$NFSH" import "$TMP/imp.json" >"$TMP/lost" 2>&1
+expect_eq "answer lost (import): exit 4" "$?" 4
 
 [ "$NL_CASES" -ge 6 ] && pass "$NL_CASES cases over netlink" || fail "only $NL_CASES cases over netlink"
 finish
