@@ -70,6 +70,32 @@ static void shape(json_t *item, struct strbuf *sb)
 	}
 }
 
+/* The statement of a refused rule that makes it refused: the first whose
+ * prefix of the rule's statements no longer linearises (NULL: none). */
+static json_t *culprit(struct nll_ctx *ctx, json_t *item)
+{
+	json_t *copy = json_deep_copy(item), *what = json_object_iter_value(json_object_iter(copy));
+	json_t *rule = json_object_get(what, "rule"), *exprs = json_object_get(rule, "expr");
+	json_t *all = json_deep_copy(exprs), *bad = NULL;
+	struct strbuf out;
+	uint32_t seq = 1;
+
+	sb_init(&out);
+	for (size_t k = 1; rule && k <= json_array_size(all) && !bad; k++) {
+		json_array_clear(exprs);
+		for (size_t i = 0; i < k; i++)
+			json_array_append(exprs, json_array_get(all, i));
+		json_object_del(rule, "comment");
+		if (nll_batch_item(ctx, &out, copy, &seq) < 0)
+			bad = json_incref(json_array_get(all, k - 1));
+		sb_reset(&out);
+	}
+	sb_free(&out);
+	json_decref(all);
+	json_decref(copy);
+	return bad;
+}
+
 static int count(json_t *items)
 {
 	json_t *tally = json_object(), *item, *v;
@@ -92,6 +118,14 @@ static int count(json_t *items)
 		refused++;
 		sb_reset(&sh);
 		shape(item, &sh);
+		if (getenv("NLL_WHY")) {
+			json_t *bad = culprit(&ctx, item);
+			char *t = bad ? json_dumps(bad, JSON_COMPACT) : NULL;
+
+			sb_addf(&sh, " <- %s", t ? t : "(the item itself)");
+			free(t);
+			json_decref(bad);
+		}
 		v = json_object_get(tally, sb_str(&sh));
 		json_object_set_new(tally, sb_str(&sh),
 		                    json_integer(v ? json_integer_value(v) + 1 : 1));
