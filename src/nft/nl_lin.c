@@ -248,7 +248,7 @@ static struct nftnl_set *set_of(json_t *o, struct nll_ctx *ctx)
 	const char *type = json_string_value(json_object_get(o, "type"));
 	json_t *elems = json_object_get(o, "elem"), *v;
 	int nfproto = nll_nfproto(o);
-	uint32_t dtype, len;
+	uint32_t dtype = 0, len = 0;
 	uint8_t key[16];
 	char k[3 * NFT_NAME_MAXLEN];
 	struct nftnl_set *s;
@@ -343,7 +343,7 @@ static int put_set(struct strbuf *out, struct nll_ctx *ctx, json_t *o, uint32_t 
 	struct nftnl_set *s = set_of(o, ctx);
 	char key[3 * NFT_NAME_MAXLEN];
 	int nfproto = nll_nfproto(o), n = 1;
-	uint32_t dtype, len;
+	uint32_t dtype = 0, len = 0;
 	bool ok;
 
 	if (!s)
