@@ -556,6 +556,14 @@ struct streamer {
 	bool begun;
 	bool lost; /* a rule of a chain the chain dump did not give: read again */
 	bool sink_failed;
+	/* NFSH_READ_CHECK=fast: each rule read without JSON is read from its
+	 * JSON too, and both printed forms compared (a check only: the rules
+	 * the netlink reader does not know are left out, so that it checks the
+	 * others of such a table too). */
+	bool checking, have_fast;
+	uint64_t fast_handle;
+	struct strbuf fast_text;
+	int nfast, ndiffer;
 };
 
 static int stream_begin(struct streamer *st)
@@ -605,6 +613,54 @@ static int stream_order(json_t *names, void *ctx)
 	return rc;
 }
 
+/* The JSON reading of the rule last read without JSON: the same? */
+static void check_fast(struct streamer *st, const struct rule *r, const char *why)
+{
+	struct strbuf sb;
+
+	st->have_fast = false;
+	sb_init(&sb);
+	if (why)
+		sb_addf(&sb, "(not iptables: %s)", why);
+	else
+		print_rule_save(r, true, &sb);
+	if (strcmp(sb_str(&sb), sb_str(&st->fast_text))) {
+		st->ndiffer++;
+		fprintf(stderr, "nfsh: read check: fast r%llu: without JSON %s\n  from JSON %s\n",
+		        (unsigned long long)r->handle, sb_str(&st->fast_text), sb_str(&sb));
+	}
+	sb_free(&sb);
+}
+
+/* A rule of the common shapes, read without its JSON. */
+static int stream_fast(const struct nlr_fast *fr, void *ctx)
+{
+	struct streamer *st = ctx;
+	struct chain_info *ch;
+	struct rule r;
+	int rc = 1;
+
+	if (!st->begun || !(ch = index_find(&st->f.ix, st->f.ti, fr->chain))) {
+		st->lost = true;
+		return -1;
+	}
+	if (!xlate_read_fast(fr, st->f.ti->table, &r))
+		return 0;
+	if (st->checking) {
+		st->nfast++;
+		st->have_fast = true;
+		st->fast_handle = r.handle;
+		sb_reset(&st->fast_text);
+		print_rule_save(&r, true, &st->fast_text);
+		rc = 0; /* and now from its JSON */
+	} else if (st->sink->rule(ch, &r, NULL, st->sink->ctx) < 0) {
+		st->sink_failed = true;
+		rc = -1;
+	}
+	rule_release(&r);
+	return rc;
+}
+
 static int stream_one(json_t *o, void *ctx)
 {
 	struct streamer *st = ctx;
@@ -624,6 +680,8 @@ static int stream_one(json_t *o, void *ctx)
 	}
 	resolve_sets(b, st->f.sets);
 	rc = xlate_read_rule(b, st->f.ti->table, &r, why, sizeof(why));
+	if (st->have_fast && st->fast_handle == r.handle)
+		check_fast(st, &r, rc != 0 ? why : NULL);
 	if (st->sink->rule(ch, &r, rc != 0 ? why : NULL, st->sink->ctx) < 0) {
 		st->sink_failed = true;
 		rc = -1;
@@ -638,17 +696,23 @@ static int stream_one(json_t *o, void *ctx)
 static enum nlr_result stream_netlink(struct table_info *ti, const struct nlr_chains *chains,
                                       const struct table_sink *sink, struct nfsh_err *e)
 {
-	struct streamer st = {.f = {.ti = ti, .sets = json_object()}, .sink = sink};
+	const char *check = getenv("NFSH_READ_CHECK");
+	struct streamer st = {.f = {.ti = ti, .sets = json_object()},
+	                      .sink = sink,
+	                      .checking = check && !strcmp(check, "fast")};
 	enum nlr_result r;
 	bool missing;
 
 	if (!st.f.sets)
 		return err_set(e, NFSH_EOTHER, NULL, "out of memory reading the ruleset"),
 		       NLR_ERROR;
+	sb_init(&st.fast_text);
 	r = nlr_read_table(&(struct nlr_req){.family = ti->family,
 	                                     .table = table_by_id(ti->table)->nftname,
 	                                     .emit = stream_one,
+	                                     .partial = st.checking,
 	                                     .order = stream_order,
+	                                     .fast = getenv("NFSH_READ_SLOW") ? NULL : stream_fast,
 	                                     .ctx = &st,
 	                                     .chains = chains},
 	                   &missing, e);
@@ -662,6 +726,11 @@ static enum nlr_result stream_netlink(struct table_info *ti, const struct nlr_ch
 		err_set(e, NFSH_EOTHER, NULL, "out of memory reading the ruleset");
 	index_free(&st.f.ix);
 	json_decref(st.f.sets);
+	if (st.checking)
+		fprintf(stderr,
+		        "nfsh: read check: fast %s: %d rules read without JSON, %d differ\n",
+		        table_by_id(ti->table)->name, st.nfast, st.ndiffer);
+	sb_free(&st.fast_text);
 	return r;
 }
 

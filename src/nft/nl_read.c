@@ -74,7 +74,44 @@ struct conv {
 	bool unsupported;
 	int nexpr;           /* expressions seen */
 	const char *stopped; /* the one that made the rule unsupported */
+	/* Set: the statements go here instead of exprs (nl_read.h's shapes
+	 * only); not_fast when the rule has any other. */
+	struct nlr_fast *fast;
+	bool not_fast;
 };
+
+/* The next statement of a rule read without JSON, or NULL (not_fast set). */
+static struct nlr_fstmt *fpush(struct conv *c, enum nlr_fkind kind, bool neq)
+{
+	struct nlr_fstmt *st;
+
+	if (c->fast->n >= NLR_FAST_MAX) {
+		c->not_fast = true;
+		return NULL;
+	}
+	st = &c->fast->s[c->fast->n++];
+	memset(st, 0, sizeof(*st));
+	st->kind = kind;
+	st->neq = neq;
+	return st;
+}
+
+/* The statement index the next one gets, in either form. */
+static int stmt_count(const struct conv *c)
+{
+	return c->fast ? c->fast->n : (int)json_array_size(c->exprs);
+}
+
+static void stmt_remove(struct conv *c, int k)
+{
+	if (!c->fast) {
+		json_array_remove(c->exprs, (size_t)k);
+		return;
+	}
+	memmove(&c->fast->s[k], &c->fast->s[k + 1],
+	        (size_t)(c->fast->n - k - 1) * sizeof(c->fast->s[0]));
+	c->fast->n--;
+}
 
 static const char *l4_name(int p)
 {
@@ -124,7 +161,29 @@ static void push_proto(struct conv *c, json_t *stmt, bool eq, int proto, bool is
 	}
 	push(c, stmt);
 	if (eq && stmt) {
-		c->dep_index = (int)json_array_size(c->exprs) - 1;
+		c->dep_index = stmt_count(c) - 1;
+		c->dep_is_meta = is_meta;
+		c->l4proto = proto;
+	}
+}
+
+static const char *l4_name(int p);
+
+/* The same without JSON. */
+static void fast_proto(struct conv *c, bool eq, int proto, bool is_meta)
+{
+	struct nlr_fstmt *st;
+
+	if (eq && c->dep_index >= 0) {
+		unsupported(c);
+		return;
+	}
+	if (!(st = fpush(c, NLF_PROTO, !eq)))
+		return;
+	st->meta = is_meta;
+	snprintf(st->text, sizeof(st->text), "%s", l4_name(proto));
+	if (eq) {
+		c->dep_index = c->fast->n - 1;
 		c->dep_is_meta = is_meta;
 		c->l4proto = proto;
 	}
@@ -253,33 +312,43 @@ static int prefix_len(const uint8_t *mask, uint32_t len)
 	return n;
 }
 
-/* ip/ip6 saddr or daddr compared with data: the address, or its prefix. */
-static json_t *addr_right(const struct reg *r, int family, const uint8_t *data, uint32_t dlen)
+/* ip/ip6 saddr or daddr compared with data: the address in text, and its
+ * prefix length (that of the whole address when it is one). */
+static bool addr_text(const struct reg *r, int family, const uint8_t *data, uint32_t dlen,
+                      char *text, int *plen)
 {
 	uint32_t full = family == NFSH_IPV6 ? 16 : 4;
 	uint8_t addr[16] = {0};
-	char text[INET6_ADDRSTRLEN];
 	int len;
 
 	if (dlen != r->len || r->len > full)
-		return NULL;
+		return false;
 	memcpy(addr, data, dlen);
 	if (r->masked) {
 		if (r->len != full)
-			return NULL;
+			return false;
 		for (uint32_t i = 0; i < full; i++)
 			if (r->xor [i] || (addr[i] & ~r->mask[i]))
-				return NULL;
+				return false;
 		len = prefix_len(r->mask, full);
 		if (len < 0)
-			return NULL;
+			return false;
 	} else {
 		len = (int)r->len * 8;
 	}
-	if (len == 0 ||
-	    !inet_ntop(family == NFSH_IPV6 ? AF_INET6 : AF_INET, addr, text, sizeof(text)))
+	*plen = len;
+	return len != 0 &&
+	       inet_ntop(family == NFSH_IPV6 ? AF_INET6 : AF_INET, addr, text, INET6_ADDRSTRLEN);
+}
+
+static json_t *addr_right(const struct reg *r, int family, const uint8_t *data, uint32_t dlen)
+{
+	char text[INET6_ADDRSTRLEN];
+	int len;
+
+	if (!addr_text(r, family, data, dlen, text, &len))
 		return NULL;
-	if ((uint32_t)len == full * 8)
+	if ((uint32_t)len == (family == NFSH_IPV6 ? 128u : 32u))
 		return json_string(text);
 	return obj1("prefix", obj2("addr", json_string_nocheck(text), "len", json_integer(len)));
 }
@@ -306,6 +375,21 @@ static const char *net_field(const struct reg *r, int family, bool *is_addr)
 	return NULL;
 }
 
+static json_t *fast_addr(struct conv *c, const struct reg *r, const char *op, const uint8_t *data,
+                         uint32_t dlen, bool daddr)
+{
+	struct nlr_fstmt st = {.kind = NLF_ADDR, .neq = strcmp(op, "==") != 0, .out = daddr};
+	struct nlr_fstmt *slot;
+
+	if (!addr_text(r, c->family, data, dlen, st.text, &st.plen))
+		return NULL;
+	if ((uint32_t)st.plen == (c->family == NFSH_IPV6 ? 128u : 32u))
+		st.plen = -1;
+	if ((slot = fpush(c, NLF_ADDR, st.neq)))
+		*slot = st;
+	return json_null(); /* recorded */
+}
+
 /* The left side of a match on a loaded payload, with the right side built
  * from data (NULL data: a set lookup, the right side is the caller's). */
 static json_t *payload_match(struct conv *c, struct reg *r, const char *op, const uint8_t *data,
@@ -322,11 +406,17 @@ static json_t *payload_match(struct conv *c, struct reg *r, const char *op, cons
 		if (is_addr) {
 			if (set_right && (r->masked || r->len != (c->family == NFSH_IPV6 ? 16 : 4)))
 				goto fail;
+			if (c->fast)
+				return fast_addr(c, r, op, data, dlen, field[0] == 'd');
 			return match(op, payload_left(fam, field),
 			             set_right ? set_right : addr_right(r, c->family, data, dlen));
 		}
 		if (set_right || r->masked || dlen != 1 || !l4_name(data[0]))
 			goto fail;
+		if (c->fast) {
+			fast_proto(c, !strcmp(op, "=="), data[0], false);
+			return json_null();
+		}
 		push_proto(c, match(op, payload_left(fam, field), json_string(l4_name(data[0]))),
 		           !strcmp(op, "=="), data[0], false);
 		return json_null(); /* pushed already: the caller's NULL means unsupported */
@@ -343,6 +433,16 @@ static json_t *payload_match(struct conv *c, struct reg *r, const char *op, cons
 		if (dlen != 2)
 			goto fail;
 		memcpy(&port, data, 2);
+		if (c->fast) {
+			struct nlr_fstmt *st = fpush(c, NLF_PORT, strcmp(op, "=="));
+
+			if (st) {
+				st->l4 = c->l4proto;
+				st->out = field[0] == 'd';
+				st->port = ntohs(port);
+			}
+			return json_null();
+		}
 		return match(op, payload_left(proto, field), json_integer(ntohs(port)));
 	}
 fail:
@@ -350,23 +450,24 @@ fail:
 	return NULL;
 }
 
-static json_t *iface_right(const uint8_t *data, uint32_t dlen)
+/* An interface name compared with data, as libnftables lists it, into
+ * name (IFNAMSIZ + 2 bytes). */
+static bool iface_text(const uint8_t *data, uint32_t dlen, char *name)
 {
-	char name[IFNAMSIZ + 2];
 	uint32_t n;
 	bool exact;
 
 	if (dlen == 0 || dlen > IFNAMSIZ)
-		return NULL;
+		return false;
 	/* An exact name is compared NUL-padded over IFNAMSIZ; a wildcard
 	 * ("eth+" / nft "eth*") over its prefix only. */
 	n = (uint32_t)strnlen((const char *)data, dlen);
 	exact = n < dlen;
 	if (n == 0 || (exact && dlen != IFNAMSIZ))
-		return NULL;
+		return false;
 	for (uint32_t i = n; i < dlen; i++)
 		if (data[i])
-			return NULL;
+			return false;
 	for (uint32_t i = 0; i < n; i++) {
 		char ch = (char)data[i];
 
@@ -374,13 +475,20 @@ static json_t *iface_right(const uint8_t *data, uint32_t dlen)
 		 * '*', '\\', '/') take the libnftables path. */
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '@'))
-			return NULL;
+			return false;
 	}
 	memcpy(name, data, n);
 	name[n] = '\0';
 	if (!exact)
 		strcat(name, "*");
-	return json_string(name);
+	return true;
+}
+
+static json_t *iface_right(const uint8_t *data, uint32_t dlen)
+{
+	char name[IFNAMSIZ + 2];
+
+	return iface_text(data, dlen, name) ? json_string(name) : NULL;
 }
 
 static const char *const ct_state_names[] = {"invalid", "established", "related",  "new",
@@ -430,6 +538,29 @@ static json_t *fib_left(uint32_t flags)
 	return json_pack("{s:{s:s,s:[s]}}", "fib", "result", "type", "flags", f);
 }
 
+/* on_cmp's meta matches without JSON: interfaces and the protocol. */
+static void fast_meta_cmp(struct conv *c, const struct reg *r, bool neq, const uint8_t *data,
+                          uint32_t dlen)
+{
+	struct nlr_fstmt *st;
+	char name[IFNAMSIZ + 2];
+
+	if (r->masked) {
+		c->not_fast = true;
+	} else if (r->key == NFT_META_IIFNAME || r->key == NFT_META_OIFNAME) {
+		if (!iface_text(data, dlen, name))
+			unsupported(c);
+		else if ((st = fpush(c, NLF_IFACE, neq))) {
+			st->out = r->key == NFT_META_OIFNAME;
+			snprintf(st->text, sizeof(st->text), "%s", name);
+		}
+	} else if (r->key == NFT_META_L4PROTO && dlen == 1 && l4_name(data[0])) {
+		fast_proto(c, !neq, data[0], true);
+	} else {
+		c->not_fast = true;
+	}
+}
+
 static void on_cmp(struct conv *c, const struct nftnl_expr *e)
 {
 	struct reg *r = reg_get(c, e, NFTNL_EXPR_CMP_SREG);
@@ -442,11 +573,20 @@ static void on_cmp(struct conv *c, const struct nftnl_expr *e)
 		unsupported(c);
 		return;
 	}
+	if (c->fast && r->kind != R_PAYLOAD && r->kind != R_META) {
+		c->not_fast = true;
+		return;
+	}
 	switch (r->kind) {
 	case R_PAYLOAD:
 		stmt = payload_match(c, r, ops, data, dlen, NULL);
 		break;
 	case R_META:
+		if (c->fast) {
+			fast_meta_cmp(c, r, op == NFT_CMP_NEQ, data, dlen);
+			r->kind = R_NONE;
+			return;
+		}
 		if (r->key == NFT_META_IIFNAME || r->key == NFT_META_OIFNAME) {
 			if (!r->masked)
 				stmt = match(
@@ -506,6 +646,10 @@ static void on_lookup(struct conv *c, const struct nftnl_expr *e)
 	char ref[300];
 	json_t *stmt = NULL;
 
+	if (c->fast) {
+		c->not_fast = true;
+		return;
+	}
 	/* Shared named sets only: anonymous ones ("__set%d") are listed inline. */
 	if (!r || !set || strncmp(set, SHARED_SET_PREFIX, strlen(SHARED_SET_PREFIX)) ||
 	    nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG) || (flags & ~NFT_LOOKUP_F_INV) ||
@@ -541,13 +685,33 @@ static json_t *verdict(struct conv *c, const struct nftnl_expr *e)
 	}
 }
 
+static void fast_verdict(struct conv *c, const struct nftnl_expr *e)
+{
+	int32_t v = (int32_t)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
+	const char *chain = nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN);
+	struct nlr_fstmt *st;
+
+	if (v != NF_ACCEPT && v != NF_DROP && v != NFT_RETURN &&
+	    ((v != NFT_JUMP && v != NFT_GOTO) || !chain)) {
+		unsupported(c);
+		return;
+	}
+	if ((st = fpush(c, NLF_VERDICT, false))) {
+		st->verdict = v;
+		st->chain = v == NFT_JUMP || v == NFT_GOTO ? chain : NULL;
+	}
+}
+
 static void on_immediate(struct conv *c, const struct nftnl_expr *e)
 {
 	uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG), dlen = 0;
 	const void *data;
 
 	if (dreg == NFT_REG_VERDICT) {
-		push(c, verdict(c, e));
+		if (c->fast)
+			fast_verdict(c, e);
+		else
+			push(c, verdict(c, e));
 		return;
 	}
 	data = nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &dlen);
@@ -622,6 +786,10 @@ static void on_meta(struct conv *c, const struct nftnl_expr *e)
 			return;
 		}
 		*r = (struct reg){.kind = R_META, .key = key};
+		return;
+	}
+	if (c->fast) {
+		c->not_fast = true;
 		return;
 	}
 	r = reg_get(c, e, NFTNL_EXPR_META_SREG);
@@ -705,14 +873,24 @@ static json_t *nat(struct conv *c, const struct nftnl_expr *e)
 	    (p && (p->kind != R_IMM || p->dlen != 2)) ||
 	    !inet_ntop(fam == NFPROTO_IPV6 ? AF_INET6 : AF_INET, a->data, text, sizeof(text)))
 		return NULL;
-	body = obj1("addr", json_string_nocheck(text));
-	if (body && p) {
+	if (p)
 		memcpy(&port, p->data, 2);
-		json_object_set_new(body, "port", json_integer(ntohs(port)));
-	}
 	a->kind = R_NONE;
 	if (p)
 		p->kind = R_NONE;
+	if (c->fast) {
+		struct nlr_fstmt *st = fpush(c, NLF_NAT, false);
+
+		if (st) {
+			st->out = type == NFT_NAT_DNAT;
+			snprintf(st->text, sizeof(st->text), "%s", text);
+			st->port = p ? ntohs(port) : -1;
+		}
+		return json_null(); /* recorded */
+	}
+	body = obj1("addr", json_string_nocheck(text));
+	if (body && p)
+		json_object_set_new(body, "port", json_integer(ntohs(port)));
 	return obj1(type == NFT_NAT_SNAT ? "snat" : "dnat", body);
 }
 
@@ -771,7 +949,7 @@ static void on_expr_load(struct conv *c, const struct nftnl_expr *e, const char 
 		                  .len = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN)};
 		if (r->base == NFT_PAYLOAD_TRANSPORT_HEADER && c->dep_index >= 0) {
 			/* The dependency of this load: libnftables drops it. */
-			json_array_remove(c->exprs, (size_t)c->dep_index);
+			stmt_remove(c, c->dep_index);
 			c->dep_index = -1;
 		}
 		return;
@@ -799,6 +977,34 @@ static void on_expr_load(struct conv *c, const struct nftnl_expr *e, const char 
 	unsupported(c);
 }
 
+/* The statements on_expr builds as JSON, recorded without it; true when
+ * e was one of them (or can only be given as JSON: not_fast). */
+static bool on_expr_fast(struct conv *c, const struct nftnl_expr *e, const char *name)
+{
+	struct nlr_fstmt *st;
+
+	if (!strcmp(name, "counter")) {
+		if ((st = fpush(c, NLF_COUNTER, false))) {
+			st->packets = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+			st->bytes = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+		}
+	} else if (!strcmp(name, "nat")) {
+		if (!nat(c, e))
+			unsupported(c);
+	} else if (!strcmp(name, "masq")) {
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_FLAGS) ||
+		    nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN))
+			unsupported(c);
+		else
+			fpush(c, NLF_MASQ, false);
+	} else if (!strcmp(name, "reject") || !strcmp(name, "limit") || !strcmp(name, "log")) {
+		c->not_fast = true;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static int on_expr(struct nftnl_expr *e, void *data)
 {
 	struct conv *c = data;
@@ -808,7 +1014,11 @@ static int on_expr(struct nftnl_expr *e, void *data)
 		c->unsupported = true;
 		return -1;
 	}
+	if (c->not_fast)
+		return -1;
 	c->nexpr++;
+	if (c->fast && on_expr_fast(c, e, name))
+		return c->unsupported || c->not_fast ? -1 : 0;
 	if (!strcmp(name, "cmp"))
 		on_cmp(c, e);
 	else if (!strcmp(name, "lookup"))
@@ -907,13 +1117,37 @@ static json_t *rule_json(struct nftnl_rule *nr, int family, struct leaf_cache *c
 	return obj1("rule", put(rule, "expr", c.exprs));
 }
 
+/* The rule in nl_read.h's shapes, into f: true when it is one of them. */
+static bool rule_fast(struct nftnl_rule *nr, int family, struct nlr_fast *f)
+{
+	struct conv c = {.family = family, .l4proto = -1, .dep_index = -1, .fast = f};
+	const char *comment = NULL;
+	uint32_t ulen = 0;
+	const void *udata = nftnl_rule_get_data(nr, NFTNL_RULE_USERDATA, &ulen);
+
+	if ((udata && nftnl_udata_parse(udata, ulen, comment_cb, &comment) < 0) ||
+	    (comment && strpbrk(comment, "\"\\")))
+		return false;
+	f->family = family;
+	f->chain = nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN);
+	f->comment = comment;
+	f->handle = nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE);
+	f->n = 0;
+	nftnl_expr_foreach(nr, on_expr, &c);
+	for (int i = 0; i < NREGS; i++)
+		if (c.regs[i].kind != R_NONE)
+			return false;
+	return f->chain && !c.unsupported && !c.not_fast && f->n > 0;
+}
+
 /* ---- netlink plumbing ---- */
 
 struct dump {
 	int family;
 	const char *table;
-	nlr_emit emit;   /* each object, in listing order */
-	nlr_order order; /* the order of the chains' rules, or NULL */
+	nlr_emit emit;    /* each object, in listing order */
+	nlr_order order;  /* the order of the chains' rules, or NULL */
+	nlr_fast_fn fast; /* rules of the common shapes, or NULL */
 	void *ctx;
 	json_t *chains; /* names of the table's chains, in the kernel's order */
 	struct leaf_cache cache;
@@ -1119,6 +1353,17 @@ static int parse_rule(const struct nlmsghdr *nlh, struct dump *d)
 	    (d->chain && strcmp(nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN) ?: "", d->chain))) {
 		nftnl_rule_free(nr);
 		return 0;
+	}
+	if (!d->unsupported && d->fast && !d->stopped) {
+		struct nlr_fast f;
+		int taken = rule_fast(nr, d->family, &f) ? d->fast(&f, d->ctx) : 0;
+
+		if (taken != 0) {
+			if (taken < 0)
+				d->stopped = true;
+			nftnl_rule_free(nr);
+			return 0;
+		}
 	}
 	if (!d->unsupported) {
 		o = rule_json(nr, d->family, &d->cache);
@@ -1381,6 +1626,7 @@ enum nlr_result nlr_read_table(const struct nlr_req *q, bool *missing, struct nf
 	                 .partial = q->partial,
 	                 .emit = q->emit,
 	                 .order = q->order,
+	                 .fast = q->fast,
 	                 .ctx = q->ctx,
 	                 .cached = q->chains && q->chains->family == q->family ? q->chains : NULL};
 	const char *table = q->table;

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 enum nlr_result {
 	NLR_OK,          /* *out holds the listing */
@@ -35,13 +36,52 @@ struct nlr_chains;
 struct nlr_chains *nlr_chains_dump(int family, struct nfsh_err *e);
 void nlr_chains_free(struct nlr_chains *cs);
 
+/* A rule in the shapes most nfsh rules have (interfaces, addresses, the
+ * protocol, ports, the counter, a verdict, jump, DNAT/SNAT to one address,
+ * MASQUERADE), read without building its JSON: the same statements, in the
+ * same order, as the JSON listing would give (the protocol dependency left
+ * out as there). Everything else is given as JSON. */
+enum nlr_fkind {
+	NLF_IFACE,   /* text: the name as listed ("eth0", "eth*"); out: oifname */
+	NLF_ADDR,    /* text: the address; plen: its prefix, -1 for all of it; out: daddr */
+	NLF_PROTO,   /* text: the protocol's name; meta: "meta l4proto", else "ip protocol" */
+	NLF_PORT,    /* l4: 6 or 17; port; out: dport */
+	NLF_COUNTER, /* packets, bytes */
+	NLF_VERDICT, /* verdict: NF_ACCEPT, NF_DROP, NFT_RETURN, NFT_JUMP, NFT_GOTO; chain */
+	NLF_NAT,     /* out: dnat, else snat; text: the address; port, -1 for none */
+	NLF_MASQ,    /* masquerade, nothing more */
+};
+struct nlr_fstmt {
+	enum nlr_fkind kind;
+	bool neq; /* op "!=" (else "==") */
+	bool out;
+	bool meta;
+	int l4, plen, port;
+	char text[48];
+	uint64_t packets, bytes;
+	int verdict;
+	const char *chain; /* borrowed from the dumped rule */
+};
+#define NLR_FAST_MAX 16
+struct nlr_fast {
+	int family;
+	const char *chain, *comment; /* borrowed; comment NULL when none */
+	uint64_t handle;
+	int n;
+	struct nlr_fstmt s[NLR_FAST_MAX];
+};
+/* 1: the rule was taken; 0: give it as JSON (through emit) instead; -1:
+ * stop the listing (NLR_ERROR). */
+typedef int (*nlr_fast_fn)(const struct nlr_fast *r, void *ctx);
+
 struct nlr_req {
 	int family; /* NFSH_IPV4 / NFSH_IPV6 */
 	const char *table;
 	const char *chain; /* one chain's rules only, or NULL */
 	bool partial;
 	nlr_emit emit;
-	nlr_order order; /* NULL: the kernel's chain order */
+	nlr_order order;  /* NULL: the kernel's chain order */
+	nlr_fast_fn fast; /* NULL: every rule as JSON */
 	void *ctx;
 	const struct nlr_chains *chains; /* the family's chains dumped already, or NULL */
 };

@@ -5,8 +5,11 @@
 #include "xlate/xlate.h"
 #include "ext/ext.h"
 #include "nft/json.h"
+#include "nft/nl_read.h"
 
 #include <arpa/inet.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -452,4 +455,267 @@ int xlate_read_rule(json_t *rule, int table, struct rule *out, char *why, size_t
 	if (tag[0])
 		apply_tag(out, tag);
 	return 0;
+}
+
+/* ---- rules read without JSON (nl_read.h's struct nlr_fast) ----
+ *
+ * The same reading as xlate_read_rule's for the shapes a struct nlr_fast
+ * holds, in the order that reading takes: the generic matches first (while
+ * nothing else is read, they are tried before any extension), then the
+ * ports (the first extension in the registry to claim "tcp dport N" is tcp,
+ * as for udp: multiport only with an i=multiport tag), the counter, the
+ * verdict or target, and the comment last. The extensions' private data is
+ * made by their own parsers from the words iptables would take. Anything
+ * else, including a tag that extensions read (i=, j=), is left to the JSON
+ * reading (0). NFSH_READ_CHECK=fast compares the two (cmd/table_read.c). */
+
+static bool fast_iface(struct rule *r, const struct nlr_fstmt *st)
+{
+	struct iface_match *m = st->out ? &r->out : &r->in;
+	size_t n = strlen(st->text);
+
+	if (m->set || n == 0 || n >= sizeof(m->name) ||
+	    (n >= 2 && !strcmp(st->text + n - 2, "\\*")) || !strcmp(st->text, "INVAL/D"))
+		return false;
+	memcpy(m->name, st->text, n + 1);
+	if (m->name[n - 1] == '*')
+		m->name[n - 1] = '+';
+	m->set = true;
+	m->invert = st->neq;
+	return true;
+}
+
+static bool fast_addr(struct rule *r, const struct nlr_fstmt *st)
+{
+	struct addr_match *m = st->out ? &r->dst : &r->src, tmp = {0};
+	int full = r->family == NFSH_IPV6 ? 128 : 32;
+	uint8_t plain[16];
+	char text[128];
+
+	if (m->set)
+		return false;
+	if (st->plen >= 0) {
+		if (st->plen > full || !parse_plain_addr(r->family, st->text, plain))
+			return false;
+		snprintf(text, sizeof(text), "%s/%d", st->text, st->plen);
+	} else {
+		snprintf(text, sizeof(text), "%s", st->text);
+	}
+	if (addr_parse(text, r->family, &tmp) < 0)
+		return false;
+	*m = tmp;
+	m->invert = st->neq;
+	return true;
+}
+
+static bool fast_proto(struct rule *r, const struct nlr_fstmt *st)
+{
+	int num = proto_lookup(st->text);
+
+	if ((r->family == NFSH_IPV6 && !st->meta) || r->proto_set || num < 0)
+		return false;
+	r->proto_set = true;
+	r->proto = num;
+	r->proto_invert = st->neq;
+	return true;
+}
+
+/* A zeroed instance of extension name, or NULL. */
+static struct ext_inst fast_inst(const char *name, enum ext_type type, int family)
+{
+	const struct ext *x = ext_find(name, type);
+	struct ext_inst in = {0};
+
+	if (!x || !(x->families & (1u << family)) || x->alias_of)
+		return in;
+	in.ext = x;
+	in.priv = calloc(1, x->priv_size ? x->priv_size : 1);
+	in.explicit_m = true;
+	if (!in.priv)
+		in.ext = NULL;
+	return in;
+}
+
+/* Option opt of in's extension with one word, through its parser. */
+static bool fast_parse(struct ext_inst *in, const struct rule *r, const char *opt, bool invert,
+                       const char *word)
+{
+	struct ext_parse_ctx pc = {r->family, r->table, r->chain, r};
+	const char *args[] = {word, NULL};
+	const struct ext_opt *o;
+	struct nfsh_err e;
+	bool ambiguous = false;
+
+	err_clear(&e);
+	o = ext_opt_find(in->ext, opt, &ambiguous);
+	return o && !ambiguous && in->ext->parse &&
+	       in->ext->parse(&pc, in->priv, o, invert, args, &e) == 0;
+}
+
+static void fast_drop(struct ext_inst *in)
+{
+	free(in->priv);
+	in->ext = NULL;
+	in->priv = NULL;
+}
+
+/* The run of port statements at s[*i] as one tcp or udp match. */
+static bool fast_ports(struct rule *r, const struct nlr_fast *f, int *i)
+{
+	int l4 = f->s[*i].l4;
+	struct ext_inst in = fast_inst(l4 == 6 ? "tcp" : "udp", EXT_MATCH, r->family);
+	char port[16];
+
+	if ((l4 != 6 && l4 != 17) || !in.ext || r->nmatches >= NFSH_MAX_MATCHES ||
+	    (r->proto_set && (r->proto != l4 || r->proto_invert))) {
+		fast_drop(&in);
+		return false;
+	}
+	for (; *i < f->n && f->s[*i].kind == NLF_PORT; (*i)++) {
+		const struct nlr_fstmt *st = &f->s[*i];
+
+		snprintf(port, sizeof(port), "%d", st->port);
+		if (st->l4 != l4 ||
+		    !fast_parse(&in, r, st->out ? "dport" : "sport", st->neq, port)) {
+			fast_drop(&in);
+			return false;
+		}
+	}
+	r->matches[r->nmatches++] = in;
+	if (!r->proto_set) {
+		r->proto_set = true;
+		r->proto = l4;
+		r->proto_invert = false;
+	}
+	return true;
+}
+
+static bool fast_target(struct rule *r, const struct nlr_fstmt *st)
+{
+	struct ext_inst in;
+	char to[64];
+
+	if (st->kind == NLF_VERDICT) {
+		switch (st->verdict) {
+		case NF_ACCEPT:
+			r->target_kind = TGT_ACCEPT;
+			return true;
+		case NF_DROP:
+			r->target_kind = TGT_DROP;
+			return true;
+		case NFT_RETURN:
+			r->target_kind = TGT_RETURN;
+			return true;
+		default:
+			if (!st->chain || strlen(st->chain) > NFSH_CHAIN_MAX)
+				return false;
+			r->target_kind = st->verdict == NFT_JUMP ? TGT_JUMP : TGT_GOTO;
+			snprintf(r->jump, sizeof(r->jump), "%s", st->chain);
+			return true;
+		}
+	}
+	if (st->kind == NLF_MASQ)
+		in = fast_inst("MASQUERADE", EXT_TARGET, r->family);
+	else if (st->kind == NLF_NAT)
+		in = fast_inst(st->out ? "DNAT" : "SNAT", EXT_TARGET, r->family);
+	else
+		return false;
+	if (!in.ext)
+		return false;
+	if (st->kind == NLF_NAT) {
+		bool v6 = r->family == NFSH_IPV6;
+
+		if (st->port < 0)
+			snprintf(to, sizeof(to), "%s", st->text);
+		else
+			snprintf(to, sizeof(to), "%s%s%s:%d", v6 ? "[" : "", st->text,
+			         v6 ? "]" : "", st->port);
+		if (!fast_parse(&in, r, st->out ? "to-destination" : "to-source", false, to)) {
+			fast_drop(&in);
+			return false;
+		}
+	}
+	r->target_kind = TGT_EXT;
+	r->target = in;
+	return true;
+}
+
+/* The comment, claimed last as the comment match. */
+static bool fast_comment(struct rule *r, const char *user)
+{
+	struct ext_inst in;
+
+	if (strlen(user) > 255 || r->nmatches >= NFSH_MAX_MATCHES) /* comment.c's limit */
+		return false;
+	in = fast_inst("comment", EXT_MATCH, r->family);
+	if (!in.ext)
+		return false;
+	if (!fast_parse(&in, r, "comment", false, user)) {
+		fast_drop(&in);
+		return false;
+	}
+	r->matches[r->nmatches++] = in;
+	return true;
+}
+
+static bool fast_body(const struct nlr_fast *f, struct rule *out, const char *user)
+{
+	int i = 0;
+
+	for (; i < f->n; i++) {
+		const struct nlr_fstmt *st = &f->s[i];
+
+		if (st->kind == NLF_IFACE   ? !fast_iface(out, st)
+		    : st->kind == NLF_ADDR  ? !fast_addr(out, st)
+		    : st->kind == NLF_PROTO ? !fast_proto(out, st)
+		                            : true)
+			break;
+	}
+	if (i < f->n && f->s[i].kind == NLF_IFACE)
+		return false;
+	if (i < f->n && (f->s[i].kind == NLF_ADDR || f->s[i].kind == NLF_PROTO))
+		return false;
+	if (i < f->n && f->s[i].kind == NLF_PORT && !fast_ports(out, f, &i))
+		return false;
+	if (i >= f->n || f->s[i].kind != NLF_COUNTER)
+		return false;
+	out->counters_set = true;
+	out->packets = f->s[i].packets;
+	out->bytes = f->s[i].bytes;
+	i++;
+	if (i < f->n && !fast_target(out, &f->s[i++]))
+		return false;
+	return i == f->n && (!user[0] || fast_comment(out, user));
+}
+
+/* Recognisers read the tag too (i=multiport, i=tos, j=TOS...): the only
+ * entries taken here are those apply_tag alone reads (m=, c=) and the empty
+ * implicit tcp or udp match (i=tcp:K, i=udp:K). */
+static bool fast_tag_ok(const char *tag)
+{
+	for (const char *t = tag; (t = strchr(t, '=')); t++) {
+		if (t == tag)
+			return false;
+		if (t[-1] == 'm' || t[-1] == 'c')
+			continue;
+		if (t[-1] != 'i' || (strncmp(t + 1, "tcp:", 4) && strncmp(t + 1, "udp:", 4)))
+			return false;
+	}
+	return true;
+}
+
+int xlate_read_fast(const struct nlr_fast *f, int table, struct rule *out)
+{
+	char user[NFSH_COMMENT_MAX + 64], tag[256];
+
+	rule_init(out, f->family, table, f->chain);
+	out->handle = f->handle;
+	xlate_split_comment(f->comment, user, sizeof(user), tag, sizeof(tag));
+	if (!fast_tag_ok(tag) || !fast_body(f, out, user)) {
+		rule_release(out);
+		return 0;
+	}
+	if (tag[0])
+		apply_tag(out, tag);
+	return 1;
 }

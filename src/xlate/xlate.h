@@ -31,6 +31,10 @@ int xlate_rule_release(const struct rule *r, struct ext_decls *decls, struct nfs
  * Returns 0, or 1 when the rule has statements no iptables syntax expresses
  * (out then holds what was understood; *why names the statement), -1 on error. */
 int xlate_read_rule(json_t *rule, int table, struct rule *out, char *why, size_t whylen);
+/* The same for a rule the netlink reader gave without JSON (nft/nl_read.h):
+ * 1 when read, 0 when it is to be read from its JSON instead (out released). */
+struct nlr_fast;
+int xlate_read_fast(const struct nlr_fast *f, int table, struct rule *out);
 
 /* "-A CHAIN ..." in iptables-save canonical form, no newline. With counters,
  * "-c PKTS BYTES" is placed where iptables puts it (before the target). */

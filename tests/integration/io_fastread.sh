@@ -30,9 +30,24 @@ same_both_ways() {
 	[ "$(nocomment <"$TMP/fast" | wc -l)" -gt 2 ] || fail "$what printed next to nothing"
 }
 
+# Rules of the common shapes are read without JSON (xlate_read_fast);
+# NFSH_READ_CHECK=fast reads each of them from its JSON too and compares the
+# printed rules: "fast TABLE: N rules read without JSON, M differ" per table.
+fast_differ() { grep -c '^nfsh: read check: fast r[0-9]' "$1"; }
+fast_count() {
+	grep -o '[0-9]* rules read without JSON' "$1" | awk '{n += $1} END {print n + 0}'
+}
+
 # 1. The generated ruleset: all of it on the netlink path, no difference.
 python3 "$SRCDIR/tests/bench/gen_ruleset.py" 3000 >"$TMP/gen.v4"
 check "restore the generated ruleset" "$NFSH" restore "$TMP/gen.v4"
+NFSH_READ_CHECK=fast "$NFSH" save -c >/dev/null 2>"$TMP/fchk"
+expect_eq "generated: rules read without JSON read as from their JSON" "$(fast_differ "$TMP/fchk")" 0
+n=$(fast_count "$TMP/fchk")
+[ "$n" -gt 2000 ] && pass "generated: $n rules read without JSON" ||
+	fail "generated: only $n rules read without JSON"
+expect_eq "generated save: the same with every rule read from JSON" \
+	"$("$NFSH" save -c | nocomment)" "$(NFSH_READ_SLOW=1 "$NFSH" save -c | nocomment)"
 for t in filter nat mangle; do
 	NFSH_READ_CHECK=1 "$NFSH" save -c -t "$t" >/dev/null 2>"$TMP/chk"
 	expect_eq "generated $t: no rule read differently" "$(mismatches "$TMP/chk")" 0
@@ -54,6 +69,96 @@ NFSH_READER=nft "$NFSH" -S NO-SUCH-CHAIN >"$TMP/b" 2>&1
 expect_eq "missing chain: same status" "$ra" "$?"
 expect_eq "missing chain: same message" "$(cat "$TMP/a")" "$(cat "$TMP/b")"
 
+# 1b. The shapes read without JSON, at their edges (negations, wildcards,
+# prefixes, ports both ways, NAT with and without a port, comments before
+# and after matches, tags, IPv6), each against its JSON reading and the
+# whole save against libnftables'.
+cat >"$TMP/shapes.v4" <<'EOF'
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+:SVC - [0:0]
+-A PREROUTING -i eth0 -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.0.0.1:8080
+-A PREROUTING -i eth+ -p udp -m udp --dport 53 -j DNAT --to-destination 10.0.0.2
+-A PREROUTING -d 192.168.0.0/16 ! -i eth1 -p tcp -m comment --comment "x y" -m tcp -j DNAT --to-destination 10.0.0.3:80
+-A PREROUTING -p tcp -m comment --comment svc -m tcp -j DNAT --to-destination 10.0.0.4:81
+-A PREROUTING -d 10.1.0.0/17 -j SVC
+-A PREROUTING -p tcp -m tcp ! --dport 22 -j RETURN
+-A OUTPUT -p tcp -m tcp -j DNAT --to-destination 127.0.0.1:81
+-A POSTROUTING -o eth0 -j MASQUERADE
+-A POSTROUTING -s 10.0.0.0/8 ! -d 10.0.0.0/8 -j SNAT --to-source 1.2.3.4
+-A POSTROUTING -p tcp -m tcp --dport 80 -j SNAT --to-source 1.2.3.4:1000
+-A SVC -s 10.2.0.0/15 -m comment --comment "kube: svc/x" -j RETURN
+-A SVC -m comment --comment "-> 10.0.0.9:80" -j DNAT --to-destination 10.0.0.9
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:U1 - [0:0]
+:U2 - [0:0]
+-A INPUT -s 1.2.3.4/32 -j ACCEPT
+-A INPUT ! -s 1.2.3.0/24 -p tcp -m tcp --dport 22 -j DROP
+-A INPUT -s 1.2.3.128/25 -d 5.6.7.0/31 -j ACCEPT
+-A INPUT -p udp -m udp --sport 53 -j ACCEPT
+-A INPUT -p udp -m udp ! --dport 0 -j ACCEPT
+-A INPUT -p icmp -j ACCEPT
+-A INPUT ! -p tcp -j DROP
+-A INPUT -p tcp -j U1
+-A INPUT -g U2
+-A INPUT -m comment --comment "only a comment"
+-A INPUT -m comment --comment "nfsh:looks-like-a-tag" -j ACCEPT
+-A INPUT -p tcp -m multiport --dports 80 -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 443 -m comment --comment hello -j ACCEPT
+-A INPUT -p tcp -m comment --comment first -m tcp --dport 1 -j ACCEPT
+-A FORWARD -i br-1 ! -o br-1 -j U1
+-A FORWARD -i veth+ -o eth0.100 -j ACCEPT
+-A U1 -p tcp -m tcp --sport 7 -j RETURN
+-A U2 -j RETURN
+-A U2
+COMMIT
+EOF
+cat >"$TMP/shapes.v6" <<'EOF'
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -p tcp -m tcp --dport 80 -j DNAT --to-destination [2001:db8::1]:8080
+-A PREROUTING -d 2001:db8:1::/48 -p udp -m udp --dport 53 -j DNAT --to-destination 2001:db8::2
+-A POSTROUTING -o eth0 -j MASQUERADE
+-A POSTROUTING -s 2001:db8::/64 -j SNAT --to-source 2001:db8::3
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -s 2001:db8::1/128 -j ACCEPT
+-A INPUT -s 2001:db8::/32 -p tcp -m tcp --dport 22 -j ACCEPT
+-A INPUT ! -d ::1/128 -p udp -m udp --sport 5 -j DROP
+-A INPUT -i eth+ -p tcp -m comment --comment v6 -j RETURN
+COMMIT
+EOF
+check "restore the shapes (IPv4)" "$NFSH" restore "$TMP/shapes.v4"
+check "restore the shapes (IPv6)" "$NFSH" restore -6 "$TMP/shapes.v6"
+for fam in -4 -6; do
+	NFSH_READ_CHECK=fast "$NFSH" save -c $fam >/dev/null 2>"$TMP/fchk"
+	expect_eq "shapes $fam: read without JSON as from JSON" "$(fast_differ "$TMP/fchk")" 0
+	n=$(fast_count "$TMP/fchk")
+	[ "$n" -gt 5 ] && pass "shapes $fam: $n rules read without JSON" ||
+		fail "shapes $fam: only $n rules read without JSON"
+	NFSH_READ_CHECK=1 "$NFSH" save -c $fam >/dev/null 2>"$TMP/chk"
+	expect_eq "shapes $fam: every rule read over netlink" "$(fallbacks "$TMP/chk")" 0
+	same_both_ways "shapes save $fam" save -c $fam
+done
+expect_eq "shapes: save -4 prints the file back" \
+	"$({ "$NFSH" save -4 -t nat && "$NFSH" save -4 -t filter; } | nocomment)" \
+	"$(nocomment <"$TMP/shapes.v4")"
+expect_eq "shapes: save -6 prints the file back" \
+	"$("$NFSH" save -6 | nocomment)" "$(nocomment <"$TMP/shapes.v6")"
+
 # 2. The txlate corpus: each command nfsh accepts, into fresh tables.
 "$NFSH" restore <<<$'*filter\nCOMMIT\n*nat\nCOMMIT\n*mangle\nCOMMIT\n*raw\nCOMMIT'
 ln -s "$NFSH" "$TMP/iptables"
@@ -74,6 +179,8 @@ done < <(grep -h '^ip6\?tables-translate ' "$CORPUS"/*.txlate)
 [ "$applied" -gt 100 ] && pass "corpus: $applied commands applied" ||
 	fail "corpus: only $applied commands applied"
 for fam in -4 -6; do
+	NFSH_READ_CHECK=fast "$NFSH" save -c $fam >/dev/null 2>"$TMP/fchk"
+	expect_eq "corpus $fam: read without JSON as from JSON" "$(fast_differ "$TMP/fchk")" 0
 	NFSH_READ_CHECK=1 "$NFSH" save -c $fam >/dev/null 2>"$TMP/chk$fam"
 	expect_eq "corpus $fam: no rule read differently" "$(mismatches "$TMP/chk$fam")" 0
 	echo "corpus $fam: $(grep -c 'read by libnftables' "$TMP/chk$fam") rules left to libnftables"
