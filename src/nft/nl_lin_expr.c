@@ -240,7 +240,35 @@ static void cmp_addr(struct lin *l, uint32_t op, const uint8_t *addr, uint32_t l
 	cmp(l, op, addr, len);
 }
 
-/* ip/ip6 saddr/daddr == / != address or prefix. */
+static void lookup(struct lin *l, const char *set, uint32_t id, bool inv)
+{
+	struct nftnl_expr *e = expr("lookup");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
+		if (inv)
+			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+	}
+	add(l, e);
+}
+
+/* "@name" of a set this batch added, with keys of len bytes. */
+static bool lin_lookup(struct lin *l, uint32_t op, json_t *right, uint32_t len)
+{
+	const char *ref = json_string_value(right);
+	const char *table = nftnl_rule_get_str(l->r, NFTNL_RULE_TABLE);
+	uint32_t keylen = 0, id;
+
+	if (!l->ctx || !ref || ref[0] != '@' ||
+	    !(id = nll_ctx_set(l->ctx, l->nfproto, table, ref + 1, &keylen)) || keylen != len)
+		return false;
+	lookup(l, ref + 1, id, op == NFT_CMP_NEQ);
+	return true;
+}
+
+/* ip/ip6 saddr/daddr == / != address, prefix or a set of this batch. */
 static bool lin_addr(struct lin *l, const char *field, uint32_t op, json_t *right)
 {
 	bool v6 = l->nfproto == NFPROTO_IPV6;
@@ -253,6 +281,10 @@ static bool lin_addr(struct lin *l, const char *field, uint32_t op, json_t *righ
 		off = v6 ? 24 : 16;
 	else
 		return false;
+	if (json_is_string(right) && json_string_value(right)[0] == '@') {
+		load_payload(l, NFT_PAYLOAD_NETWORK_HEADER, off, full);
+		return lin_lookup(l, op, right, full);
+	}
 	if (!addr_of(right, v6, addr, &plen))
 		return false;
 	/* A byte-aligned prefix: a short load; any other: all of the
@@ -308,34 +340,6 @@ static bool l4_dependency(struct lin *l, int p)
 		cmp(l, NFT_CMP_EQ, &dep, 1);
 		l->l4 = p;
 	}
-	return true;
-}
-
-static void lookup(struct lin *l, const char *set, uint32_t id, bool inv)
-{
-	struct nftnl_expr *e = expr("lookup");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
-		if (inv)
-			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
-	}
-	add(l, e);
-}
-
-/* "@name" of a set this batch added, with keys of len bytes. */
-static bool lin_lookup(struct lin *l, uint32_t op, json_t *right, uint32_t len)
-{
-	const char *ref = json_string_value(right);
-	const char *table = nftnl_rule_get_str(l->r, NFTNL_RULE_TABLE);
-	uint32_t keylen = 0, id;
-
-	if (!l->ctx || !ref || ref[0] != '@' ||
-	    !(id = nll_ctx_set(l->ctx, l->nfproto, table, ref + 1, &keylen)) || keylen != len)
-		return false;
-	lookup(l, ref + 1, id, op == NFT_CMP_NEQ);
 	return true;
 }
 
