@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nft/nl_lin.h"
 #include "nft/session.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -46,6 +47,7 @@ struct io_batch {
 	int cur_line;      /* source line of items added now (0: none) */
 	char cur_word[32]; /* word of items added now */
 	struct strbuf msgs;
+	struct nll_ctx lin; /* what the items so far left for later ones (sets) */
 	size_t *msg_at;
 	uint32_t *msg_len; /* 0: the item was cancelled */
 	uint32_t seq;      /* next message number */

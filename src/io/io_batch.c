@@ -19,6 +19,7 @@ void io_batch_init(struct io_batch *b)
 	sb_init(&b->text);
 	sb_add(&b->text, DOC_HEAD);
 	sb_init(&b->msgs);
+	nll_ctx_init(&b->lin);
 	b->seq = (uint32_t)time(NULL);
 	b->refused = -1;
 }
@@ -27,6 +28,7 @@ void io_batch_init(struct io_batch *b)
 static void drop_msgs(struct io_batch *b)
 {
 	sb_free(&b->msgs);
+	nll_ctx_free(&b->lin);
 	free(b->msg_at);
 	free(b->msg_len);
 	b->msg_at = NULL;
@@ -176,7 +178,8 @@ static void linearise(struct io_batch *b, json_t *cmd)
 
 	if (b->text_only)
 		return;
-	if (nll_item(&b->msgs, cmd, &b->seq) < 0 || b->msgs.oom || b->msgs.len - at > UINT32_MAX) {
+	if (nll_batch_item(&b->lin, &b->msgs, cmd, &b->seq) < 0 || b->msgs.oom ||
+	    b->msgs.len - at > UINT32_MAX) {
 		b->refused = b->n;
 		drop_msgs(b);
 		return;

@@ -215,7 +215,7 @@ COMMIT
 EOF
 
 # ---- the cases ----
-both "gen_ruleset 2000" setup_none probe restore "$TMP/gen2000.v4"
+both "gen_ruleset 2000" setup_none netlink restore "$TMP/gen2000.v4"
 both "corpus IPv4 ($n4 rules)" setup_none probe restore "$TMP/all4.v4"
 both "corpus IPv6 ($n6 rules)" setup_none probe restore -6 "$TMP/all6.v4"
 both "corpus IPv4 that linearises, --noflush" setup_base netlink restore --noflush "$TMP/nl4.v4"
