@@ -554,7 +554,8 @@ struct streamer {
 	struct filler f;
 	const struct table_sink *sink;
 	bool begun;
-	bool lost; /* a rule of a chain the chain dump did not give: read again */
+	bool lost;               /* a rule of a chain the chain dump did not give: read again */
+	struct chain_info *last; /* of the rule before (ti->chains is final once begun) */
 	bool sink_failed;
 	/* NFSH_READ_CHECK=fast: each rule read without JSON is read from its
 	 * JSON too, and both printed forms compared (a check only: the rules
@@ -578,39 +579,50 @@ static int stream_begin(struct streamer *st)
 	return 0;
 }
 
-static bool listed(json_t *names, const char *name)
+static int cmp_names(const void *a, const void *b)
 {
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(names, i, v)
-	{
-		if (!strcmp(json_string_value(v) ?: "", name))
-			return true;
-	}
-	return false;
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* The chains are in: put them in iptables' order, tell the sink, and have
- * the rules dumped in that order (the built-in chains not created yet have
- * none). */
-static int stream_order(json_t *names, void *ctx)
+ * the rules dumped in that order: the built-in chains in iptables' order
+ * (those not created yet have no rules), then the others by name, as
+ * order_chains lays out ti. */
+static int stream_order(char **names, size_t n, void *ctx)
 {
 	struct streamer *st = ctx;
 	const struct table_desc *t = table_by_id(st->f.ti->table);
-	json_t *order = json_array();
-	int rc = order ? stream_begin(st) : -1;
+	size_t front = 0;
 
-	for (int i = 0; rc == 0 && i < st->f.ti->nchains; i++) {
-		const char *name = st->f.ti->chains[i].name;
+	if (stream_begin(st) < 0)
+		return -1;
+	for (int b = 0; b < t->nchains; b++)
+		for (size_t i = front; i < n; i++)
+			if (!strcmp(names[i], t->chains[b].name)) {
+				char *x = names[i];
 
-		if (i >= t->nchains || listed(names, name))
-			rc = json_array_append_new(order, json_string(name));
-	}
-	if (rc == 0)
-		rc = json_array_clear(names) < 0 || json_array_extend(names, order) < 0 ? -1 : 0;
-	json_decref(order);
-	return rc;
+				memmove(&names[front + 1], &names[front],
+				        (i - front) * sizeof(*names));
+				names[front++] = x;
+				break;
+			}
+	qsort(names + front, n - front, sizeof(*names), cmp_names);
+	return 0;
+}
+
+/* A chain, as fill_one takes a listed one. */
+static int stream_chain(const char *name, bool base, const char *policy, void *ctx)
+{
+	struct streamer *st = ctx;
+	struct chain_info *ch = get_chain(&st->f.ix, st->f.ti, name);
+
+	if (!ch)
+		return -1;
+	ch->builtin = base;
+	snprintf(ch->policy, sizeof(ch->policy), "%s", base ? policy : "accept");
+	for (char *p = ch->policy; *p; p++)
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+	return 0;
 }
 
 /* The JSON reading of the rule last read without JSON: the same? */
@@ -640,10 +652,14 @@ static int stream_fast(const struct nlr_fast *fr, void *ctx)
 	struct rule r;
 	int rc = 1;
 
-	if (!st->begun || !(ch = index_find(&st->f.ix, st->f.ti, fr->chain))) {
+	/* Rules come chain by chain: most are of the chain before. */
+	if (st->last && !strcmp(st->last->name, fr->chain))
+		ch = st->last;
+	else if (!st->begun || !(ch = index_find(&st->f.ix, st->f.ti, fr->chain))) {
 		st->lost = true;
 		return -1;
 	}
+	st->last = ch;
 	if (!xlate_read_fast(fr, st->f.ti->table, &r))
 		return 0;
 	if (st->checking) {
@@ -712,6 +728,7 @@ static enum nlr_result stream_netlink(struct table_info *ti, const struct nlr_ch
 	                                     .emit = stream_one,
 	                                     .partial = st.checking,
 	                                     .order = stream_order,
+	                                     .chain_fn = stream_chain,
 	                                     .fast = getenv("NFSH_READ_SLOW") ? NULL : stream_fast,
 	                                     .ctx = &st,
 	                                     .chains = chains},

@@ -983,6 +983,9 @@ static bool on_expr_fast(struct conv *c, const struct nftnl_expr *e, const char 
 {
 	struct nlr_fstmt *st;
 
+	/* Most expressions are loads and compares: out before five strcmp. */
+	if (name[0] != 'c' && name[0] != 'n' && name[0] != 'm' && name[0] != 'r' && name[0] != 'l')
+		return false;
 	if (!strcmp(name, "counter")) {
 		if ((st = fpush(c, NLF_COUNTER, false))) {
 			st->packets = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
@@ -1145,11 +1148,14 @@ static bool rule_fast(struct nftnl_rule *nr, int family, struct nlr_fast *f)
 struct dump {
 	int family;
 	const char *table;
-	nlr_emit emit;    /* each object, in listing order */
-	nlr_order order;  /* the order of the chains' rules, or NULL */
-	nlr_fast_fn fast; /* rules of the common shapes, or NULL */
+	nlr_emit emit;         /* each object, in listing order */
+	nlr_order order;       /* the order of the chains' rules, or NULL */
+	nlr_fast_fn fast;      /* rules of the common shapes, or NULL */
+	nlr_chain_fn chain_fn; /* chains without JSON, or NULL */
 	void *ctx;
-	json_t *chains; /* names of the table's chains, in the kernel's order */
+	/* Names of the table's chains, in the kernel's order (until order). */
+	char **names;
+	size_t nnames, names_cap;
 	struct leaf_cache cache;
 	json_t *sets;                    /* names of shared sets seen */
 	json_t *elems;                   /* the set whose elements are being dumped */
@@ -1261,29 +1267,50 @@ static bool chain_rec_of(const struct nftnl_chain *ch, struct chain_rec *r)
 	return true;
 }
 
-/* One chain of d's table, given as libnftables lists it. */
+static int add_name(struct dump *d, const char *name)
+{
+	if (d->nnames == d->names_cap) {
+		size_t cap = d->names_cap ? d->names_cap * 2 : 64;
+		char **v = realloc(d->names, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		d->names = v;
+		d->names_cap = cap;
+	}
+	if (!(d->names[d->nnames] = strdup(name)))
+		return -1;
+	d->nnames++;
+	return 0;
+}
+
+/* One chain of d's table, given as libnftables lists it (or to d->chain_fn). */
 static int chain_emit(struct dump *d, const struct chain_rec *r)
 {
+	const char *hook = r->base ? hook_name(r->hook) : NULL;
 	json_t *o;
 
+	if (r->base && (!hook || (r->policy != NF_ACCEPT && r->policy != NF_DROP))) {
+		d->unsupported = true;
+		return 0;
+	}
+	if (add_name(d, r->name) < 0)
+		return -1;
+	if (d->chain_fn) {
+		if (!d->stopped &&
+		    d->chain_fn(r->name, r->base, r->policy == NF_ACCEPT ? "accept" : "drop",
+		                d->ctx) < 0)
+			d->stopped = true;
+		return 0;
+	}
 	o = json_pack("{s:s,s:s,s:s,s:I}", "family", d->family == NFSH_IPV6 ? "ip6" : "ip", "table",
 	              r->table, "name", r->name, "handle", (json_int_t)r->handle);
 	if (o && r->base) {
-		const char *hook = hook_name(r->hook);
-
-		if (!hook || (r->policy != NF_ACCEPT && r->policy != NF_DROP))
-			d->unsupported = true;
-		else {
-			json_object_set_new(o, "type", json_string(r->type ?: "filter"));
-			json_object_set_new(o, "hook", json_string(hook));
-			json_object_set_new(o, "prio", json_integer(r->prio));
-			json_object_set_new(
-			    o, "policy", json_string(r->policy == NF_ACCEPT ? "accept" : "drop"));
-		}
-	}
-	if (o && json_array_append_new(d->chains, json_string(r->name)) < 0) {
-		json_decref(o);
-		o = NULL;
+		json_object_set_new(o, "type", json_string(r->type ?: "filter"));
+		json_object_set_new(o, "hook", json_string(hook));
+		json_object_set_new(o, "prio", json_integer(r->prio));
+		json_object_set_new(o, "policy",
+		                    json_string(r->policy == NF_ACCEPT ? "accept" : "drop"));
 	}
 	return emit(d, obj1("chain", o));
 }
@@ -1600,7 +1627,7 @@ static int read_all(struct mnl_socket *nl, struct dump *d, bool *missing)
 	/* NFSH_NL_WHOLE: one dump of the table (for measuring the kernel). */
 	if (d->chain || (!d->order && getenv("NFSH_NL_WHOLE")))
 		return read_rules(nl, d, &seq, d->chain);
-	if (d->order && !d->stopped && d->order(d->chains, d->ctx) < 0) {
+	if (d->order && !d->stopped && d->order(d->names, d->nnames, d->ctx) < 0) {
 		d->stopped = true;
 		return 0;
 	}
@@ -1608,9 +1635,9 @@ static int read_all(struct mnl_socket *nl, struct dump *d, bool *missing)
 	 * over every rule before its place, so one dump of a 50k-rule table
 	 * costs the kernel a quadratic walk (half a second here); a dump per
 	 * chain walks only that chain. Same order as the table dump. */
-	n = json_array_size(d->chains);
+	n = d->nnames;
 	for (size_t i = 0; i < n && rc == 0 && !d->unsupported && !d->stopped; i++) {
-		const char *name = json_string_value(json_array_get(d->chains, i));
+		const char *name = d->names[i];
 
 		if (name)
 			rc = read_rules(nl, d, &seq, name);
@@ -1627,6 +1654,7 @@ enum nlr_result nlr_read_table(const struct nlr_req *q, bool *missing, struct nf
 	                 .emit = q->emit,
 	                 .order = q->order,
 	                 .fast = q->fast,
+	                 .chain_fn = q->chain_fn,
 	                 .ctx = q->ctx,
 	                 .cached = q->chains && q->chains->family == q->family ? q->chains : NULL};
 	const char *table = q->table;
@@ -1640,12 +1668,13 @@ enum nlr_result nlr_read_table(const struct nlr_req *q, bool *missing, struct nf
 		err_set(e, NFSH_EKERNEL, NULL, "cannot open a netfilter netlink socket: %m");
 		return NLR_ERROR;
 	}
-	d.chains = json_array();
 	d.sets = json_array();
-	rc = d.chains && d.sets ? read_all(nl, &d, missing) : -ENOMEM;
+	rc = d.sets ? read_all(nl, &d, missing) : -ENOMEM;
 	mnl_socket_close(nl);
 	json_decref(d.sets);
-	json_decref(d.chains);
+	for (size_t i = 0; i < d.nnames; i++)
+		free(d.names[i]);
+	free(d.names);
 	leaf_cache_free(&d.cache);
 	if (rc == -EINTR)
 		return NLR_UNSUPPORTED; /* changed under the dump: libnftables retries */

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum nlr_result {
@@ -24,10 +25,14 @@ enum nlr_result {
  * NLR_UNSUPPORTED are to be discarded by the caller. */
 typedef int (*nlr_emit)(json_t *obj, void *ctx);
 /* Called once the chains and sets are given, before any rule of a whole
- * table: it may reorder names (a JSON array of the chain names, kernel order)
- * in place, and the rules then come chain by chain in that order (save prints
- * them as they come). A negative return stops the listing (NLR_ERROR). */
-typedef int (*nlr_order)(json_t *names, void *ctx);
+ * table: it may reorder names (the n chain names, kernel order) in place,
+ * and the rules then come chain by chain in that order (save prints them as
+ * they come). A negative return stops the listing (NLR_ERROR). */
+typedef int (*nlr_order)(char **names, size_t n, void *ctx);
+/* A chain given without JSON: its name, whether it is a base chain, and
+ * then its policy ("accept" or "drop"). A negative return stops the
+ * listing. */
+typedef int (*nlr_chain_fn)(const char *name, bool base, const char *policy, void *ctx);
 
 /* The chains of every table of a family, from one chain dump: the kernel
  * does not filter its chain dump by table, so reading three tables dumped
@@ -80,8 +85,9 @@ struct nlr_req {
 	const char *chain; /* one chain's rules only, or NULL */
 	bool partial;
 	nlr_emit emit;
-	nlr_order order;  /* NULL: the kernel's chain order */
-	nlr_fast_fn fast; /* NULL: every rule as JSON */
+	nlr_order order;       /* NULL: the kernel's chain order */
+	nlr_fast_fn fast;      /* NULL: every rule as JSON */
+	nlr_chain_fn chain_fn; /* NULL: every chain as JSON */
 	void *ctx;
 	const struct nlr_chains *chains; /* the family's chains dumped already, or NULL */
 };
