@@ -47,6 +47,7 @@ struct reg {
 	uint8_t mask[16], xor[16];
 	uint8_t data[16]; /* R_IMM */
 	uint32_t dlen;
+	int lo; /* a port range's lower bound (cmp gte) waiting for its lte, or -1 */
 };
 
 /* Left sides and verdicts are the same few objects in thousands of rules,
@@ -78,6 +79,9 @@ struct conv {
 	 * only); not_fast when the rule has any other. */
 	struct nlr_fast *fast;
 	bool not_fast;
+	/* A "cmp gte" on a port: libnftables lists it and the "cmp lte" right
+	 * after it as one range match. */
+	struct reg *range_reg;
 };
 
 /* The next statement of a rule read without JSON, or NULL (not_fast set). */
@@ -122,9 +126,40 @@ static const char *l4_name(int p)
 		return "tcp";
 	case 17:
 		return "udp";
+	case 58:
+		return "ipv6-icmp";
 	default:
 		return NULL;
 	}
+}
+
+/* ICMP and ICMPv6 type names as libnftables lists them; NULL for the others
+ * (listed as numbers there: its path). */
+static const char *icmp_type_name(int l4, unsigned type)
+{
+	static const char *const v4[] = {
+	    [0] = "echo-reply",           [3] = "destination-unreachable",
+	    [4] = "source-quench",        [5] = "redirect",
+	    [8] = "echo-request",         [9] = "router-advertisement",
+	    [10] = "router-solicitation", [11] = "time-exceeded",
+	    [12] = "parameter-problem",   [13] = "timestamp-request",
+	    [14] = "timestamp-reply",     [15] = "info-request",
+	    [16] = "info-reply",          [17] = "address-mask-request",
+	    [18] = "address-mask-reply"};
+	static const char *const v6low[] = {[1] = "destination-unreachable",
+	                                    [2] = "packet-too-big",
+	                                    [3] = "time-exceeded",
+	                                    [4] = "parameter-problem"};
+	static const char *const v6[] = {
+	    "echo-request",       "echo-reply",        "mld-listener-query", "mld-listener-report",
+	    "mld-listener-done",  "nd-router-solicit", "nd-router-advert",   "nd-neighbor-solicit",
+	    "nd-neighbor-advert", "nd-redirect"};
+
+	if (l4 == 1)
+		return type < sizeof(v4) / sizeof(v4[0]) ? v4[type] : NULL;
+	if (type < sizeof(v6low) / sizeof(v6low[0]))
+		return v6low[type];
+	return type >= 128 && type - 128 < sizeof(v6) / sizeof(v6[0]) ? v6[type - 128] : NULL;
 }
 
 static void unsupported(struct conv *c)
@@ -421,12 +456,28 @@ static json_t *payload_match(struct conv *c, struct reg *r, const char *op, cons
 		           !strcmp(op, "=="), data[0], false);
 		return json_null(); /* pushed already: the caller's NULL means unsupported */
 	}
+	if (r->base == NFT_PAYLOAD_TRANSPORT_HEADER &&
+	    (c->l4proto == 1 || (c->l4proto == 58 && c->family == NFSH_IPV6))) {
+		/* icmp type / icmpv6 type: one byte at 0, by name. */
+		const char *name =
+		    dlen == 1 && !set_right ? icmp_type_name(c->l4proto, data[0]) : NULL;
+
+		if (r->offset != 0 || r->len != 1 || r->masked || !name)
+			goto fail;
+		if (c->fast) {
+			c->not_fast = true;
+			return json_null();
+		}
+		return match(op, payload_left(c->l4proto == 1 ? "icmp" : "icmpv6", "type"),
+		             json_string_nocheck(name));
+	}
 	if (r->base == NFT_PAYLOAD_TRANSPORT_HEADER) {
-		const char *proto = l4_name(c->l4proto);
+		const char *proto =
+		    c->l4proto == 6 || c->l4proto == 17 ? l4_name(c->l4proto) : NULL;
 		const char *field = r->offset == 0 ? "sport" : r->offset == 2 ? "dport" : NULL;
 		uint16_t port;
 
-		if (!proto || c->l4proto == 1 || !field || r->len != 2 || r->masked)
+		if (!proto || !field || r->len != 2 || r->masked)
 			goto fail;
 		if (set_right)
 			return match(op, payload_left(proto, field), set_right);
@@ -440,6 +491,7 @@ static json_t *payload_match(struct conv *c, struct reg *r, const char *op, cons
 				st->l4 = c->l4proto;
 				st->out = field[0] == 'd';
 				st->port = ntohs(port);
+				st->port_hi = st->port;
 			}
 			return json_null();
 		}
@@ -561,6 +613,81 @@ static void fast_meta_cmp(struct conv *c, const struct reg *r, bool neq, const u
 	}
 }
 
+static bool is_port_load(const struct conv *c, const struct reg *r)
+{
+	return r->kind == R_PAYLOAD && r->base == NFT_PAYLOAD_TRANSPORT_HEADER &&
+	       (c->l4proto == 6 || c->l4proto == 17) && (r->offset == 0 || r->offset == 2) &&
+	       r->len == 2 && !r->masked;
+}
+
+/* A port range, lo to hi: "==" or "!=" {"range": [lo, hi]}. */
+static void port_range(struct conv *c, struct reg *r, bool neq, unsigned lo, unsigned hi)
+{
+	const char *proto = l4_name(c->l4proto), *field = r->offset == 0 ? "sport" : "dport";
+	struct nlr_fstmt *st;
+
+	r->kind = R_NONE;
+	if (lo > hi) {
+		unsupported(c);
+	} else if (c->fast) {
+		if ((st = fpush(c, NLF_PORT, neq))) {
+			st->l4 = c->l4proto;
+			st->out = field[0] == 'd';
+			st->port = (int)lo;
+			st->port_hi = (int)hi;
+		}
+	} else {
+		push(c, match(neq ? "!=" : "==", payload_left(proto, field),
+		              obj1("range", json_pack("[I,I]", (json_int_t)lo, (json_int_t)hi))));
+	}
+}
+
+/* "cmp gte" then "cmp lte" on the same port load, as nfsh (and
+ * libnftables) write "tcp dport 1000-2000". */
+static bool on_cmp_range(struct conv *c, struct reg *r, uint32_t op, const uint8_t *data,
+                         uint32_t dlen)
+{
+	uint16_t v;
+
+	if (op != NFT_CMP_GTE && op != NFT_CMP_LTE) {
+		if (c->range_reg)
+			unsupported(c); /* a gte without its lte right after it */
+		return c->range_reg != NULL;
+	}
+	if (!is_port_load(c, r) || dlen != 2 || (op == NFT_CMP_GTE) != !c->range_reg ||
+	    (c->range_reg && c->range_reg != r)) {
+		unsupported(c);
+		return true;
+	}
+	memcpy(&v, data, 2);
+	if (op == NFT_CMP_GTE) {
+		c->range_reg = r;
+		r->lo = ntohs(v);
+	} else {
+		c->range_reg = NULL;
+		port_range(c, r, false, (unsigned)r->lo, ntohs(v));
+	}
+	return true;
+}
+
+static void on_range(struct conv *c, const struct nftnl_expr *e)
+{
+	struct reg *r = reg_get(c, e, NFTNL_EXPR_RANGE_SREG);
+	uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_RANGE_OP), flen = 0, tlen = 0;
+	const void *from = nftnl_expr_get(e, NFTNL_EXPR_RANGE_FROM_DATA, &flen);
+	const void *to = nftnl_expr_get(e, NFTNL_EXPR_RANGE_TO_DATA, &tlen);
+	uint16_t lo, hi;
+
+	if (!r || !is_port_load(c, r) || !from || !to || flen != 2 || tlen != 2 ||
+	    (op != NFT_RANGE_EQ && op != NFT_RANGE_NEQ)) {
+		unsupported(c);
+		return;
+	}
+	memcpy(&lo, from, 2);
+	memcpy(&hi, to, 2);
+	port_range(c, r, op == NFT_RANGE_NEQ, ntohs(lo), ntohs(hi));
+}
+
 static void on_cmp(struct conv *c, const struct nftnl_expr *e)
 {
 	struct reg *r = reg_get(c, e, NFTNL_EXPR_CMP_SREG);
@@ -569,6 +696,8 @@ static void on_cmp(struct conv *c, const struct nftnl_expr *e)
 	const char *ops = op == NFT_CMP_EQ ? "==" : op == NFT_CMP_NEQ ? "!=" : NULL;
 	json_t *stmt = NULL;
 
+	if (r && data && on_cmp_range(c, r, op, data, dlen))
+		return;
 	if (!r || !data || !ops) {
 		unsupported(c);
 		return;
@@ -915,22 +1044,30 @@ static json_t *limit(const struct nftnl_expr *e)
 
 static json_t *log_stmt(const struct nftnl_expr *e)
 {
+	static const char *const levels[] = {"emerg", "alert",  "crit", "err",
+	                                     "warn",  "notice", "info", "debug"};
 	const char *prefix = nftnl_expr_get_str(e, NFTNL_EXPR_LOG_PREFIX);
+	uint32_t level = nftnl_expr_is_set(e, NFTNL_EXPR_LOG_LEVEL)
+	                     ? nftnl_expr_get_u32(e, NFTNL_EXPR_LOG_LEVEL)
+	                     : 4;
+	json_t *body;
 
 	if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_GROUP) ||
 	    nftnl_expr_is_set(e, NFTNL_EXPR_LOG_SNAPLEN) ||
 	    nftnl_expr_is_set(e, NFTNL_EXPR_LOG_QTHRESHOLD) ||
-	    nftnl_expr_is_set(e, NFTNL_EXPR_LOG_FLAGS) ||
-	    /* level 4 (warn) is the default, which libnftables does not list */
-	    (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_LEVEL) &&
-	     nftnl_expr_get_u32(e, NFTNL_EXPR_LOG_LEVEL) != 4))
+	    nftnl_expr_is_set(e, NFTNL_EXPR_LOG_FLAGS) || level >= 8 ||
+	    /* Prefixes with quotes or backslashes: libnftables' escaping, not ours. */
+	    (prefix && strpbrk(prefix, "\"\\")))
 		return NULL;
-	if (!prefix)
+	/* level 4 (warn) is the default, which libnftables does not list */
+	if (!prefix && level == 4)
 		return json_pack("{s:n}", "log");
-	/* Prefixes with quotes or backslashes: libnftables' escaping, not ours. */
-	if (strpbrk(prefix, "\"\\"))
-		return NULL;
-	return json_pack("{s:{s:s}}", "log", "prefix", prefix);
+	body = json_object();
+	if (prefix)
+		body = put(body, "prefix", json_string(prefix));
+	if (level != 4)
+		body = put(body, "level", json_string_nocheck(levels[level]));
+	return obj1("log", body);
 }
 
 static void on_expr_load(struct conv *c, const struct nftnl_expr *e, const char *name)
@@ -1020,12 +1157,19 @@ static int on_expr(struct nftnl_expr *e, void *data)
 	if (c->not_fast)
 		return -1;
 	c->nexpr++;
+	if (c->range_reg && strcmp(name, "cmp")) {
+		unsupported(c); /* a gte without its lte right after it */
+		c->stopped = name;
+		return -1;
+	}
 	if (c->fast && on_expr_fast(c, e, name))
 		return c->unsupported || c->not_fast ? -1 : 0;
 	if (!strcmp(name, "cmp"))
 		on_cmp(c, e);
 	else if (!strcmp(name, "lookup"))
 		on_lookup(c, e);
+	else if (!strcmp(name, "range"))
+		on_range(c, e);
 	else if (!strcmp(name, "bitwise"))
 		on_bitwise(c, e);
 	else if (!strcmp(name, "immediate"))

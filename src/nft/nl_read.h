@@ -50,7 +50,7 @@ enum nlr_fkind {
 	NLF_IFACE,   /* text: the name as listed ("eth0", "eth*"); out: oifname */
 	NLF_ADDR,    /* text: the address; plen: its prefix, -1 for all of it; out: daddr */
 	NLF_PROTO,   /* text: the protocol's name; meta: "meta l4proto", else "ip protocol" */
-	NLF_PORT,    /* l4: 6 or 17; port; out: dport */
+	NLF_PORT,    /* l4: 6 or 17; port to port_hi; out: dport */
 	NLF_COUNTER, /* packets, bytes */
 	NLF_VERDICT, /* verdict: NF_ACCEPT, NF_DROP, NFT_RETURN, NFT_JUMP, NFT_GOTO; chain */
 	NLF_NAT,     /* out: dnat, else snat; text: the address; port, -1 for none */
@@ -61,7 +61,7 @@ struct nlr_fstmt {
 	bool neq; /* op "!=" (else "==") */
 	bool out;
 	bool meta;
-	int l4, plen, port;
+	int l4, plen, port, port_hi;
 	char text[48];
 	uint64_t packets, bytes;
 	int verdict;

@@ -574,7 +574,10 @@ static bool fast_ports(struct rule *r, const struct nlr_fast *f, int *i)
 	for (; *i < f->n && f->s[*i].kind == NLF_PORT; (*i)++) {
 		const struct nlr_fstmt *st = &f->s[*i];
 
-		snprintf(port, sizeof(port), "%d", st->port);
+		if (st->port_hi != st->port)
+			snprintf(port, sizeof(port), "%d:%d", st->port, st->port_hi);
+		else
+			snprintf(port, sizeof(port), "%d", st->port);
 		if (st->l4 != l4 ||
 		    !fast_parse(&in, r, st->out ? "dport" : "sport", st->neq, port)) {
 			fast_drop(&in);

@@ -70,9 +70,10 @@ expect_eq "missing chain: same status" "$ra" "$?"
 expect_eq "missing chain: same message" "$(cat "$TMP/a")" "$(cat "$TMP/b")"
 
 # 1b. The shapes read without JSON, at their edges (negations, wildcards,
-# prefixes, ports both ways, NAT with and without a port, comments before
-# and after matches, tags, IPv6), each against its JSON reading and the
-# whole save against libnftables'.
+# prefixes, ports both ways, port ranges, NAT with and without a port,
+# comments before and after matches, tags, IPv6), each against its JSON
+# reading and the whole save against libnftables'; and what else the
+# netlink reader reads (icmp and icmpv6 types, log levels).
 cat >"$TMP/shapes.v4" <<'EOF'
 *nat
 :PREROUTING ACCEPT [0:0]
@@ -86,6 +87,7 @@ cat >"$TMP/shapes.v4" <<'EOF'
 -A PREROUTING -p tcp -m comment --comment svc -m tcp -j DNAT --to-destination 10.0.0.4:81
 -A PREROUTING -d 10.1.0.0/17 -j SVC
 -A PREROUTING -p tcp -m tcp ! --dport 22 -j RETURN
+-A PREROUTING -p tcp -m tcp --dport 8000:8080 -j DNAT --to-destination 10.0.0.1
 -A OUTPUT -p tcp -m tcp -j DNAT --to-destination 127.0.0.1:81
 -A POSTROUTING -o eth0 -j MASQUERADE
 -A POSTROUTING -s 10.0.0.0/8 ! -d 10.0.0.0/8 -j SNAT --to-source 1.2.3.4
@@ -105,6 +107,14 @@ COMMIT
 -A INPUT -p udp -m udp --sport 53 -j ACCEPT
 -A INPUT -p udp -m udp ! --dport 0 -j ACCEPT
 -A INPUT -p icmp -j ACCEPT
+-A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT
+-A INPUT -p icmp -m icmp --icmp-type 11 -m comment --comment ttl -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 1000:2000 -j ACCEPT
+-A INPUT -p udp -m udp ! --sport 1000:2000 -j ACCEPT
+-A INPUT -p udp -m udp ! --dport 1000:2000 -m comment --comment x -j DROP
+-A INPUT -j LOG --log-level 6
+-A INPUT -j LOG --log-prefix "x " --log-level 0
+-A INPUT -j LOG --log-prefix "y "
 -A INPUT ! -p tcp -j DROP
 -A INPUT -p tcp -j U1
 -A INPUT -g U2
@@ -139,6 +149,9 @@ COMMIT
 -A INPUT -s 2001:db8::/32 -p tcp -m tcp --dport 22 -j ACCEPT
 -A INPUT ! -d ::1/128 -p udp -m udp --sport 5 -j DROP
 -A INPUT -i eth+ -p tcp -m comment --comment v6 -j RETURN
+-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j ACCEPT
+-A INPUT -p ipv6-icmp -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 8000:8080 -j ACCEPT
 COMMIT
 EOF
 check "restore the shapes (IPv4)" "$NFSH" restore "$TMP/shapes.v4"
