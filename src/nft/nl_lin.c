@@ -498,15 +498,18 @@ static void put_newchain(struct nlmsghdr *nlh, struct nftnl_chain *c)
 	}
 }
 
-/* add of a table (sent without NLM_F_CREATE, as libnftables does) or chain. */
-static bool put_addobj(const char *kind, json_t *o, uint32_t seq)
+/* add of a table (sent without NLM_F_CREATE, as libnftables does) or chain;
+ * excl: "create" (NLM_F_EXCL: the kernel refuses an existing one). */
+static bool put_addobj(const char *kind, json_t *o, uint32_t seq, bool excl)
 {
+	uint16_t x = excl ? NLM_F_EXCL : 0;
+
 	if (!strcmp(kind, "table")) {
 		struct nftnl_table *t = nll_table(o);
 
 		if (!t)
 			return false;
-		nftnl_table_nlmsg_build_payload(hdr(NFT_MSG_NEWTABLE, nll_nfproto(o), 0, seq), t);
+		nftnl_table_nlmsg_build_payload(hdr(NFT_MSG_NEWTABLE, nll_nfproto(o), x, seq), t);
 		nftnl_table_free(t);
 		return true;
 	}
@@ -515,7 +518,7 @@ static bool put_addobj(const char *kind, json_t *o, uint32_t seq)
 
 		if (!c)
 			return false;
-		put_newchain(hdr(NFT_MSG_NEWCHAIN, nll_nfproto(o), NLM_F_CREATE, seq), c);
+		put_newchain(hdr(NFT_MSG_NEWCHAIN, nll_nfproto(o), NLM_F_CREATE | x, seq), c);
 		nftnl_chain_free(c);
 		return true;
 	}
@@ -529,8 +532,8 @@ static bool put_one(const char *verb, const char *kind, json_t *o, struct nll_ct
 	if (!strcmp(kind, "rule"))
 		return !strcmp(verb, "delete") ? put_delrule(o, false, false, seq)
 		                               : put_rule(verb, o, ctx, seq);
-	if (!strcmp(verb, "add"))
-		return put_addobj(kind, o, seq);
+	if (!strcmp(verb, "add") || !strcmp(verb, "create"))
+		return put_addobj(kind, o, seq, verb[0] == 'c');
 	if (!strcmp(verb, "flush"))
 		return (!strcmp(kind, "table") || !strcmp(kind, "chain")) &&
 		       put_delrule(o, kind[0] == 't', kind[0] == 'c', seq);

@@ -153,7 +153,7 @@ for f in ct4 ct6; do
 done
 
 # 3. Hand-written batches: statements, verbs, libnftables' payload merges.
-for f in shapes1 shapes2 verbs merge; do
+for f in shapes1 shapes2 verbs merge create; do
 	same_bytes "$f.json" "$DATA/$f.json"
 done
 same_bytes "positions.json (insert before, replace, delete by handle, policy)" \
