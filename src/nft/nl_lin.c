@@ -201,10 +201,11 @@ uint32_t nll_ctx_set(struct nll_ctx *ctx, int nfproto, const char *table, const 
 	return (uint32_t)json_integer_value(json_array_get(s, 0));
 }
 
-/* XXX: libnftables splits a long element list over several messages; how
- * exactly is not reproduced here, so a set is refused past what surely fits
- * one message (an element of 16 bytes takes 32: 256 of them, 8 KiB). */
-#define NLL_SET_ELEMS_MAX 256
+/* XXX: libnftables splits an element list over several messages once one
+ * nears 64 KiB (5,000 ports: 65,568 + 14,528 bytes; 1,000: one message of
+ * 16,048); that split is not reproduced, so a set is refused past what
+ * stays far below it (1,024 IPv6 addresses: 28 KiB). */
+#define NLL_SET_ELEMS_MAX 1024
 
 /* The key types of the named sets nfsh declares: data type number and
  * length (libnftables' datatype.h), all in network byte order. */

@@ -850,12 +850,16 @@ static bool log_flags(json_t *f, uint32_t *out)
 
 static bool lin_log(struct lin *l, json_t *body)
 {
-	static const char *const keys[] = {"prefix", "level", "flags", "group"};
+	static const char *const keys[] = {"prefix", "level",   "flags",
+	                                   "group",  "snaplen", "queue-threshold"};
 	static const char *const levels[] = {"emerg",  "alert", "crit",  "err",  "warn",
 	                                     "notice", "info",  "debug", "audit"};
 	const char *prefix = json_string_value(json_object_get(body, "prefix"));
 	json_t *lv = json_object_get(body, "level"), *fl = json_object_get(body, "flags");
 	json_t *gr = json_object_get(body, "group"), *v;
+	json_t *sl = json_object_get(body, "snaplen"),
+	       *qt = json_object_get(body, "queue-threshold");
+	json_int_t snaplen = 0, qthreshold = 0;
 	int level = lv ? name_index(json_string_value(lv), levels, NAMES(levels)) : -1;
 	uint32_t flags = 0;
 	json_int_t group = 0;
@@ -868,7 +872,9 @@ static bool lin_log(struct lin *l, json_t *body)
 		if ((json_object_get(body, "prefix") &&
 		     (!prefix || !*prefix || strlen(prefix) > 127)) ||
 		    (lv && level < 0) || (fl && !log_flags(fl, &flags)) ||
-		    (gr && (!int_in(gr, 0, 65535, &group) || lv || fl)))
+		    (gr && (!int_in(gr, 0, 65535, &group) || lv || fl)) ||
+		    (sl && (!gr || !int_in(sl, 0, 0xffffffffll, &snaplen))) ||
+		    (qt && (!gr || !int_in(qt, 0, 65535, &qthreshold))))
 			return false;
 	}
 	/* The prefix is written as is: no variables in it. */
@@ -879,6 +885,11 @@ static bool lin_log(struct lin *l, json_t *body)
 			nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, prefix);
 		if (gr) {
 			nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, (uint16_t)group);
+			if (sl)
+				nftnl_expr_set_u32(e, NFTNL_EXPR_LOG_SNAPLEN, (uint32_t)snaplen);
+			if (qt)
+				nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_QTHRESHOLD,
+				                   (uint16_t)qthreshold);
 		} else {
 			if (lv)
 				nftnl_expr_set_u32(e, NFTNL_EXPR_LOG_LEVEL, (uint32_t)level);

@@ -153,7 +153,7 @@ for f in ct4 ct6; do
 done
 
 # 3. Hand-written batches: statements, verbs, libnftables' payload merges.
-for f in shapes1 shapes2 verbs merge create; do
+for f in shapes1 shapes2 verbs merge create log_group; do
 	same_bytes "$f.json" "$DATA/$f.json"
 done
 same_bytes "positions.json (insert before, replace, delete by handle, policy)" \
@@ -161,22 +161,25 @@ same_bytes "positions.json (insert before, replace, delete by handle, policy)" \
 	nft add chain t INPUT "{ type filter hook input priority 0; }";
 	nft add rule t c accept; nft add rule t c accept'
 
-# 4. A set of 256 elements (the most nl_lin.c writes in one message).
+# 4. Sets of 1,024 elements (the most nl_lin.c writes in one message).
 python3 - >"$TMP/set.json" <<'EOF'
 import json
 print(json.dumps({"nftables": [
     {"add": {"table": {"family": "ip", "name": "t"}}},
     {"add": {"set": {"family": "ip", "table": "t", "name": "s", "type": "inet_service",
-                     "elem": list(range(1000, 1256))}}},
+                     "elem": list(range(1000, 2024))}}},
     {"add": {"set": {"family": "ip", "table": "t", "name": "a", "type": "ipv4_addr",
-                     "elem": ["10.0.0.%d" % i for i in range(1, 200)]}}},
+                     "elem": ["10.0.%d.%d" % (i // 250, i % 250 + 1) for i in range(1024)]}}},
+    {"add": {"table": {"family": "ip6", "name": "t"}}},
+    {"add": {"set": {"family": "ip6", "table": "t", "name": "a", "type": "ipv6_addr",
+                     "elem": ["2001:db8::%x" % (i + 1) for i in range(1024)]}}},
     {"add": {"chain": {"family": "ip", "table": "t", "name": "c"}}},
     {"add": {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [
         {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "@a"}},
         {"match": {"op": "!=", "left": {"payload": {"protocol": "udp", "field": "dport"}}, "right": "@s"}},
         {"drop": None}]}}}]}))
 EOF
-same_bytes "sets of 256 ports and 199 addresses, looked up" "$TMP/set.json"
+same_bytes "sets of 1,024 ports, IPv4 and IPv6 addresses, looked up" "$TMP/set.json"
 
 # 5. The txlate corpus: each rule as a one-rule restore, compared when its
 # whole batch linearises.

@@ -256,7 +256,7 @@ static void test_sets(void **state)
 	(void)state;
 	nll_ctx_init(&ctx);
 	set_of(&ctx, "a", 1, 1);
-	set_of(&ctx, "b", 256, 2);
+	set_of(&ctx, "b", 1024, 2);
 	one(&ctx,
 	    R("{'match':{'op':'!=','left':{'payload':{'protocol':'tcp','field':'dport'}},"
 	      "'right':'@b'}}," ACCEPT),
@@ -270,7 +270,7 @@ static void test_sets(void **state)
 	sb_init(&big);
 	sb_add(&big, "{'add':{'set':{'family':'ip','table':'t','name':'d','type':'inet_service',"
 	             "'elem':[");
-	for (int i = 0; i < 257; i++)
+	for (int i = 0; i < 1025; i++)
 		sb_addf(&big, "%s%d", i ? "," : "", i);
 	sb_add(&big, "]}}}");
 	refused(&ctx, sb_str(&big));
