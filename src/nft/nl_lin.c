@@ -1,9 +1,13 @@
-/* The linearisation of nfsh's JSON into netlink messages (see nl_lin.h).
+/* The linearisation of nfsh's JSON into netlink messages (see nl_lin.h):
+ * batch items and the objects they name (tables, chains, named sets and
+ * their elements, rules' framing: handle, position, comment). A rule's
+ * expressions are nl_lin_expr.c's.
  *
- * What is here is what libnftables 1.0.6 makes of the JSON nfsh emits, for
- * the statements listed in nl_lin.h; everything else is refused, so the
- * batch goes through libnftables. tests/integration/io_fastwrite.sh compares
- * the kernel's bytecode of both paths command by command. */
+ * What is here is what libnftables 1.0.6 makes of the JSON nfsh emits;
+ * everything else is refused, so the batch goes through libnftables.
+ * tests/integration/io_nl_bytes.sh compares the messages with libnftables'
+ * byte for byte, io_fastwrite.sh and io_fastrestore.sh the kernel's state
+ * after both paths. */
 #include "nft/nl_lin.h"
 #include "nft/nl_lin_int.h"
 

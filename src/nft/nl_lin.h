@@ -1,9 +1,20 @@
 /* nfsh's JSON batch items as the netlink messages libnftables 1.0.6 sends
  * for them, built with libnftnl, for the writers that bypass libnftables
- * (nl_write.c). An item this file does not linearise exactly as libnftables
- * would is refused (-1 / NULL): the caller then leaves the whole batch to
- * libnftables. tests/integration/io_fastwrite.sh holds both paths to the
- * same kernel bytecode. */
+ * (nl_write.c for one command, io_batch.c for restores and imports). An
+ * item this file does not linearise exactly as libnftables would is refused
+ * (-1 / NULL): the caller then leaves the whole batch to libnftables.
+ *
+ * Known: add/create/delete of tables and chains (base chains, policies),
+ * flush of tables and chains, add/insert/replace/delete of rules (insert
+ * before a handle; an "index" is refused: libnftables resolves it against
+ * its cache), named sets of ports or addresses with up to 1,024 elements and
+ * their lookups. In rules: ip/ip6 addresses, prefixes and sets, interface
+ * names, protocols, tcp/udp ports (values, ranges, sets), icmp/icmpv6
+ * type/code, fib address types, meta/ct mark (masked), ct state/status/
+ * direction/addresses/protocol/ports/expiration; counter, verdicts, mark
+ * set (meta and ct), limit, log, reject, snat/dnat/masquerade/redirect,
+ * notrack, comment. Anonymous sets and the rest are refused.
+ * tests/integration/io_nl_bytes.sh holds the messages to libnftables'. */
 #ifndef NFSH_NFT_NL_LIN_H
 #define NFSH_NFT_NL_LIN_H
 
