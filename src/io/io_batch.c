@@ -326,13 +326,17 @@ static const char *not_netlink(const struct nfsh_session *s, const struct io_bat
 	return b->text_only ? "" : NULL;
 }
 
-/* The messages of the items not cancelled, moved together. */
-static size_t compact_msgs(struct io_batch *b)
+/* The messages of the items not cancelled, moved together; *gone counts
+ * the cancelled items. */
+static size_t compact_msgs(struct io_batch *b, int *gone)
 {
 	size_t to = 0;
 
+	*gone = 0;
 	for (int i = 0; i < b->n; i++) {
-		if (b->msg_at[i] != to && b->msg_len[i])
+		if (!b->msg_len[i])
+			++*gone;
+		else if (b->msg_at[i] != to)
 			memmove(b->msgs.buf + to, b->msgs.buf + b->msg_at[i], b->msg_len[i]);
 		to += b->msg_len[i];
 	}
@@ -342,17 +346,18 @@ static size_t compact_msgs(struct io_batch *b)
 /* The whole batch over netlink; the messages are spent either way. */
 static enum nlw_result apply_msgs(struct io_batch *b)
 {
-	size_t len = compact_msgs(b);
+	int err = 0, gone;
+	size_t len = compact_msgs(b, &gone);
 	enum nlw_result rc = NLW_APPLIED;
-	int err = 0;
 
 	if (len)
 		rc = nlw_apply_msgs(b->msgs.buf, len, b->seq, &err);
 	if (trace()) {
 		fprintf(stderr, "nfsh: write: ");
 		if (rc == NLW_APPLIED)
-			fprintf(stderr, "netlink, one transaction (%d items, %zu bytes)\n", b->n,
-			        len);
+			fprintf(stderr,
+			        "netlink, one transaction (%d items, %d cancelled, %zu bytes)\n",
+			        b->n, gone, len);
 		else if (rc == NLW_NOT_APPLIED)
 			fprintf(stderr, "netlink batch not applied (%s); libnftables\n",
 			        err ? strerror(err) : "generation unchanged");
