@@ -62,12 +62,24 @@ static void dump_int(struct strbuf *sb, json_int_t v)
 	sb_addn(sb, p, (size_t)(buf + sizeof(buf) - p));
 }
 
+/* One character: the common case writes in place (sb_addc's call chain
+ * was a third of dump's samples in a 50k-rule restore). */
+static inline void put(struct strbuf *sb, char c)
+{
+	if (!sb->oom && sb->len + 1 < sb->cap) {
+		sb->buf[sb->len++] = c;
+		sb->buf[sb->len] = '\0';
+	} else {
+		sb_addc(sb, c);
+	}
+}
+
 static void dump_str(struct strbuf *sb, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t run = 0;
 
-	sb_addc(sb, '"');
+	put(sb, '"');
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
@@ -86,7 +98,7 @@ static void dump_str(struct strbuf *sb, const char *s, size_t len)
 		}
 	}
 	sb_addn(sb, s + len - run, run);
-	sb_addc(sb, '"');
+	put(sb, '"');
 }
 
 static void dump(struct strbuf *sb, json_t *v)
@@ -98,27 +110,27 @@ static void dump(struct strbuf *sb, json_t *v)
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-		sb_addc(sb, '{');
+		put(sb, '{');
 		json_object_foreach(v, k, x)
 		{
 			if (!first)
-				sb_addc(sb, ',');
+				put(sb, ',');
 			first = false;
 			dump_str(sb, k, strlen(k));
-			sb_addc(sb, ':');
+			put(sb, ':');
 			dump(sb, x);
 		}
-		sb_addc(sb, '}');
+		put(sb, '}');
 		break;
 	case JSON_ARRAY:
-		sb_addc(sb, '[');
+		put(sb, '[');
 		json_array_foreach(v, i, x)
 		{
 			if (i)
-				sb_addc(sb, ',');
+				put(sb, ',');
 			dump(sb, x);
 		}
-		sb_addc(sb, ']');
+		put(sb, ']');
 		break;
 	case JSON_STRING:
 		dump_str(sb, json_string_value(v), json_string_length(v));
