@@ -76,9 +76,14 @@ void port_match_save(const struct port_match *m, const char *opt, struct strbuf 
 {
 	if (!port_match_active(m))
 		return;
-	sb_addf(sb, "%s --%s %u", m->invert ? " !" : "", opt, m->lo);
-	if (m->hi != m->lo)
-		sb_addf(sb, ":%u", m->hi);
+	sb_add(sb, m->invert ? " ! --" : " --");
+	sb_add(sb, opt);
+	sb_addc(sb, ' ');
+	sb_add_uint(sb, m->lo);
+	if (m->hi != m->lo) {
+		sb_addc(sb, ':');
+		sb_add_uint(sb, m->hi);
+	}
 }
 
 void port_print(unsigned port, const char *l4, bool numeric, struct strbuf *sb)

@@ -72,9 +72,13 @@ static int save_rule(const struct chain_info *ch, const struct rule *r, const ch
 		        why);
 		return 0;
 	}
-	if (o->counters)
-		sb_addf(&o->sb, "[%llu:%llu] ", (unsigned long long)r->packets,
-		        (unsigned long long)r->bytes);
+	if (o->counters) {
+		sb_addc(&o->sb, '[');
+		sb_add_uint(&o->sb, r->packets);
+		sb_addc(&o->sb, ':');
+		sb_add_uint(&o->sb, r->bytes);
+		sb_add(&o->sb, "] ");
+	}
 	print_rule_save(r, false, &o->sb);
 	sb_addc(&o->sb, '\n');
 	return 0;

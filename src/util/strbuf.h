@@ -17,6 +17,8 @@ void sb_add(struct strbuf *sb, const char *s);
 void sb_addn(struct strbuf *sb, const char *s, size_t n);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_addc(struct strbuf *sb, char c);
+/* v in decimal, without printf (hot in save and restore). */
+void sb_add_uint(struct strbuf *sb, unsigned long long v);
 /* Append s as one iptables-save word: quoted with "..." when it holds blanks or quotes. */
 void sb_add_word(struct strbuf *sb, const char *s);
 const char *sb_str(const struct strbuf *sb);

@@ -13,14 +13,19 @@ static void save_addr(struct strbuf *sb, const char *opt, const struct addr_matc
 	if (!m->set || (m->prefix == 0 && !m->invert))
 		return;
 	addr_format(m, buf, sizeof(buf), true);
-	sb_addf(sb, "%s %s %s", m->invert ? " !" : "", opt, buf);
+	sb_add(sb, m->invert ? " ! " : " ");
+	sb_add(sb, opt);
+	sb_addc(sb, ' ');
+	sb_add(sb, buf);
 }
 
 static void save_iface(struct strbuf *sb, const char *opt, const struct iface_match *m)
 {
 	if (!m->set)
 		return;
-	sb_addf(sb, "%s %s ", m->invert ? " !" : "", opt);
+	sb_add(sb, m->invert ? " ! " : " ");
+	sb_add(sb, opt);
+	sb_addc(sb, ' ');
 	sb_add_word(sb, m->name);
 }
 
@@ -34,10 +39,11 @@ static void save_proto(struct strbuf *sb, const struct rule *r)
 	/* /etc/protocols' name, which iptables and ip6tables both print. */
 	if (name && r->proto == 58)
 		name = "ipv6-icmp";
+	sb_add(sb, r->proto_invert ? " ! -p " : " -p ");
 	if (name)
-		sb_addf(sb, "%s -p %s", r->proto_invert ? " !" : "", name);
+		sb_add(sb, name);
 	else
-		sb_addf(sb, "%s -p %d", r->proto_invert ? " !" : "", r->proto);
+		sb_add_uint(sb, (unsigned)r->proto);
 }
 
 static void save_target(struct strbuf *sb, const struct rule *r)
@@ -53,13 +59,16 @@ static void save_target(struct strbuf *sb, const struct rule *r)
 		sb_add(sb, " -j RETURN");
 		break;
 	case TGT_JUMP:
-		sb_addf(sb, " -j %s", r->jump);
+		sb_add(sb, " -j ");
+		sb_add(sb, r->jump);
 		break;
 	case TGT_GOTO:
-		sb_addf(sb, " -g %s", r->jump);
+		sb_add(sb, " -g ");
+		sb_add(sb, r->jump);
 		break;
 	case TGT_EXT:
-		sb_addf(sb, " -j %s", r->target.ext->name);
+		sb_add(sb, " -j ");
+		sb_add(sb, r->target.ext->name);
 		if (r->target.ext->save)
 			r->target.ext->save(r->target.priv, r->family, sb);
 		break;
@@ -80,18 +89,23 @@ void print_rule_body(const struct rule *r, bool counters, struct strbuf *sb)
 	for (int k = 0; k < r->nmatches; k++) {
 		const struct ext *x = r->matches[k].ext;
 
-		sb_addf(sb, " -m %s", x->name);
+		sb_add(sb, " -m ");
+		sb_add(sb, x->name);
 		if (x->save)
 			x->save(r->matches[k].priv, r->family, sb);
 	}
-	if (counters)
-		sb_addf(sb, " -c %llu %llu", (unsigned long long)r->packets,
-		        (unsigned long long)r->bytes);
+	if (counters) {
+		sb_add(sb, " -c ");
+		sb_add_uint(sb, r->packets);
+		sb_addc(sb, ' ');
+		sb_add_uint(sb, r->bytes);
+	}
 	save_target(sb, r);
 }
 
 void print_rule_save(const struct rule *r, bool counters, struct strbuf *sb)
 {
-	sb_addf(sb, "-A %s", r->chain);
+	sb_add(sb, "-A ");
+	sb_add(sb, r->chain);
 	print_rule_body(r, counters, sb);
 }
