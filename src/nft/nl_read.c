@@ -162,6 +162,26 @@ static const char *icmp_type_name(int l4, unsigned type)
 	return type >= 128 && type - 128 < sizeof(v6) / sizeof(v6[0]) ? v6[type - 128] : NULL;
 }
 
+/* An icmp or icmpv6 code as libnftables lists it: by name where its
+ * table has one, else the number. */
+static json_t *icmp_code_right(int l4, unsigned code)
+{
+	static const char *const v4[] = {
+	    [0] = "net-unreachable",  [1] = "host-unreachable", [2] = "prot-unreachable",
+	    [3] = "port-unreachable", [4] = "frag-needed",      [9] = "net-prohibited",
+	    [10] = "host-prohibited", [13] = "admin-prohibited"};
+	static const char *const v6[] = {
+	    [0] = "no-route",         [1] = "admin-prohibited", [3] = "addr-unreachable",
+	    [4] = "port-unreachable", [5] = "policy-fail",      [6] = "reject-route"};
+	const char *name = NULL;
+
+	if (l4 == 1 && code < sizeof(v4) / sizeof(v4[0]))
+		name = v4[code];
+	else if (l4 == 58 && code < sizeof(v6) / sizeof(v6[0]))
+		name = v6[code];
+	return name ? json_string_nocheck(name) : json_integer(code);
+}
+
 static void unsupported(struct conv *c)
 {
 	c->unsupported = true;
@@ -458,18 +478,40 @@ static json_t *payload_match(struct conv *c, struct reg *r, const char *op, cons
 	}
 	if (r->base == NFT_PAYLOAD_TRANSPORT_HEADER &&
 	    (c->l4proto == 1 || (c->l4proto == 58 && c->family == NFSH_IPV6))) {
-		/* icmp type / icmpv6 type: one byte at 0, by name. */
+		/* icmp type / icmpv6 type: one byte at 0, by name; with the code
+		 * after it, two bytes (libnftables merges the two matches). */
 		const char *name =
-		    dlen == 1 && !set_right ? icmp_type_name(c->l4proto, data[0]) : NULL;
+		    dlen == r->len && !set_right ? icmp_type_name(c->l4proto, data[0]) : NULL;
+		const char *proto = c->l4proto == 1 ? "icmp" : "icmpv6";
 
-		if (r->offset != 0 || r->len != 1 || r->masked || !name)
+		if (r->offset != 0 || (r->len != 1 && (r->len != 2 || strcmp(op, "=="))) ||
+		    r->masked || !name)
 			goto fail;
 		if (c->fast) {
 			c->not_fast = true;
 			return json_null();
 		}
-		return match(op, payload_left(c->l4proto == 1 ? "icmp" : "icmpv6", "type"),
-		             json_string_nocheck(name));
+		if (r->len == 1)
+			return match(op, payload_left(proto, "type"), json_string_nocheck(name));
+		push(c, match(op, payload_left(proto, "type"), json_string_nocheck(name)));
+		return match(op, payload_left(proto, "code"), icmp_code_right(c->l4proto, data[1]));
+	}
+	if (r->base == NFT_PAYLOAD_TRANSPORT_HEADER && r->offset == 0 && r->len == 4 &&
+	    !r->masked && !set_right && dlen == 4 && !strcmp(op, "==") &&
+	    (c->l4proto == 6 || c->l4proto == 17)) {
+		/* sport and dport in one load: libnftables merges the two matches
+		 * and lists them apart again. */
+		struct reg half = *r;
+		json_t *first;
+
+		half.len = 2;
+		first = payload_match(c, &half, op, data, 2, NULL);
+		if (!first)
+			goto fail;
+		if (!json_is_null(first))
+			push(c, first);
+		half.offset = 2;
+		return payload_match(c, &half, op, data + 2, 2, NULL);
 	}
 	if (r->base == NFT_PAYLOAD_TRANSPORT_HEADER) {
 		const char *proto =
@@ -873,20 +915,26 @@ static void on_bitwise(struct conv *c, const struct nftnl_expr *e)
 	memcpy(s->xor, xor, len);
 }
 
-/* meta mark set: an immediate, or the mark through one bitwise, listed as
- * libnftables does: "&" with mask|xor unless that is all ones, then "|"
- * with xor when mask and xor share no bit, or "^" when the mask is all ones. */
-static json_t *mark_value(struct conv *c, const struct reg *r)
+/* A mark set's value: an immediate, the other mark (meta mark set ct mark,
+ * ct mark set meta mark: CONNMARK --restore-mark / --save-mark), or either
+ * mark through one bitwise, listed as libnftables does: "&" with mask|xor
+ * unless that is all ones, then "|" with xor when mask and xor share no
+ * bit, or "^" when the mask is all ones. own: the key being set. */
+static json_t *mark_value(struct conv *c, const struct reg *r, int own)
 {
 	uint32_t m, x;
-	json_t *v = meta_left("mark");
+	json_t *v;
 
-	if (r->kind == R_IMM || r->kind != R_META || r->key != NFT_META_MARK || !r->masked) {
-		json_decref(v);
-		if (r->kind == R_IMM && r->dlen == 4)
-			return json_integer(get_u32_host(r->data));
+	if (r->kind == R_IMM)
+		return r->dlen == 4 ? json_integer(get_u32_host(r->data)) : NULL;
+	if (!(r->kind == R_META && r->key == NFT_META_MARK) &&
+	    !(r->kind == R_CT && r->key == NFT_CT_MARK))
 		return NULL;
-	}
+	if ((int)r->kind != own && !r->masked)
+		return r->kind == R_CT ? leaf(c, "ct", "mark", NULL) : meta_left("mark");
+	if (!r->masked)
+		return NULL; /* the mark set to itself */
+	v = r->kind == R_CT ? leaf(c, "ct", "mark", NULL) : meta_left("mark");
 	m = get_u32_host(r->mask);
 	x = get_u32_host(r->xor);
 	if (x == 0 && m != 0xffffffffu)
@@ -902,11 +950,30 @@ static json_t *mark_value(struct conv *c, const struct reg *r)
 	return NULL;
 }
 
+/* meta mark set / ct mark set with the value in r. */
+static void mark_set(struct conv *c, struct reg *r, int own)
+{
+	json_t *value, *key;
+
+	if (c->fast) {
+		c->not_fast = true;
+		return;
+	}
+	value = r ? mark_value(c, r, own) : NULL;
+	if (r)
+		r->kind = R_NONE;
+	if (!value) {
+		unsupported(c);
+		return;
+	}
+	key = own == R_CT ? leaf(c, "ct", "mark", NULL) : meta_left("mark");
+	push(c, json_pack("{s:{s:o,s:o}}", "mangle", "key", key, "value", value));
+}
+
 static void on_meta(struct conv *c, const struct nftnl_expr *e)
 {
 	uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
 	struct reg *r;
-	json_t *value;
 
 	if ((r = reg_get(c, e, NFTNL_EXPR_META_DREG))) {
 		if (key != NFT_META_IIFNAME && key != NFT_META_OIFNAME && key != NFT_META_L4PROTO &&
@@ -917,22 +984,11 @@ static void on_meta(struct conv *c, const struct nftnl_expr *e)
 		*r = (struct reg){.kind = R_META, .key = key};
 		return;
 	}
-	if (c->fast) {
-		c->not_fast = true;
-		return;
-	}
-	r = reg_get(c, e, NFTNL_EXPR_META_SREG);
-	if (!r || key != NFT_META_MARK) {
+	if (key != NFT_META_MARK) {
 		unsupported(c);
 		return;
 	}
-	value = mark_value(c, r);
-	r->kind = R_NONE;
-	if (!value) {
-		unsupported(c);
-		return;
-	}
-	push(c, json_pack("{s:{s:o,s:o}}", "mangle", "key", meta_left("mark"), "value", value));
+	mark_set(c, reg_get(c, e, NFTNL_EXPR_META_SREG), R_META);
 }
 
 static const char *const icmp_codes[] = {"net-unreachable",
@@ -950,6 +1006,25 @@ static const char *const icmp_codes[] = {"net-unreachable",
                                          NULL,
                                          "admin-prohibited"};
 
+/* ip6 reject: tcp reset or an icmpv6 code, which libnftables' JSON names
+ * even for the default (port-unreachable) that its text leaves out. It
+ * keeps a "meta l4proto" match before either (unlike ip's). */
+static json_t *reject6(uint32_t type, uint32_t code)
+{
+	json_t *expr;
+
+	if (type == NFT_REJECT_TCP_RST)
+		return json_pack("{s:{s:s}}", "reject", "type", "tcp reset");
+	if (type != NFT_REJECT_ICMP_UNREACH)
+		return NULL;
+	expr = icmp_code_right(58, code);
+	if (!json_is_string(expr)) {
+		json_decref(expr);
+		return NULL;
+	}
+	return json_pack("{s:{s:s,s:o}}", "reject", "type", "icmpv6", "expr", expr);
+}
+
 static json_t *reject(struct conv *c, const struct nftnl_expr *e)
 {
 	uint32_t type = nftnl_expr_get_u32(e, NFTNL_EXPR_REJECT_TYPE);
@@ -957,7 +1032,9 @@ static json_t *reject(struct conv *c, const struct nftnl_expr *e)
 
 	/* libnftables may fold a "meta l4proto" match standing before a reject
 	 * into it; "ip protocol tcp ... reject with tcp reset" it lists as it is. */
-	if ((c->dep_index >= 0 && c->dep_is_meta) || c->family != NFSH_IPV4)
+	if (c->family == NFSH_IPV6)
+		return reject6(type, code);
+	if (c->dep_index >= 0 && c->dep_is_meta)
 		return NULL;
 	if (type == NFT_REJECT_TCP_RST)
 		return json_pack("{s:{s:s}}", "reject", "type", "tcp reset");
@@ -968,59 +1045,181 @@ static json_t *reject(struct conv *c, const struct nftnl_expr *e)
 	return NULL;
 }
 
-/* A range's upper register absent, or the lower one again (one address). */
-static bool same_reg(const struct nftnl_expr *e, uint16_t min, uint16_t max)
+/* A NAT statement's registers and flags, whichever expression holds them. */
+struct nat_regs {
+	struct reg *amin, *amax, *pmin, *pmax;
+	uint32_t flags;
+};
+
+static struct reg *nat_reg(struct conv *c, const struct nftnl_expr *e, uint16_t attr, bool *bad)
 {
-	return !nftnl_expr_is_set(e, max) ||
-	       (nftnl_expr_is_set(e, min) &&
-	        nftnl_expr_get_u32(e, min) == nftnl_expr_get_u32(e, max));
+	struct reg *r;
+
+	if (!nftnl_expr_is_set(e, attr))
+		return NULL;
+	r = reg_get(c, e, attr);
+	if (!r || r->kind != R_IMM)
+		*bad = true;
+	return r;
+}
+
+/* nat_flags as libnftables lists them: one name, or a list in its order;
+ * the flags nfsh never shows (addresses or ports given) left out. */
+static json_t *nat_flags(uint32_t flags)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} order[] = {{NF_NAT_RANGE_PROTO_RANDOM, "random"},
+	             {NF_NAT_RANGE_PROTO_RANDOM_FULLY, "fully-random"},
+	             {NF_NAT_RANGE_PERSISTENT, "persistent"}};
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < sizeof(order) / sizeof(order[0]); i++)
+		if (flags & order[i].bit)
+			json_array_append_new(list, json_string_nocheck(order[i].name));
+	if (list && json_array_size(list) == 1) {
+		json_t *one = json_incref(json_array_get(list, 0));
+
+		json_decref(list);
+		return one;
+	}
+	return list;
+}
+
+static json_t *port_json(const struct reg *lo, const struct reg *hi)
+{
+	uint16_t a, b;
+
+	memcpy(&a, lo->data, 2);
+	if (!hi || hi == lo)
+		return json_integer(ntohs(a));
+	memcpy(&b, hi->data, 2);
+	return obj1("range", json_pack("[I,I]", (json_int_t)ntohs(a), (json_int_t)ntohs(b)));
+}
+
+static json_t *addr_json(const struct reg *lo, const struct reg *hi, int af)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(af, lo->data, a, sizeof(a)))
+		return NULL;
+	if (!hi || hi == lo)
+		return json_string(a);
+	if (!inet_ntop(af, hi->data, b, sizeof(b)))
+		return NULL;
+	return obj1("range", json_pack("[s,s]", a, b));
+}
+
+/* {"snat"|"dnat"|"masquerade"|"redirect": {addr, port, flags}}, the
+ * registers it used released; NULL when libnftables would list it in a
+ * way not known here. */
+static json_t *nat_json(const char *kind, const struct nat_regs *n, int af)
+{
+	uint32_t alen = af == AF_INET6 ? 16u : 4u;
+	json_t *body = json_object(), *flags;
+
+	if ((n->amin && n->amin->dlen != alen) ||
+	    (n->amax && (!n->amin || n->amax->dlen != alen)) || (n->pmin && n->pmin->dlen != 2) ||
+	    (n->pmax && (!n->pmin || n->pmax->dlen != 2)) ||
+	    (n->flags & ~(uint32_t)(NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED |
+	                            NF_NAT_RANGE_PROTO_RANDOM | NF_NAT_RANGE_PERSISTENT |
+	                            NF_NAT_RANGE_PROTO_RANDOM_FULLY))) {
+		json_decref(body);
+		return NULL;
+	}
+	if (n->amin)
+		body = put(body, "addr", addr_json(n->amin, n->amax, af));
+	if (n->pmin)
+		body = put(body, "port", port_json(n->pmin, n->pmax));
+	flags = nat_flags(n->flags);
+	if (flags && json_array_size(flags) == 0 && json_is_array(flags))
+		json_decref(flags);
+	else
+		body = put(body, "flags", flags);
+	if (!body)
+		return NULL;
+	for (struct reg *const *r = &n->amin; r <= &n->pmax; r++)
+		if (*r)
+			(*r)->kind = R_NONE;
+	if (json_object_size(body) == 0) {
+		json_decref(body);
+		return json_pack("{s:n}", kind);
+	}
+	return obj1(kind, body);
+}
+
+/* The simple SNAT/DNAT that nlr_fast records: one address, at most one port. */
+static bool nat_fast(struct conv *c, uint32_t type, const struct nat_regs *n, int af)
+{
+	struct nlr_fstmt *st;
+	char text[INET6_ADDRSTRLEN];
+	uint16_t port;
+
+	if (!n->amin || (n->amax && n->amax != n->amin) || (n->pmax && n->pmax != n->pmin) ||
+	    (n->flags & ~(uint32_t)(NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED)) ||
+	    n->amin->dlen != (af == AF_INET6 ? 16u : 4u) || (n->pmin && n->pmin->dlen != 2) ||
+	    !inet_ntop(af, n->amin->data, text, sizeof(text)))
+		return false;
+	if ((st = fpush(c, NLF_NAT, false))) {
+		st->out = type == NFT_NAT_DNAT;
+		snprintf(st->text, sizeof(st->text), "%s", text);
+		if (n->pmin)
+			memcpy(&port, n->pmin->data, 2);
+		st->port = n->pmin ? ntohs(port) : -1;
+	}
+	n->amin->kind = R_NONE;
+	if (n->pmin)
+		n->pmin->kind = R_NONE;
+	return true;
 }
 
 static json_t *nat(struct conv *c, const struct nftnl_expr *e)
 {
 	uint32_t type = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_TYPE);
 	uint32_t fam = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FAMILY);
-	uint32_t flags = nftnl_expr_is_set(e, NFTNL_EXPR_NAT_FLAGS)
-	                     ? nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FLAGS)
-	                     : 0;
-	struct reg *a = reg_get(c, e, NFTNL_EXPR_NAT_REG_ADDR_MIN);
-	struct reg *p = reg_get(c, e, NFTNL_EXPR_NAT_REG_PROTO_MIN);
-	char text[INET6_ADDRSTRLEN];
-	uint16_t port;
-	json_t *body;
+	bool bad = false;
+	struct nat_regs n = {.amin = nat_reg(c, e, NFTNL_EXPR_NAT_REG_ADDR_MIN, &bad),
+	                     .amax = nat_reg(c, e, NFTNL_EXPR_NAT_REG_ADDR_MAX, &bad),
+	                     .pmin = nat_reg(c, e, NFTNL_EXPR_NAT_REG_PROTO_MIN, &bad),
+	                     .pmax = nat_reg(c, e, NFTNL_EXPR_NAT_REG_PROTO_MAX, &bad),
+	                     .flags = nftnl_expr_is_set(e, NFTNL_EXPR_NAT_FLAGS)
+	                                  ? nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FLAGS)
+	                                  : 0};
+	int af = fam == NFPROTO_IPV6 ? AF_INET6 : AF_INET;
 
-	/* "meta l4proto tcp ... dnat to A:P" lists as it is; after "ip protocol"
-	 * it has not been seen. */
-	if ((c->dep_index >= 0 && !c->dep_is_meta) ||
+	/* "meta l4proto tcp ... dnat to A:P" lists as it is, and "ip protocol
+	 * tcp" before ports; before an address alone it has not been seen. */
+	if (bad || (c->dep_index >= 0 && !c->dep_is_meta && !n.pmin) ||
 	    (fam != NFPROTO_IPV4 && fam != NFPROTO_IPV6) ||
 	    (fam == NFPROTO_IPV6) != (c->family == NFSH_IPV6) ||
-	    (type != NFT_NAT_SNAT && type != NFT_NAT_DNAT) || !a || a->kind != R_IMM ||
-	    a->dlen != (fam == NFPROTO_IPV6 ? 16u : 4u) ||
-	    !same_reg(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFTNL_EXPR_NAT_REG_ADDR_MAX) ||
-	    !same_reg(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFTNL_EXPR_NAT_REG_PROTO_MAX) ||
-	    (flags & ~(uint32_t)(NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED)) ||
-	    (p && (p->kind != R_IMM || p->dlen != 2)) ||
-	    !inet_ntop(fam == NFPROTO_IPV6 ? AF_INET6 : AF_INET, a->data, text, sizeof(text)))
+	    (type != NFT_NAT_SNAT && type != NFT_NAT_DNAT) || !n.amin)
 		return NULL;
-	if (p)
-		memcpy(&port, p->data, 2);
-	a->kind = R_NONE;
-	if (p)
-		p->kind = R_NONE;
 	if (c->fast) {
-		struct nlr_fstmt *st = fpush(c, NLF_NAT, false);
-
-		if (st) {
-			st->out = type == NFT_NAT_DNAT;
-			snprintf(st->text, sizeof(st->text), "%s", text);
-			st->port = p ? ntohs(port) : -1;
-		}
+		if (!nat_fast(c, type, &n, af))
+			c->not_fast = true;
 		return json_null(); /* recorded */
 	}
-	body = obj1("addr", json_string_nocheck(text));
-	if (body && p)
-		json_object_set_new(body, "port", json_integer(ntohs(port)));
-	return obj1(type == NFT_NAT_SNAT ? "snat" : "dnat", body);
+	return nat_json(type == NFT_NAT_SNAT ? "snat" : "dnat", &n, af);
+}
+
+/* masquerade and redirect: ports and flags, no address. */
+static json_t *masq_redir(struct conv *c, const struct nftnl_expr *e, bool redir)
+{
+	bool bad = false;
+	struct nat_regs n = {
+	    .pmin = nat_reg(
+	        c, e, redir ? NFTNL_EXPR_REDIR_REG_PROTO_MIN : NFTNL_EXPR_MASQ_REG_PROTO_MIN, &bad),
+	    .pmax = nat_reg(c, e,
+	                    redir ? NFTNL_EXPR_REDIR_REG_PROTO_MAX : NFTNL_EXPR_MASQ_REG_PROTO_MAX,
+	                    &bad)};
+	uint16_t fattr = redir ? NFTNL_EXPR_REDIR_FLAGS : NFTNL_EXPR_MASQ_FLAGS;
+
+	n.flags = nftnl_expr_is_set(e, fattr) ? nftnl_expr_get_u32(e, fattr) : 0;
+	if (bad || (c->dep_index >= 0 && !c->dep_is_meta && !n.pmin))
+		return NULL;
+	return nat_json(redir ? "redirect" : "masquerade", &n,
+	                c->family == NFSH_IPV6 ? AF_INET6 : AF_INET);
 }
 
 static json_t *limit(const struct nftnl_expr *e)
@@ -1092,13 +1291,22 @@ static void on_expr_load(struct conv *c, const struct nftnl_expr *e, const char 
 		return;
 	}
 	if (!strcmp(name, "ct")) {
-		r = reg_get(c, e, NFTNL_EXPR_CT_DREG);
-		if (!r || nftnl_expr_is_set(e, NFTNL_EXPR_CT_DIR) ||
-		    nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY) != NFT_CT_STATE) {
+		uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY);
+
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_CT_DIR) ||
+		    (key != NFT_CT_STATE && key != NFT_CT_MARK)) {
 			unsupported(c);
 			return;
 		}
-		*r = (struct reg){.kind = R_CT, .key = NFT_CT_STATE};
+		if (!(r = reg_get(c, e, NFTNL_EXPR_CT_DREG))) {
+			/* ct mark set */
+			if (key != NFT_CT_MARK)
+				unsupported(c);
+			else
+				mark_set(c, reg_get(c, e, NFTNL_EXPR_CT_SREG), R_CT);
+			return;
+		}
+		*r = (struct reg){.kind = R_CT, .key = key};
 		return;
 	}
 	if (!strcmp(name, "fib")) {
@@ -1134,10 +1342,11 @@ static bool on_expr_fast(struct conv *c, const struct nftnl_expr *e, const char 
 	} else if (!strcmp(name, "masq")) {
 		if (nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_FLAGS) ||
 		    nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN))
-			unsupported(c);
+			c->not_fast = true;
 		else
 			fpush(c, NLF_MASQ, false);
-	} else if (!strcmp(name, "reject") || !strcmp(name, "limit") || !strcmp(name, "log")) {
+	} else if (!strcmp(name, "reject") || !strcmp(name, "limit") || !strcmp(name, "log") ||
+	           !strcmp(name, "redir")) {
 		c->not_fast = true;
 	} else {
 		return false;
@@ -1185,11 +1394,8 @@ static int on_expr(struct nftnl_expr *e, void *data)
 		                                 e, NFTNL_EXPR_CTR_BYTES)))));
 	else if (!strcmp(name, "nat"))
 		push(c, nat(c, e));
-	else if (!strcmp(name, "masq"))
-		push(c, nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_FLAGS) ||
-		                nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN)
-		            ? NULL
-		            : json_pack("{s:n}", "masquerade"));
+	else if (!strcmp(name, "masq") || !strcmp(name, "redir"))
+		push(c, masq_redir(c, e, name[0] == 'r'));
 	else if (!strcmp(name, "reject"))
 		push(c, reject(c, e));
 	else if (!strcmp(name, "limit"))

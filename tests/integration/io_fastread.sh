@@ -73,7 +73,9 @@ expect_eq "missing chain: same message" "$(cat "$TMP/a")" "$(cat "$TMP/b")"
 # prefixes, ports both ways, port ranges, NAT with and without a port,
 # comments before and after matches, tags, IPv6), each against its JSON
 # reading and the whole save against libnftables'; and what else the
-# netlink reader reads (icmp and icmpv6 types, log levels).
+# netlink reader reads (icmp and icmpv6 types and codes, log levels, sport
+# and dport in one load, NAT ranges and flags, REDIRECT, MASQUERADE ports,
+# CONNMARK, IPv6 REJECT).
 cat >"$TMP/shapes.v4" <<'EOF'
 *nat
 :PREROUTING ACCEPT [0:0]
@@ -88,12 +90,37 @@ cat >"$TMP/shapes.v4" <<'EOF'
 -A PREROUTING -d 10.1.0.0/17 -j SVC
 -A PREROUTING -p tcp -m tcp ! --dport 22 -j RETURN
 -A PREROUTING -p tcp -m tcp --dport 8000:8080 -j DNAT --to-destination 10.0.0.1
+-A PREROUTING -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 8080
+-A PREROUTING -p udp -m udp --dport 81 -j REDIRECT --to-ports 8080-8090 --random
+-A PREROUTING -p tcp -m tcp --dport 81 -j DNAT --to-destination 10.0.0.1-10.0.0.9:80-90
+-A PREROUTING -p tcp -m tcp --dport 82 -j DNAT --to-destination 10.0.0.1:80-90 --persistent
+-A PREROUTING -d 10.9.0.0/16 -j DNAT --to-destination 10.0.0.1-10.0.0.9
 -A OUTPUT -p tcp -m tcp -j DNAT --to-destination 127.0.0.1:81
 -A POSTROUTING -o eth0 -j MASQUERADE
 -A POSTROUTING -s 10.0.0.0/8 ! -d 10.0.0.0/8 -j SNAT --to-source 1.2.3.4
 -A POSTROUTING -p tcp -m tcp --dport 80 -j SNAT --to-source 1.2.3.4:1000
+-A POSTROUTING -o eth0 -p tcp -j MASQUERADE --to-ports 1000-2000
+-A POSTROUTING -o eth1 -j MASQUERADE --random
+-A POSTROUTING -o eth2 -p udp -j MASQUERADE --to-ports 1000 --random-fully
+-A POSTROUTING -s 10.0.0.0/8 -j SNAT --to-source 1.2.3.4 --persistent
+-A POSTROUTING -s 10.0.0.0/9 -j SNAT --to-source 1.2.3.4-1.2.3.8 --random-fully
+-A POSTROUTING -s 10.0.0.0/10 -j SNAT --to-source 1.2.3.4 --random --persistent
 -A SVC -s 10.2.0.0/15 -m comment --comment "kube: svc/x" -j RETURN
 -A SVC -m comment --comment "-> 10.0.0.9:80" -j DNAT --to-destination 10.0.0.9
+COMMIT
+*mangle
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff
+-A PREROUTING -j CONNMARK --save-mark --nfmask 0xffffffff --ctmask 0xffffffff
+-A PREROUTING -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xff
+-A PREROUTING -j CONNMARK --save-mark --nfmask 0xff --ctmask 0xffffffff
+-A PREROUTING -j CONNMARK --set-xmark 0x5/0xffffffff
+-A PREROUTING -j CONNMARK --set-xmark 0x5/0xff
+-A OUTPUT -j MARK --set-xmark 0x1/0xffffffff
 COMMIT
 *filter
 :INPUT ACCEPT [0:0]
@@ -126,6 +153,15 @@ COMMIT
 -A FORWARD -i br-1 ! -o br-1 -j U1
 -A FORWARD -i veth+ -o eth0.100 -j ACCEPT
 -A U1 -p tcp -m tcp --sport 7 -j RETURN
+-A U1 -p tcp -m tcp --sport 1 --dport 2 -j ACCEPT
+-A U1 -p udp -m udp --sport 1 --dport 2:3 -j ACCEPT
+-A U1 -p udp -m udp ! --sport 1 --dport 2 -j ACCEPT
+-A U1 -p icmp -m icmp --icmp-type 3/1 -j ACCEPT
+-A U1 -p icmp -m icmp --icmp-type 3/4 -j ACCEPT
+-A U1 -p icmp -m icmp --icmp-type 3/5 -j ACCEPT
+-A U1 -p icmp -m icmp --icmp-type 11/1 -j ACCEPT
+-A U1 -p tcp -j REJECT --reject-with tcp-reset
+-A U1 -j REJECT --reject-with icmp-port-unreachable
 -A U2 -j RETURN
 -A U2
 COMMIT
@@ -138,8 +174,12 @@ cat >"$TMP/shapes.v6" <<'EOF'
 :POSTROUTING ACCEPT [0:0]
 -A PREROUTING -p tcp -m tcp --dport 80 -j DNAT --to-destination [2001:db8::1]:8080
 -A PREROUTING -d 2001:db8:1::/48 -p udp -m udp --dport 53 -j DNAT --to-destination 2001:db8::2
+-A PREROUTING -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 8080-8090
+-A PREROUTING -p tcp -m tcp --dport 81 -j DNAT --to-destination [2001:db8::1-2001:db8::9]:80-90
 -A POSTROUTING -o eth0 -j MASQUERADE
 -A POSTROUTING -s 2001:db8::/64 -j SNAT --to-source 2001:db8::3
+-A POSTROUTING -p udp -j MASQUERADE --to-ports 1000 --random
+-A POSTROUTING -s 2001:db8::/60 -j SNAT --to-source 2001:db8::3 --persistent
 COMMIT
 *filter
 :INPUT ACCEPT [0:0]
@@ -152,6 +192,16 @@ COMMIT
 -A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j ACCEPT
 -A INPUT -p ipv6-icmp -j ACCEPT
 -A INPUT -p tcp -m tcp --dport 8000:8080 -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 1 -j REJECT --reject-with tcp-reset
+-A INPUT -j REJECT --reject-with icmp6-adm-prohibited
+-A INPUT -j REJECT --reject-with icmp6-port-unreachable
+-A INPUT -j REJECT --reject-with icmp6-no-route
+-A INPUT -j REJECT --reject-with icmp6-addr-unreachable
+-A INPUT -p udp -j REJECT --reject-with icmp6-port-unreachable
+-A INPUT -p tcp -j REJECT --reject-with tcp-reset
+-A INPUT -p tcp -m tcp --sport 1 --dport 2 -j ACCEPT
+-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 1/3 -j ACCEPT
+-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 1/2 -j ACCEPT
 COMMIT
 EOF
 check "restore the shapes (IPv4)" "$NFSH" restore "$TMP/shapes.v4"
@@ -167,7 +217,7 @@ for fam in -4 -6; do
 	same_both_ways "shapes save $fam" save -c $fam
 done
 expect_eq "shapes: save -4 prints the file back" \
-	"$({ "$NFSH" save -4 -t nat && "$NFSH" save -4 -t filter; } | nocomment)" \
+	"$({ "$NFSH" save -4 -t nat && "$NFSH" save -4 -t mangle && "$NFSH" save -4 -t filter; } | nocomment)" \
 	"$(nocomment <"$TMP/shapes.v4")"
 expect_eq "shapes: save -6 prints the file back" \
 	"$("$NFSH" save -6 | nocomment)" "$(nocomment <"$TMP/shapes.v6")"
