@@ -64,6 +64,7 @@ struct leaf_cache {
 struct conv {
 	int family; /* NFSH_IPV4 / NFSH_IPV6 */
 	struct leaf_cache *cache;
+	json_t *anon; /* anonymous set name -> its right side {"set": [...]}, or NULL */
 	json_t *exprs;
 	struct reg regs[NREGS];
 	int l4proto; /* protocol the transport header is known to be, or -1 */
@@ -815,21 +816,24 @@ static void on_lookup(struct conv *c, const struct nftnl_expr *e)
 	                     ? nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS)
 	                     : 0;
 	char ref[300];
-	json_t *stmt = NULL;
+	json_t *stmt = NULL, *anon;
 
 	if (c->fast) {
 		c->not_fast = true;
 		return;
 	}
-	/* Shared named sets only: anonymous ones ("__set%d") are listed inline. */
-	if (!r || !set || strncmp(set, SHARED_SET_PREFIX, strlen(SHARED_SET_PREFIX)) ||
+	/* Shared named sets, and anonymous ones ("__set%d", read before the
+	 * rules), which libnftables lists inline. */
+	anon = set && c->anon ? json_object_get(c->anon, set) : NULL;
+	if (!r || !set || (!anon && strncmp(set, SHARED_SET_PREFIX, strlen(SHARED_SET_PREFIX))) ||
 	    nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG) || (flags & ~NFT_LOOKUP_F_INV) ||
 	    r->kind != R_PAYLOAD) {
 		unsupported(c);
 		return;
 	}
 	snprintf(ref, sizeof(ref), "@%s", set);
-	stmt = payload_match(c, r, flags ? "!=" : "==", NULL, 0, json_string(ref));
+	stmt = payload_match(c, r, flags ? "!=" : "==", NULL, 0,
+	                     anon ? json_incref(anon) : json_string(ref));
 	r->kind = R_NONE;
 	push(c, stmt);
 }
@@ -1425,9 +1429,10 @@ static int comment_cb(const struct nftnl_udata *attr, void *data)
 }
 
 /* One dumped rule as libnftables' {"rule": ...}, or NULL when unsupported. */
-static json_t *rule_json(struct nftnl_rule *nr, int family, struct leaf_cache *cache)
+static json_t *rule_json(struct nftnl_rule *nr, int family, struct leaf_cache *cache, json_t *anon)
 {
-	struct conv c = {.family = family, .cache = cache, .l4proto = -1, .dep_index = -1};
+	struct conv c = {
+	    .family = family, .cache = cache, .anon = anon, .l4proto = -1, .dep_index = -1};
 	const char *comment = NULL, *dq;
 	json_t *rule;
 	uint32_t ulen = 0;
@@ -1508,6 +1513,9 @@ struct dump {
 	size_t nnames, names_cap;
 	struct leaf_cache cache;
 	json_t *sets;                    /* names of shared sets seen */
+	json_t *anon_types;              /* anonymous set name -> [key type, key len, flags] */
+	json_t *anon;                    /* anonymous set name -> {"set": [...]} */
+	struct anon_elems *raw;          /* the anonymous set being dumped */
 	json_t *elems;                   /* the set whose elements are being dumped */
 	const char *chain;               /* rules of this chain only, or NULL */
 	const struct nlr_chains *cached; /* the family's chains, dumped already */
@@ -1743,7 +1751,7 @@ static int parse_rule(const struct nlmsghdr *nlh, struct dump *d)
 		}
 	}
 	if (!d->unsupported) {
-		o = rule_json(nr, d->family, &d->cache);
+		o = rule_json(nr, d->family, &d->cache, d->anon);
 		if (!o)
 			d->unsupported = !d->partial;
 		else if (emit(d, o) < 0)
@@ -1753,16 +1761,45 @@ static int parse_rule(const struct nlmsghdr *nlh, struct dump *d)
 	return 0;
 }
 
+/* ---- anonymous sets (multiport lists, one-shot commands' port lists) ---- */
+
+/* Key types libnftables lists them by: inet_service, ipv4_addr, ipv6_addr. */
+#define KT_SERVICE 13
+#define KT_IPV4    7
+#define KT_IPV6    8
+
+/* An anonymous set of a key type read here: its type noted, elements later. */
+static void anon_set(struct dump *d, const struct nftnl_set *s, const char *name)
+{
+	uint32_t flags =
+	    nftnl_set_is_set(s, NFTNL_SET_FLAGS) ? nftnl_set_get_u32(s, NFTNL_SET_FLAGS) : 0;
+	uint32_t kt = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
+	uint32_t kl = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+
+	if (!(flags & NFT_SET_ANONYMOUS) ||
+	    (flags & ~(uint32_t)(NFT_SET_ANONYMOUS | NFT_SET_CONSTANT | NFT_SET_INTERVAL)) ||
+	    nftnl_set_is_set(s, NFTNL_SET_DATA_TYPE) || !(flags & NFT_SET_CONSTANT) ||
+	    !((kt == KT_SERVICE && kl == 2) || (kt == KT_IPV4 && kl == 4) ||
+	      (kt == KT_IPV6 && kl == 16)) ||
+	    json_object_set_new(
+	        d->anon_types, name,
+	        json_pack("[I,I,I]", (json_int_t)kt, (json_int_t)kl, (json_int_t)flags)))
+		d->unsupported = true;
+}
+
 static int parse_set(const struct nlmsghdr *nlh, struct dump *d)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
-	const char *name, *table;
+	const char *name = NULL, *table = NULL;
 
 	if (!s)
 		return -1;
 	if (nftnl_set_nlmsg_parse(nlh, s) == 0 && (table = nftnl_set_get_str(s, NFTNL_SET_TABLE)) &&
 	    !strcmp(table, d->table) && (name = nftnl_set_get_str(s, NFTNL_SET_NAME)) &&
-	    !strncmp(name, SHARED_SET_PREFIX, strlen(SHARED_SET_PREFIX))) {
+	    !strncmp(name, "__set", 5)) {
+		anon_set(d, s, name);
+	} else if (table && !strcmp(table, d->table) && name &&
+	           !strncmp(name, SHARED_SET_PREFIX, strlen(SHARED_SET_PREFIX))) {
 		/* nfsh shares port lists only (io/sets.c): inet_service (13), 2 bytes,
 		 * no intervals, no data. */
 		uint32_t flags = nftnl_set_is_set(s, NFTNL_SET_FLAGS)
@@ -1856,6 +1893,219 @@ static int table_exists(struct mnl_socket *nl, int family, const char *table, ui
 	return rc == -ENOENT ? 0 : rc < 0 ? rc : 1;
 }
 
+struct anon_key {
+	uint8_t k[16];
+	bool end;
+};
+
+struct anon_elems {
+	struct anon_key *v;
+	size_t n, cap;
+	uint32_t klen;
+	bool bad;
+};
+
+static int parse_anon_elems(const struct nlmsghdr *nlh, struct dump *d)
+{
+	struct anon_elems *a = d->raw;
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *el;
+
+	if (!s)
+		return -1;
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0 || !(it = nftnl_set_elems_iter_create(s))) {
+		nftnl_set_free(s);
+		a->bad = true;
+		return 0;
+	}
+	while ((el = nftnl_set_elems_iter_next(it))) {
+		uint32_t len = 0, fl = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_FLAGS)
+		                           ? nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_FLAGS)
+		                           : 0;
+		const uint8_t *k = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &len);
+
+		if (!k || len != a->klen || (fl & ~(uint32_t)NFT_SET_ELEM_INTERVAL_END)) {
+			a->bad = true;
+			break;
+		}
+		if (a->n == a->cap) {
+			size_t cap = a->cap ? a->cap * 2 : 16;
+			struct anon_key *v = realloc(a->v, cap * sizeof(*v));
+
+			if (!v) {
+				a->bad = true;
+				break;
+			}
+			a->v = v;
+			a->cap = cap;
+		}
+		memset(&a->v[a->n], 0, sizeof(a->v[0]));
+		memcpy(a->v[a->n].k, k, len);
+		a->v[a->n++].end = fl & NFT_SET_ELEM_INTERVAL_END;
+	}
+	nftnl_set_elems_iter_destroy(it);
+	nftnl_set_free(s);
+	return 0;
+}
+
+static size_t g_klen; /* qsort has no context: the key length being sorted */
+
+/* Keys in network order compare as numbers; an interval's end before a
+ * start at the same value (the end is exclusive). */
+static int cmp_key(const void *x, const void *y)
+{
+	const struct anon_key *a = x, *b = y;
+	int r = memcmp(a->k, b->k, g_klen);
+
+	return r ? r : (int)b->end - (int)a->end;
+}
+
+/* One value as libnftables lists it: a port number or an address. */
+static json_t *key_json(uint32_t kt, const uint8_t *k)
+{
+	char text[INET6_ADDRSTRLEN];
+	uint16_t port;
+
+	if (kt == KT_SERVICE) {
+		memcpy(&port, k, 2);
+		return json_integer(ntohs(port));
+	}
+	if (!inet_ntop(kt == KT_IPV6 ? AF_INET6 : AF_INET, k, text, sizeof(text)))
+		return NULL;
+	return json_string(text);
+}
+
+/* lo..hi (inclusive): one value, a prefix (addresses whose range is one),
+ * or a range, as libnftables' interval decomposition lists it. */
+static json_t *interval_json(uint32_t kt, uint32_t klen, const uint8_t *lo, const uint8_t *hi)
+{
+	uint32_t bits = 0;
+	bool aligned = true;
+
+	if (!memcmp(lo, hi, klen))
+		return key_json(kt, lo);
+	if (kt != KT_SERVICE) {
+		/* A prefix: lo and hi agree on the first bits, lo is zeros and
+		 * hi ones after them. */
+		uint32_t i = 0;
+
+		while (i < klen * 8) {
+			uint8_t m = (uint8_t)(0x80 >> (i % 8));
+
+			if ((lo[i / 8] & m) != (hi[i / 8] & m))
+				break;
+			i++;
+		}
+		bits = i;
+		for (; i < klen * 8 && aligned; i++) {
+			uint8_t m = (uint8_t)(0x80 >> (i % 8));
+
+			aligned = !(lo[i / 8] & m) && (hi[i / 8] & m);
+		}
+		if (aligned)
+			return obj1("prefix", obj2("addr", key_json(kt, lo), "len",
+			                           json_integer((json_int_t)bits)));
+	}
+	return obj1("range", json_pack("[o,o]", key_json(kt, lo), key_json(kt, hi)));
+}
+
+/* The key one less than k (k not all zeros), into out. */
+static void key_minus_one(const uint8_t *k, uint32_t klen, uint8_t *out)
+{
+	memcpy(out, k, klen);
+	for (uint32_t i = klen; i-- > 0;)
+		if (out[i]-- != 0)
+			break;
+}
+
+/* The elements of an interval set: starts and exclusive ends, sorted. */
+static json_t *intervals_json(uint32_t kt, struct anon_elems *a)
+{
+	json_t *list = json_array();
+	const uint8_t *start = NULL;
+	uint8_t ones[16], last[16];
+
+	memset(ones, 0xff, sizeof(ones));
+	for (size_t i = 0; list && i < a->n; i++) {
+		if (!a->v[i].end) {
+			if (start)
+				a->bad = true; /* two starts in a row */
+			start = a->v[i].k;
+			continue;
+		}
+		if (!start)
+			continue; /* the end before the first interval */
+		key_minus_one(a->v[i].k, a->klen, last);
+		json_array_append_new(list, interval_json(kt, a->klen, start, last));
+		start = NULL;
+	}
+	if (list && start) /* open to the largest value */
+		json_array_append_new(list, interval_json(kt, a->klen, start, ones));
+	return list;
+}
+
+/* The right side of a lookup in the anonymous set name: {"set": [...]}. */
+static json_t *anon_right(uint32_t kt, uint32_t flags, struct anon_elems *a)
+{
+	json_t *list;
+
+	g_klen = a->klen;
+	qsort(a->v, a->n, sizeof(a->v[0]), cmp_key);
+	if (flags & NFT_SET_INTERVAL) {
+		list = intervals_json(kt, a);
+	} else {
+		list = json_array();
+		for (size_t i = 0; list && i < a->n; i++)
+			if (a->v[i].end || json_array_append_new(list, key_json(kt, a->v[i].k)) < 0)
+				a->bad = true;
+	}
+	if (a->bad || !list || json_array_size(list) == 0) {
+		json_decref(list);
+		return NULL;
+	}
+	return obj1("set", list);
+}
+
+/* Each anonymous set's elements, into d->anon for the rules that look it up. */
+static int read_anon_sets(struct mnl_socket *nl, struct dump *d, uint32_t *seq)
+{
+	char buf[NLR_REQ_SIZE] = {0}; /* zeroed: attribute padding goes out as it is */
+	const char *name;
+	json_t *t;
+	int rc = 0;
+
+	json_object_foreach(d->anon_types, name, t)
+	{
+		struct anon_elems a = {.klen = (uint32_t)json_integer_value(json_array_get(t, 1))};
+		struct nftnl_set *s = nftnl_set_alloc();
+		struct nlmsghdr *nlh;
+		json_t *right;
+
+		if (!s)
+			return -ENOMEM;
+		nlh = hdr(buf, NFT_MSG_GETSETELEM, d->family, NLM_F_DUMP, seq);
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, d->table);
+		nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		nftnl_set_free(s);
+		d->parse = parse_anon_elems;
+		d->raw = &a;
+		rc = talk(nl, nlh, d);
+		d->raw = NULL;
+		right = rc < 0 ? NULL
+		               : anon_right((uint32_t)json_integer_value(json_array_get(t, 0)),
+		                            (uint32_t)json_integer_value(json_array_get(t, 2)), &a);
+		free(a.v);
+		if (rc < 0)
+			return rc;
+		/* One not read: the rules that look it up go to libnftables. */
+		if (right && json_object_set_new(d->anon, name, right) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Shared sets first (rules refer to them), each with its elements. */
 static int read_sets(struct mnl_socket *nl, struct dump *d, uint32_t *seq)
 {
@@ -1873,7 +2123,7 @@ static int read_sets(struct mnl_socket *nl, struct dump *d, uint32_t *seq)
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
 	d->parse = parse_set;
-	if ((rc = talk(nl, nlh, d)) < 0)
+	if ((rc = talk(nl, nlh, d)) < 0 || (rc = read_anon_sets(nl, d, seq)) < 0)
 		return rc;
 	json_array_foreach(d->sets, i, name)
 	{
@@ -2019,9 +2269,13 @@ enum nlr_result nlr_read_table(const struct nlr_req *q, bool *missing, struct nf
 		return NLR_ERROR;
 	}
 	d.sets = json_array();
-	rc = d.sets ? read_all(nl, &d, missing) : -ENOMEM;
+	d.anon_types = json_object();
+	d.anon = json_object();
+	rc = d.sets && d.anon_types && d.anon ? read_all(nl, &d, missing) : -ENOMEM;
 	mnl_socket_close(nl);
 	json_decref(d.sets);
+	json_decref(d.anon_types);
+	json_decref(d.anon);
 	for (size_t i = 0; i < d.nnames; i++)
 		free(d.names[i]);
 	free(d.names);

@@ -222,6 +222,32 @@ expect_eq "shapes: save -4 prints the file back" \
 expect_eq "shapes: save -6 prints the file back" \
 	"$("$NFSH" save -6 | nocomment)" "$(nocomment <"$TMP/shapes.v6")"
 
+# 1c. Anonymous sets, as one-shot commands write them (restore shares port
+# lists as named sets instead): port lists, interval sets (ranges, up to
+# 65535), negated; and address sets as nft writes them (singles, ranges,
+# prefixes), which nfsh prints as not expressible: still read over netlink.
+
+for fam in -4 -6; do
+	check "multiport list $fam" "$NFSH" $fam -A INPUT -p tcp -m multiport --dports 22,80,443 -j ACCEPT
+	check "multiport ranges $fam" "$NFSH" $fam -A INPUT -p tcp -m multiport --dports 22,1000:2000 -j ACCEPT
+	check "multiport sports $fam" "$NFSH" $fam -A INPUT -p udp -m multiport --sports 0:10,65000:65535 -j ACCEPT
+	check "multiport negated $fam" "$NFSH" $fam -A INPUT -p udp -m multiport ! --dports 53,54 -m comment --comment x -j DROP
+done
+nft add rule ip nfsh-filter INPUT ip saddr '{ 10.0.0.0/8, 1.2.3.4, 5.5.5.5-5.5.5.9, 255.255.255.0/24 }' accept
+nft add rule ip nfsh-filter INPUT ip daddr != '{ 1.2.3.4, 1.1.1.1 }' accept
+nft add rule ip6 nfsh-filter INPUT ip6 saddr '{ 2001:db8::/32, ::1, ::5-::9 }' accept
+for fam in -4 -6; do
+	NFSH_READ_CHECK=1 "$NFSH" save -c $fam >/dev/null 2>"$TMP/chk"
+	expect_eq "anonymous sets $fam: no rule read differently" "$(mismatches "$TMP/chk")" 0
+	expect_eq "anonymous sets $fam: every rule read over netlink" "$(fallbacks "$TMP/chk")" 0
+	same_both_ways "anonymous sets save $fam" save -c $fam
+done
+"$NFSH" -S INPUT >"$TMP/s"
+for want in '--dports 22,80,443' '--dports 22,1000:2000' '--sports 0:10,65000:65535' '! --dports 53,54'; do
+	grep -q -- "multiport $want" "$TMP/s" && pass "anonymous sets: -S prints $want" ||
+		fail "anonymous sets: -S lost $want"
+done
+
 # 2. The txlate corpus: each command nfsh accepts, into fresh tables.
 "$NFSH" restore <<<$'*filter\nCOMMIT\n*nat\nCOMMIT\n*mangle\nCOMMIT\n*raw\nCOMMIT'
 ln -s "$NFSH" "$TMP/iptables"
