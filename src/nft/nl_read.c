@@ -731,6 +731,21 @@ static void on_range(struct conv *c, const struct nftnl_expr *e)
 	port_range(c, r, op == NFT_RANGE_NEQ, ntohs(lo), ntohs(hi));
 }
 
+/* meta mark / ct mark (-m mark, -m connmark) compared, maybe under a mask. */
+static json_t *mark_match(struct conv *c, const struct reg *r, const char *ops, const uint8_t *data)
+{
+	json_t *left = r->kind == R_CT ? leaf(c, "ct", "mark", NULL) : meta_left("mark");
+
+	if (r->masked) {
+		if (get_u32_host(r->xor) != 0) {
+			json_decref(left);
+			return NULL;
+		}
+		left = json_pack("{s:[o,I]}", "&", left, (json_int_t)get_u32_host(r->mask));
+	}
+	return match(ops, left, json_integer((json_int_t)get_u32_host(data)));
+}
+
 static void on_cmp(struct conv *c, const struct nftnl_expr *e)
 {
 	struct reg *r = reg_get(c, e, NFTNL_EXPR_CMP_SREG);
@@ -775,25 +790,22 @@ static void on_cmp(struct conv *c, const struct nftnl_expr *e)
 				return;
 			}
 		} else if (r->key == NFT_META_MARK && dlen == 4) {
-			json_t *left = meta_left("mark");
-
-			if (r->masked) {
-				if (get_u32_host(r->xor) != 0) {
-					json_decref(left);
-					break;
-				}
-				left = json_pack("{s:[o,I]}", "&", left,
-				                 (json_int_t)get_u32_host(r->mask));
-			}
-			stmt = match(ops, left, json_integer((json_int_t)get_u32_host(data)));
+			stmt = mark_match(c, r, ops, data);
+		} else if ((r->key == NFT_META_SKUID || r->key == NFT_META_SKGID) && dlen == 4 &&
+		           !r->masked) {
+			stmt = match(ops, meta_left(r->key == NFT_META_SKUID ? "skuid" : "skgid"),
+			             json_integer((json_int_t)get_u32_host(data)));
 		}
 		break;
 	case R_CT:
-		/* Flags: (state & bits) != 0, which libnftables lists as "in". */
-		if (r->key == NFT_CT_STATE && r->masked && dlen == 4 && op == NFT_CMP_NEQ &&
-		    get_u32_host(data) == 0 && get_u32_host(r->xor) == 0)
-			stmt = match("in", leaf(c, "ct", "state", NULL),
+		/* Flags: (state & bits) != 0, which libnftables lists as "in", and
+		 * == 0 ("!": ! --ctstate). */
+		if (r->key == NFT_CT_STATE && r->masked && dlen == 4 && get_u32_host(data) == 0 &&
+		    get_u32_host(r->xor) == 0)
+			stmt = match(op == NFT_CMP_NEQ ? "in" : "!", leaf(c, "ct", "state", NULL),
 			             ct_state_right(get_u32_host(r->mask)));
+		else if (r->key == NFT_CT_MARK && dlen == 4)
+			stmt = mark_match(c, r, ops, data);
 		break;
 	case R_FIB:
 		if (!r->masked && dlen == 4 && get_u32_host(data) < 12)
@@ -981,7 +993,7 @@ static void on_meta(struct conv *c, const struct nftnl_expr *e)
 
 	if ((r = reg_get(c, e, NFTNL_EXPR_META_DREG))) {
 		if (key != NFT_META_IIFNAME && key != NFT_META_OIFNAME && key != NFT_META_L4PROTO &&
-		    key != NFT_META_MARK) {
+		    key != NFT_META_MARK && key != NFT_META_SKUID && key != NFT_META_SKGID) {
 			unsupported(c);
 			return;
 		}
@@ -1220,7 +1232,7 @@ static json_t *masq_redir(struct conv *c, const struct nftnl_expr *e, bool redir
 	uint16_t fattr = redir ? NFTNL_EXPR_REDIR_FLAGS : NFTNL_EXPR_MASQ_FLAGS;
 
 	n.flags = nftnl_expr_is_set(e, fattr) ? nftnl_expr_get_u32(e, fattr) : 0;
-	if (bad || (c->dep_index >= 0 && !c->dep_is_meta && !n.pmin))
+	if (bad)
 		return NULL;
 	return nat_json(redir ? "redirect" : "masquerade", &n,
 	                c->family == NFSH_IPV6 ? AF_INET6 : AF_INET);

@@ -75,7 +75,7 @@ expect_eq "missing chain: same message" "$(cat "$TMP/a")" "$(cat "$TMP/b")"
 # reading and the whole save against libnftables'; and what else the
 # netlink reader reads (icmp and icmpv6 types and codes, log levels, sport
 # and dport in one load, NAT ranges and flags, REDIRECT, MASQUERADE ports,
-# CONNMARK, IPv6 REJECT).
+# CONNMARK, connmark and owner matches, ! --ctstate, IPv6 REJECT).
 cat >"$TMP/shapes.v4" <<'EOF'
 *nat
 :PREROUTING ACCEPT [0:0]
@@ -105,6 +105,8 @@ cat >"$TMP/shapes.v4" <<'EOF'
 -A POSTROUTING -s 10.0.0.0/8 -j SNAT --to-source 1.2.3.4 --persistent
 -A POSTROUTING -s 10.0.0.0/9 -j SNAT --to-source 1.2.3.4-1.2.3.8 --random-fully
 -A POSTROUTING -s 10.0.0.0/10 -j SNAT --to-source 1.2.3.4 --random --persistent
+-A POSTROUTING -p tcp -j MASQUERADE --random
+-A POSTROUTING -p udp -j MASQUERADE
 -A SVC -s 10.2.0.0/15 -m comment --comment "kube: svc/x" -j RETURN
 -A SVC -m comment --comment "-> 10.0.0.9:80" -j DNAT --to-destination 10.0.0.9
 COMMIT
@@ -120,6 +122,8 @@ COMMIT
 -A PREROUTING -j CONNMARK --save-mark --nfmask 0xff --ctmask 0xffffffff
 -A PREROUTING -j CONNMARK --set-xmark 0x5/0xffffffff
 -A PREROUTING -j CONNMARK --set-xmark 0x5/0xff
+-A PREROUTING -m connmark --mark 0x40 -j ACCEPT
+-A PREROUTING -m connmark ! --mark 0x40/0xff -j ACCEPT
 -A OUTPUT -j MARK --set-xmark 0x1/0xffffffff
 COMMIT
 *filter
@@ -150,8 +154,11 @@ COMMIT
 -A INPUT -p tcp -m multiport --dports 80 -j ACCEPT
 -A INPUT -p tcp -m tcp --dport 443 -m comment --comment hello -j ACCEPT
 -A INPUT -p tcp -m comment --comment first -m tcp --dport 1 -j ACCEPT
+-A INPUT -m conntrack ! --ctstate RELATED,ESTABLISHED -j DROP
+-A INPUT -m conntrack ! --ctstate NEW -j DROP
 -A FORWARD -i br-1 ! -o br-1 -j U1
 -A FORWARD -i veth+ -o eth0.100 -j ACCEPT
+-A OUTPUT -m owner --uid-owner 0 -j ACCEPT
 -A U1 -p tcp -m tcp --sport 7 -j RETURN
 -A U1 -p tcp -m tcp --sport 1 --dport 2 -j ACCEPT
 -A U1 -p udp -m udp --sport 1 --dport 2:3 -j ACCEPT
@@ -202,6 +209,8 @@ COMMIT
 -A INPUT -p tcp -m tcp --sport 1 --dport 2 -j ACCEPT
 -A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 1/3 -j ACCEPT
 -A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 1/2 -j ACCEPT
+-A INPUT -m conntrack ! --ctstate RELATED,ESTABLISHED -j DROP
+-A OUTPUT -m owner --uid-owner 1000 -j ACCEPT
 COMMIT
 EOF
 check "restore the shapes (IPv4)" "$NFSH" restore "$TMP/shapes.v4"
@@ -226,7 +235,6 @@ expect_eq "shapes: save -6 prints the file back" \
 # lists as named sets instead): port lists, interval sets (ranges, up to
 # 65535), negated; and address sets as nft writes them (singles, ranges,
 # prefixes), which nfsh prints as not expressible: still read over netlink.
-
 for fam in -4 -6; do
 	check "multiport list $fam" "$NFSH" $fam -A INPUT -p tcp -m multiport --dports 22,80,443 -j ACCEPT
 	check "multiport ranges $fam" "$NFSH" $fam -A INPUT -p tcp -m multiport --dports 22,1000:2000 -j ACCEPT
