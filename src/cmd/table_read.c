@@ -474,8 +474,44 @@ static bool netlink_first(void)
 	return !(check && !strcmp(check, "1")) && !(reader && !strcmp(reader, "nft"));
 }
 
-int table_read(struct nfsh_session *s, int family, int table, const char *chain,
-               struct table_info *ti, struct nfsh_err *e)
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Whether a chain of ti lists one rule twice. The kernel resumes a rule
+ * dump by index: a rule inserted above the resume point while the dump is
+ * between two parts shows the rule at the boundary again, with its handle,
+ * and neither NLM_F_DUMP_INTR nor the generation says so (seen under load
+ * with a writer inserting at the top; nft -j list shows it too). A position
+ * counted in such a listing is one off. */
+static bool lists_a_rule_twice(const struct table_info *ti)
+{
+	for (int c = 0; c < ti->nchains; c++) {
+		const struct chain_info *ch = &ti->chains[c];
+		uint64_t *h;
+		bool twice = false;
+
+		if (ch->nrules < 2)
+			continue;
+		if (!(h = malloc((size_t)ch->nrules * sizeof(*h))))
+			return false; /* cannot tell: as before */
+		for (int k = 0; k < ch->nrules; k++)
+			h[k] = ch->rules[k].handle;
+		qsort(h, (size_t)ch->nrules, sizeof(*h), cmp_u64);
+		for (int k = 1; k < ch->nrules && !twice; k++)
+			twice = h[k] && h[k] == h[k - 1];
+		free(h);
+		if (twice)
+			return true;
+	}
+	return false;
+}
+
+static int read_once(struct nfsh_session *s, int family, int table, const char *chain,
+                     struct table_info *ti, struct nfsh_err *e)
 {
 	const struct table_desc *t = table_by_id(table);
 	bool missing;
@@ -483,11 +519,6 @@ int table_read(struct nfsh_session *s, int family, int table, const char *chain,
 	memset(ti, 0, sizeof(*ti));
 	ti->family = family;
 	ti->table = table;
-	if (!s) {
-		err_set(e, NFSH_EKERNEL, NULL, "this command needs to read the live ruleset");
-		err_hint(e, "run it with CAP_NET_ADMIN (as root, or in 'nfsh --sandbox')");
-		return -1;
-	}
 	if (netlink_first()) {
 		enum nlr_result r = read_netlink(ti, t->nftname, chain, &missing, e);
 
@@ -497,6 +528,56 @@ int table_read(struct nfsh_session *s, int family, int table, const char *chain,
 			return finish_read(ti, chain, missing, e);
 	}
 	return read_libnftables(s, ti, chain, e);
+}
+
+/* A listing that shows a rule twice is read again (see lists_a_rule_twice). */
+#define READ_TRIES 20
+
+/* NFSH_READ_FAULT=twice (the first listing) or =always (every listing) gives
+ * the second rule of the first chain holding two the first one's handle:
+ * what such a listing looks like, for integration/read_twice. */
+static void fault_listing(struct table_info *ti, int attempt)
+{
+	const char *f = getenv("NFSH_READ_FAULT");
+
+	if (!f || !((!strcmp(f, "twice") && attempt == 0) || !strcmp(f, "always")))
+		return;
+	for (int c = 0; c < ti->nchains; c++)
+		if (ti->chains[c].nrules >= 2) {
+			ti->chains[c].rules[1].handle = ti->chains[c].rules[0].handle;
+			return;
+		}
+}
+
+int table_read(struct nfsh_session *s, int family, int table, const char *chain,
+               struct table_info *ti, struct nfsh_err *e)
+{
+	if (!s) {
+		memset(ti, 0, sizeof(*ti));
+		ti->family = family;
+		ti->table = table;
+		err_set(e, NFSH_EKERNEL, NULL, "this command needs to read the live ruleset");
+		err_hint(e, "run it with CAP_NET_ADMIN (as root, or in 'nfsh --sandbox')");
+		return -1;
+	}
+	for (int i = 0; i < READ_TRIES; i++) {
+		if (read_once(s, family, table, chain, ti, e) < 0)
+			return -1;
+		fault_listing(ti, i);
+		if (!lists_a_rule_twice(ti))
+			return 0;
+		table_info_free(ti);
+	}
+	memset(ti, 0, sizeof(*ti));
+	ti->family = family;
+	ti->table = table;
+	err_set(e, NFSH_EOTHER, NULL,
+	        "the ruleset kept changing while it was read (%d listings showed a rule twice); "
+	        "nothing was changed",
+	        READ_TRIES);
+	err_hint(e, "another program is writing to table %s; try again",
+	         table_by_id(table)->nftname);
+	return -1;
 }
 
 /* The table through libnftables (with NFSH_READ_CHECK=1 also over netlink,
