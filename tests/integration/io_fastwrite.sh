@@ -123,16 +123,7 @@ run() {
 	} >"$TMP/code.$mode"
 	# The listings show what bytecode does not: set flags, udata.
 	nft list ruleset | sed -E 's/ # handle [0-9]+//' >"$TMP/list.$mode"
-	nft -j list ruleset | python3 -c '
-import json, sys
-def strip(v):
-    if isinstance(v, dict):
-        return {k: strip(x) for k, x in v.items() if k != "handle"}
-    if isinstance(v, list):
-        return [strip(x) for x in v]
-    return v
-d = json.load(sys.stdin)["nftables"]
-print(json.dumps([strip(x) for x in d if "metainfo" not in x], sort_keys=True, indent=0))' >"$TMP/json.$mode"
+	nft_json_ruleset >"$TMP/json.$mode"
 }
 # compare NAME FAST SLOW MIN: the two runs' kernel state, listings,
 # messages and status are the same; at least MIN commands of FAST went over

@@ -103,16 +103,7 @@ state() {
 	grep -v '^\s*element ' "$TMP/bc"
 	grep '^\s*element ' "$TMP/bc" | sort
 	nft list ruleset
-	nft -j list ruleset | python3 -c '
-import json, sys
-def strip(v):
-    if isinstance(v, dict):
-        return {k: strip(x) for k, x in v.items() if k != "handle"}
-    if isinstance(v, list):
-        return [strip(x) for x in v]
-    return v
-d = json.load(sys.stdin)["nftables"]
-print(json.dumps([strip(x) for x in d if "metainfo" not in x], sort_keys=True, indent=0))'
+	nft_json_ruleset
 }
 
 # same_state NAME JSON: applied by libnftables, then by nll_batch.

@@ -61,7 +61,21 @@ expect_status() {
 	rm -f /tmp/nfsh-test-out.$$
 }
 
-# Print the closing line and exit non-zero on any failure or when nothing ran.
+# nft_json_ruleset: `nft -j list ruleset` without handles and metainfo, keys
+# sorted: what two ways of loading the same rules must agree on.
+nft_json_ruleset() {
+	nft -j list ruleset | python3 -c '
+import json, sys
+def strip(v):
+    if isinstance(v, dict):
+        return {k: strip(x) for k, x in v.items() if k != "handle"}
+    if isinstance(v, list):
+        return [strip(x) for x in v]
+    return v
+d = json.load(sys.stdin)["nftables"]
+print(json.dumps([strip(x) for x in d if "metainfo" not in x], sort_keys=True, indent=0))'
+}
+
 # expect_refusals: every non-empty line on stdin holds nfsh's arguments, and
 # each must be refused as a bad word (exit 2). Callers compare the ruleset
 # before and after.
@@ -74,6 +88,7 @@ expect_refusals() {
 	done
 }
 
+# Print the closing line and exit non-zero on any failure or when nothing ran.
 finish() {
 	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" = 0 ] && [ "$T_PASS" -gt 0 ]
