@@ -4,10 +4,13 @@
  * for the expressions nfsh emits, and gives the JSON its listing would give:
  * the payload dependency "meta l4proto P" is left out when the next
  * expression loads that protocol's header (as libnftables does), byte-aligned
- * prefixes are short loads, masks are bitwise expressions. Where libnftables'
- * own post-processing could differ from this straight reading (a dependency
- * not directly before its payload, unusual registers, ranges, anonymous sets,
- * flags) the whole table is handed back as unsupported rather than guessed.
+ * prefixes are short loads, masks are bitwise expressions, a merged load of
+ * adjacent fields (sport+dport, icmp type+code) is listed as two matches,
+ * anonymous sets (their elements dumped before the rules) are listed inline
+ * with intervals decomposed. Where libnftables' own post-processing could
+ * differ from this straight reading (a dependency not directly before its
+ * payload, unusual registers, concatenations, flags not known here) the
+ * whole table is handed back as unsupported rather than guessed.
  * tests/integration/io_fastread.sh compares this reader with libnftables
  * rule by rule (NFSH_READ_CHECK=1). */
 #include "nft/nl_read.h"
@@ -1961,14 +1964,13 @@ static int parse_anon_elems(const struct nlmsghdr *nlh, struct dump *d)
 	return 0;
 }
 
-static size_t g_klen; /* qsort has no context: the key length being sorted */
-
-/* Keys in network order compare as numbers; an interval's end before a
- * start at the same value (the end is exclusive). */
+/* Keys in network order compare as numbers (all 16 bytes: a shorter key is
+ * zero-padded); an interval's end before a start at the same value (the
+ * end is exclusive). */
 static int cmp_key(const void *x, const void *y)
 {
 	const struct anon_key *a = x, *b = y;
-	int r = memcmp(a->k, b->k, g_klen);
+	int r = memcmp(a->k, b->k, sizeof(a->k));
 
 	return r ? r : (int)b->end - (int)a->end;
 }
@@ -2062,7 +2064,6 @@ static json_t *anon_right(uint32_t kt, uint32_t flags, struct anon_elems *a)
 {
 	json_t *list;
 
-	g_klen = a->klen;
 	qsort(a->v, a->n, sizeof(a->v[0]), cmp_key);
 	if (flags & NFT_SET_INTERVAL) {
 		list = intervals_json(kt, a);
