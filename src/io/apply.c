@@ -13,7 +13,6 @@
 #include "nft/sets_nl.h"
 #include "xlate/xlate.h"
 
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -556,10 +555,6 @@ int io_ctx_apply(struct io_ctx *r, struct nfsh_err *e)
 
 	if (check_loops(r, e) < 0)
 		return -1;
-	/* libnftables builds and frees millions of small objects for a bulk
-	 * batch; glibc's fastbin consolidation was ~15% of that (FACTS.md).
-	 * Without fastbins the same 50k-rule apply took 0.3-0.6 s less CPU. */
-	mallopt(M_MXFAST, 0);
 	if (r->emit_json) {
 		char *doc = io_batch_doc(&r->b, r->b.n);
 
