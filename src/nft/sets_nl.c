@@ -6,13 +6,12 @@
 #include "nft/sets_nl.h"
 #include "nft/batch.h"
 #include "nft/json.h"
+#include "nft/nl_write.h"
 #include "rule/rule.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
-#include <libnftnl/batch.h>
 #include <libnftnl/set.h>
-#include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <stdlib.h>
@@ -20,9 +19,11 @@
 #include <time.h>
 
 struct own_sets {
-	json_t *cmds;
 	int family;
 	const char *table;
+	void (*found)(struct own_sets *o, const char *name);
+	json_t *cmds; /* nl_drop_own_sets: the "delete set" commands */
+	char **names; /* nl_gc_own_sets: the names */
 	int n;
 };
 
@@ -31,6 +32,7 @@ int nl_is_own_set(const char *name)
 	return !strncmp(name, "connlimit", 9) || !strncmp(name, "nfsh-p-", 7);
 }
 
+/* found() of nl_drop_own_sets. */
 static void drop_set(struct own_sets *o, const char *name)
 {
 	json_t *set = nftj_object();
@@ -54,7 +56,7 @@ static int on_set(const struct nlmsghdr *nlh, void *data)
 	if (nftnl_set_nlmsg_parse(nlh, s) == 0 && (name = nftnl_set_get_str(s, NFTNL_SET_NAME)) &&
 	    (table = nftnl_set_get_str(s, NFTNL_SET_TABLE)) && !strcmp(table, o->table) &&
 	    !(nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS) && nl_is_own_set(name))
-		drop_set(o, name);
+		o->found(o, name);
 	nftnl_set_free(s);
 	return MNL_CB_OK;
 }
@@ -87,23 +89,30 @@ static int dump_sets(struct mnl_socket *nl, char *buf, struct own_sets *o)
 	return len < 0 ? -1 : 0;
 }
 
-int nl_drop_own_sets(json_t *cmds, int family, const char *nftname, struct nfsh_err *e)
+/* The own sets of o->table, each handed to o->found; -1 with e set. */
+static int list_own_sets(struct own_sets *o, struct nfsh_err *e)
 {
-	struct own_sets o = {cmds, family, nftname, 0};
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
 	char *buf = malloc(MNL_SOCKET_BUFFER_SIZE);
 	int rc = -1;
 
 	if (!nl || !buf || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		err_set(e, NFSH_EKERNEL, NULL, "cannot open a netfilter netlink socket: %m");
-	else if (dump_sets(nl, buf, &o) < 0)
-		err_set(e, NFSH_EKERNEL, NULL, "cannot list the sets of %s: %m", nftname);
+	else if (dump_sets(nl, buf, o) < 0)
+		err_set(e, NFSH_EKERNEL, NULL, "cannot list the sets of %s: %m", o->table);
 	else
-		rc = o.n;
+		rc = o->n;
 	if (nl)
 		mnl_socket_close(nl);
 	free(buf);
 	return rc;
+}
+
+int nl_drop_own_sets(json_t *cmds, int family, const char *nftname, struct nfsh_err *e)
+{
+	struct own_sets o = {.family = family, .table = nftname, .found = drop_set, .cmds = cmds};
+
+	return list_own_sets(&o, e);
 }
 
 /* ---- after a commit that removed rules ----
@@ -114,76 +123,52 @@ int nl_drop_own_sets(json_t *cmds, int family, const char *nftname, struct nfsh_
  * deleted in a transaction of its own: the kernel refuses (EBUSY) a set a
  * rule still uses, and that transaction alone is aborted. */
 
-/* One-message batch: delete the set (family, table, name). */
-static size_t build_delset(char *buf, int nfproto, const char *table, const char *name,
-                           uint32_t *seq)
+/* found() of nl_gc_own_sets. */
+static void keep_name(struct own_sets *o, const char *name)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
-	struct nlmsghdr *nlh;
-	size_t len;
+	char **names = realloc(o->names, (size_t)(o->n + 1) * sizeof(*names));
 
-	if (!s)
-		return 0;
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-	nftnl_batch_begin(buf, (*seq)++);
-	len = NLMSG_ALIGN(((struct nlmsghdr *)buf)->nlmsg_len);
-	nlh = nftnl_set_nlmsg_build_hdr(buf + len, NFT_MSG_DELSET, (uint16_t)nfproto, NLM_F_ACK,
-	                                (*seq)++);
-	nftnl_set_nlmsg_build_payload(nlh, s);
-	nftnl_set_free(s);
-	len += NLMSG_ALIGN(nlh->nlmsg_len);
-	nftnl_batch_end(buf + len, (*seq)++);
-	return len + NLMSG_ALIGN(((struct nlmsghdr *)(buf + len))->nlmsg_len);
+	if (!names)
+		return;
+	o->names = names;
+	if ((names[o->n] = strdup(name)))
+		o->n++;
 }
 
-/* Sends one batch and reads its single answer; true when the set went. */
-static bool try_delete(struct mnl_socket *nl, char *buf, size_t len, uint32_t seq)
+/* DELSET of the set (family, table, name) as one batch through the bulk
+ * sender (nl_write.c), which tells a commit from an abort. */
+static bool delete_set(int nfproto, const char *table, const char *name, uint32_t *seq)
 {
-	uint32_t port = mnl_socket_get_portid(nl);
-	ssize_t n;
+	char page[1024] = {0};
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+	int err;
 
-	if (mnl_socket_sendto(nl, buf, len) < 0)
+	if (!s)
 		return false;
-	n = mnl_socket_recvfrom(nl, buf, MNL_SOCKET_BUFFER_SIZE);
-	return n > 0 && mnl_cb_run(buf, (size_t)n, seq, port, NULL, NULL) >= 0;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nlh = nftnl_set_nlmsg_build_hdr(page, NFT_MSG_DELSET, (uint16_t)nfproto, 0, *seq);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	*seq += 5; /* the message, the markers and the two generation requests */
+	return nlw_apply_msgs(page, NLMSG_ALIGN(nlh->nlmsg_len), *seq - 4, &err) == NLW_APPLIED;
 }
 
 int nl_gc_own_sets(int family, const char *nftname)
 {
-	json_t *cmds = json_array(), *cmd;
+	struct own_sets o = {.family = family, .table = nftname, .found = keep_name};
 	struct nfsh_err ignored;
-	struct mnl_socket *nl = NULL;
-	char *buf = NULL;
 	uint32_t seq = (uint32_t)time(NULL);
-	size_t i;
 	int gone = 0;
 
 	err_clear(&ignored);
-	if (!cmds || nl_drop_own_sets(cmds, family, nftname, &ignored) <= 0)
-		goto out;
-	nl = mnl_socket_open(NETLINK_NETFILTER);
-	buf = calloc(1, MNL_SOCKET_BUFFER_SIZE);
-	if (!nl || !buf || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		goto out;
-	json_array_foreach(cmds, i, cmd)
-	{
-		json_t *set = json_object_get(json_object_get(cmd, "delete"), "set");
-		const char *name = json_string_value(json_object_get(set, "name"));
-		size_t len;
-
-		memset(buf, 0, MNL_SOCKET_BUFFER_SIZE); /* no stale padding goes out */
-		len = name ? build_delset(buf, family == NFSH_IPV6 ? NFPROTO_IPV6 : NFPROTO_IPV4,
-		                          nftname, name, &seq)
-		           : 0;
-		/* The answer to the DELSET message (seq - 2) is what counts. */
-		if (len && try_delete(nl, buf, len, seq - 2))
-			gone++;
-	}
-out:
-	if (nl)
-		mnl_socket_close(nl);
-	free(buf);
-	json_decref(cmds);
+	if (list_own_sets(&o, &ignored) > 0)
+		for (int i = 0; i < o.n; i++)
+			gone += delete_set(family == NFSH_IPV6 ? NFPROTO_IPV6 : NFPROTO_IPV4,
+			                   nftname, o.names[i], &seq);
+	for (int i = 0; i < o.n; i++)
+		free(o.names[i]);
+	free(o.names);
 	return gone;
 }
