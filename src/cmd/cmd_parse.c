@@ -92,13 +92,16 @@ const struct cmd_option cmd_options[] = {
 };
 const int cmd_noptions = (int)(sizeof(cmd_options) / sizeof(cmd_options[0]));
 
+#define ADDR_LIST_MAX 4096 /* bytes of one -s or -d list */
+
 struct parser {
 	int argc;
 	char *const *argv;
 	int i; /* next word */
 	struct cmd *c;
 	struct rule r; /* the rule being built; expanded at the end */
-	char srcs[4096], dsts[4096];
+	/* -s and -d lists as given: argv words, alive while the command is parsed */
+	const char *srcs, *dsts;
 	bool inv; /* a `!` is pending */
 	int inv_argi;
 	bool rule_opts_seen;     /* an option that only makes sense with a rule */
@@ -478,15 +481,15 @@ static int do_generic(struct parser *p, int go, const char *word, const char *ar
 	case GO_DST:
 	case GO_DST2: {
 		bool src = go == GO_SRC || go == GO_SRC2;
-		char *dst = src ? p->srcs : p->dsts;
+		const char **list = src ? &p->srcs : &p->dsts;
 		struct addr_match *m = src ? &p->r.src : &p->r.dst;
 
 		note_rule_opt(p, word);
-		if (dst[0])
+		if (*list)
 			return perr(p, argi, arg, "%s given twice", src ? "source" : "destination");
-		if (strlen(arg) >= sizeof(p->srcs))
+		if (strlen(arg) >= ADDR_LIST_MAX)
 			return perr(p, argi, word, "address list after %s is too long", word);
-		strcpy(dst, arg);
+		*list = arg;
 		m->invert = inv;
 		return 0;
 	}
@@ -981,10 +984,10 @@ static int check_exts(struct parser *p)
 static int split_addrs(struct parser *p, const char *list, struct addr_match *out, int max, int *n,
                        bool inv)
 {
-	char buf[4096], *save = NULL, *tok;
+	char buf[ADDR_LIST_MAX], *save = NULL, *tok;
 
 	*n = 0;
-	if (!list[0]) {
+	if (!list || !list[0]) {
 		out[0] = (struct addr_match){0};
 		*n = 1;
 		return 0;
@@ -1190,13 +1193,13 @@ static long utf8_bad(const unsigned char *start)
 
 int cmd_parse(int argc, char *const *argv, int family, struct cmd *c, struct nfsh_err *e)
 {
-	struct parser *p = calloc(1, sizeof(*p));
+	/* On the stack: a heap block this size (over 1 KiB) made malloc
+	 * consolidate its fastbins for every command of a bulk restore. */
+	struct parser parser = {0}, *p = &parser;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
 	err_clear(e);
-	if (!p)
-		return err_set(e, NFSH_EOTHER, NULL, "out of memory");
 	c->family = family;
 	c->table = TBL_FILTER;
 	p->argc = argc;
@@ -1223,7 +1226,6 @@ int cmd_parse(int argc, char *const *argv, int family, struct cmd *c, struct nfs
 	if (rc == 0)
 		rc = finish(p);
 	rule_release(&p->r);
-	free(p);
 	if (rc < 0) {
 		if (!e->status)
 			e->status = NFSH_EPARAM;
