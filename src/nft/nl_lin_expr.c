@@ -1184,3 +1184,60 @@ bool nll_exprs(struct lin *l, json_t *exprs)
 	}
 	return true;
 }
+
+/* ---- for nl_lin_rule.c (nl_lin_int.h) ---- */
+
+void nll_add(struct lin *l, struct nftnl_expr *e)
+{
+	add(l, e);
+}
+
+void nll_load_payload(struct lin *l, uint32_t base, uint32_t off, uint32_t len)
+{
+	load_payload(l, base, off, len);
+}
+
+void nll_load_meta(struct lin *l, uint32_t key)
+{
+	load_meta(l, key);
+}
+
+void nll_load_ct(struct lin *l, uint32_t key, int dir)
+{
+	load_ct(l, key, dir);
+}
+
+void nll_cmp(struct lin *l, uint32_t op, const void *data, uint32_t len)
+{
+	cmp(l, op, data, len);
+}
+
+void nll_range(struct lin *l, uint32_t op, const void *lo, const void *hi, uint32_t len)
+{
+	range(l, op, lo, hi, len);
+}
+
+void nll_bitwise(struct lin *l, const void *mask, const void * xor, uint32_t len, bool op)
+{
+	bitwise_op(l, mask, xor, len, op);
+}
+
+void nll_imm_data(struct lin *l, uint32_t reg, const void *data, uint32_t len)
+{
+	imm_data(l, reg, data, len);
+}
+
+void nll_cmp_addr(struct lin *l, uint32_t op, const uint8_t *addr, uint32_t len, uint32_t plen)
+{
+	cmp_addr(l, op, addr, len, plen);
+}
+
+void nll_note_l4(struct lin *l, uint32_t op, int proto)
+{
+	note_l4(l, op, proto);
+}
+
+bool nll_l4_dependency(struct lin *l, int proto)
+{
+	return l4_dependency(l, proto);
+}

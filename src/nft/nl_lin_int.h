@@ -35,4 +35,19 @@ bool nll_exprs(struct lin *l, json_t *exprs);
 uint32_t nll_ctx_set(struct nll_ctx *ctx, int nfproto, const char *table, const char *name,
                      uint32_t *keylen);
 
+/* nl_lin_expr.c's expression builders, for nl_lin_rule.c (a rule built from
+ * the model without JSON): the same calls, so the same bytes. */
+struct nftnl_expr;
+void nll_add(struct lin *l, struct nftnl_expr *e);
+void nll_load_payload(struct lin *l, uint32_t base, uint32_t off, uint32_t len);
+void nll_load_meta(struct lin *l, uint32_t key);
+void nll_load_ct(struct lin *l, uint32_t key, int dir);
+void nll_cmp(struct lin *l, uint32_t op, const void *data, uint32_t len);
+void nll_range(struct lin *l, uint32_t op, const void *lo, const void *hi, uint32_t len);
+void nll_bitwise(struct lin *l, const void *mask, const void * xor, uint32_t len, bool op);
+void nll_imm_data(struct lin *l, uint32_t reg, const void *data, uint32_t len);
+void nll_cmp_addr(struct lin *l, uint32_t op, const uint8_t *addr, uint32_t len, uint32_t plen);
+void nll_note_l4(struct lin *l, uint32_t op, int proto);
+bool nll_l4_dependency(struct lin *l, int proto);
+
 #endif

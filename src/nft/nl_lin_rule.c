@@ -1,0 +1,842 @@
+/* A rule of the model as the libnftnl rule nll_rule(xlate_rule(r)) gives,
+ * built without the JSON in between (see nl_lin_rule.h).
+ *
+ * Two steps, as the JSON path takes them. First the statements xlate
+ * (src/xlate/emit.c) would write, in its order: interfaces, protocol,
+ * addresses, then each match's (the protocol test left out when a match
+ * named after it emitted something, as iptables-translate does). Then those
+ * statements linearised as nl_lin_expr.c linearises their JSON, with its
+ * builders (nl_lin_int.h): the "meta l4proto" dependency libnftables puts
+ * before a transport field, its merge of "sport == A" followed by
+ * "dport == B" (icmp type and code) into one load, and every refusal of
+ * nl_lin_expr.c kept as a refusal here (return 1: the caller takes the JSON
+ * path, which refuses or goes through libnftables). Then the counter and
+ * the target. The comment is xlate's, with nfsh's form tag.
+ *
+ * Built here: IPv4/IPv6 -s/-d (host or prefix, !), -i/-o (+ wildcard, !),
+ * -p (!), -m tcp/udp --sport/--dport (port, range, !), -m comment,
+ * -m conntrack --ctstate / -m state --state, -m icmp/icmp6 --icmp(v6)-type,
+ * -j ACCEPT/DROP/RETURN/chain, -g chain, DNAT/SNAT (address or range,
+ * ports, flags), MASQUERADE, REJECT, LOG, MARK. Not: -f, -c (counter
+ * values: nl_lin_expr.c takes only a new counter), every other match
+ * and target. tests/unit/test_nl_lin_rule.c holds the bytes to the JSON
+ * path's, rule by rule. */
+#include "nft/nl_lin_rule.h"
+#include "nft/nl_lin_int.h"
+
+/* The private data of the extensions read here, and the form tag's prefix:
+ * this file stands in for xlate and the extensions' emit functions. */
+#include "ext/conntrack.h"
+#include "ext/ext.h"
+#include "ext/icmp.h"
+#include "ext/nat.h"
+#include "ext/tcp.h"
+#include "rule/rule.h"
+#include "xlate/xlate.h"
+
+#include <arpa/inet.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_log.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nf_tables.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+
+/* XXX: tcp, udp, LOG, REJECT and MARK declare their private data in their
+ * .c files only. These are copies of those declarations; an extension whose
+ * priv_size differs from its copy's is not built here (return 1), and the
+ * unit test compares the bytes of every shape with the JSON path's. Moving
+ * the declarations into ext headers would remove the copies. */
+struct tcp_priv_copy {
+	struct port_match sport, dport;
+	bool flags_set, flags_inv;
+	unsigned mask, cmp;
+	bool opt_set, opt_inv;
+	unsigned option;
+};
+struct udp_priv_copy {
+	struct port_match sport, dport;
+};
+struct log_priv_copy {
+	char prefix[30];
+	unsigned level;
+	bool level_set;
+	unsigned flags;
+};
+struct reject_priv_copy {
+	bool given;
+	int type;
+};
+struct mark_priv_copy {
+	bool given;
+	uint32_t value, mask;
+};
+
+/* One statement of xlate's, as much of it as the linearisation needs. */
+enum fkind {
+	FS_IFACE, /* meta iifname/oifname ==|!= NAME */
+	FS_PROTO, /* ip protocol (key 0) or meta l4proto (key 1) ==|!= l4 */
+	FS_ADDR,  /* ip/ip6 saddr/daddr ==|!= address or prefix */
+	FS_PORT,  /* tcp/udp (l4) sport (first) or dport ==|!= lo[-hi] */
+	FS_ICMP,  /* icmp/icmpv6 (l4 1/58) type (first) or code == value */
+	FS_CT,    /* ct state/status (key) in | ! the flags in lo */
+};
+
+struct fstmt {
+	enum fkind kind;
+	uint32_t op; /* NFT_CMP_EQ or NFT_CMP_NEQ (FS_CT: of the final cmp) */
+	uint32_t key;
+	int l4;
+	bool first;
+	unsigned lo, hi;
+	const struct iface_match *iface;
+	const struct addr_match *addr;
+};
+
+/* More than any rule of the shapes here has (32 matches of two ports). */
+#define FAST_STMTS 72
+
+struct fbuild {
+	const struct rule *r;
+	struct fstmt s[FAST_STMTS];
+	int n;
+	bool kept[NFSH_MAX_MATCHES]; /* xlate's keep_name: "i=NAME:K" in the tag */
+	char comment[NFSH_COMMENT_MAX];
+};
+
+static struct fstmt *push(struct fbuild *b, enum fkind kind, uint32_t op)
+{
+	struct fstmt *s;
+
+	if (b->n >= FAST_STMTS)
+		return NULL;
+	s = &b->s[b->n++];
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->op = op;
+	return s;
+}
+
+static uint32_t eq_or_neq(bool invert)
+{
+	return invert ? NFT_CMP_NEQ : NFT_CMP_EQ;
+}
+
+static bool named(const struct ext_inst *in, const char *name)
+{
+	return !strcmp(in->ext->name, name);
+}
+
+/* ---- the matches' statements, as their emit functions write them ---- */
+
+/* tcp and udp (src/ext/tcp.c, udp.c): sport, dport when they test
+ * something; with neither, "meta l4proto P" and the form tag keeps the
+ * match's name. tcp's flags and options are not built here. */
+static bool ports_stmts(struct fbuild *b, int k, int l4)
+{
+	const struct ext_inst *in = &b->r->matches[k];
+	const struct port_match *pm[2];
+	int n = 0;
+
+	if (l4 == 6) {
+		const struct tcp_priv_copy *p = in->priv;
+
+		if (in->ext->priv_size != sizeof(*p) || p->opt_set ||
+		    (p->flags_set && (p->mask || p->flags_inv)))
+			return false;
+		pm[0] = &p->sport, pm[1] = &p->dport;
+	} else {
+		const struct udp_priv_copy *p = in->priv;
+
+		if (in->ext->priv_size != sizeof(*p))
+			return false;
+		pm[0] = &p->sport, pm[1] = &p->dport;
+	}
+	for (int f = 0; f < 2; f++) {
+		struct fstmt *s;
+
+		if (!port_match_active(pm[f]))
+			continue;
+		if (!(s = push(b, FS_PORT, eq_or_neq(pm[f]->invert))))
+			return false;
+		s->l4 = l4, s->first = f == 0, s->lo = pm[f]->lo, s->hi = pm[f]->hi;
+		n++;
+	}
+	if (n == 0) {
+		struct fstmt *s = push(b, FS_PROTO, NFT_CMP_EQ);
+
+		if (!s)
+			return false;
+		s->key = 1, s->l4 = l4;
+		b->kept[k] = true;
+	}
+	return true;
+}
+
+/* icmp and icmp6 (src/ext/icmp.c): IPv4's "any" is "ip protocol 1" (name
+ * kept); a type with every code is one test; with one code, two (merged
+ * when linearised). A code range or a negated code gives statements
+ * nl_lin_expr.c refuses. */
+static bool icmp_stmts(struct fbuild *b, int k, bool v6)
+{
+	const struct icmp_priv *p = b->r->matches[k].priv;
+	bool all_codes = p->code_lo == 0 && p->code_hi == 255;
+	int l4 = v6 ? 58 : 1;
+	struct fstmt *s;
+
+	if (!v6 && (!p->set || (p->type == 255 && all_codes))) {
+		if (!(s = push(b, FS_PROTO, NFT_CMP_EQ)))
+			return false;
+		s->key = 0, s->l4 = 1;
+		b->kept[k] = true;
+		return true;
+	}
+	if (!p->set || p->type > 255 || (!all_codes && (p->inv || p->code_lo != p->code_hi)))
+		return false;
+	if (!(s = push(b, FS_ICMP, eq_or_neq(p->inv))))
+		return false;
+	s->l4 = l4, s->first = true, s->lo = s->hi = p->type;
+	if (all_codes)
+		return true;
+	if (!(s = push(b, FS_ICMP, NFT_CMP_EQ)))
+		return false;
+	s->l4 = l4, s->lo = s->hi = p->code_lo;
+	return true;
+}
+
+/* conntrack --ctstate / state --state (src/ext/conntrack.c ct_emit): the
+ * real states as "ct state", SNAT/DNAT as "ct status". Other conntrack
+ * options are not built here. */
+static bool ct_state_stmts(struct fbuild *b, int k)
+{
+	const struct ct_priv *p = b->r->matches[k].priv;
+	bool neg = p->invert & (1u << CT_STATE);
+	unsigned real = p->state & CTS_REAL;
+	unsigned nat =
+	    (p->state & CTS_SNAT ? CTST_SNAT : 0) | (p->state & CTS_DNAT ? CTST_DNAT : 0);
+	struct fstmt *s;
+
+	if (p->given != 1u << CT_STATE)
+		return false;
+	/* "in" any of the flags: (x & mask) != 0; "!" none: == 0. */
+	if (real) {
+		if (!(s = push(b, FS_CT, neg ? NFT_CMP_EQ : NFT_CMP_NEQ)))
+			return false;
+		s->key = NFT_CT_STATE, s->lo = real;
+	}
+	if (nat) {
+		if (!(s = push(b, FS_CT, neg ? NFT_CMP_EQ : NFT_CMP_NEQ)))
+			return false;
+		s->key = NFT_CT_STATUS, s->lo = nat;
+	}
+	return true;
+}
+
+/* comment's emit only copies the text into the context: no JSON. */
+static bool comment_take(struct fbuild *b, int k)
+{
+	const struct ext_inst *in = &b->r->matches[k];
+	struct emit_ctx x = {.family = b->r->family, .table = b->r->table, .rule = b->r};
+
+	if (!in->ext->emit || in->ext->emit(&x, in->priv) < 0)
+		return false;
+	memcpy(b->comment, x.comment, sizeof(b->comment));
+	b->comment[sizeof(b->comment) - 1] = '\0';
+	return true;
+}
+
+/* Match k's statements; *count: how many (xlate's test of whether the
+ * protocol is implied). */
+static bool match_stmts(struct fbuild *b, int k, int *count)
+{
+	const struct ext_inst *in = &b->r->matches[k];
+	int before = b->n;
+	bool ok;
+
+	if (named(in, "tcp"))
+		ok = ports_stmts(b, k, 6);
+	else if (named(in, "udp"))
+		ok = ports_stmts(b, k, 17);
+	else if (named(in, "icmp") || named(in, "icmp6"))
+		ok = in->ext->priv_size == sizeof(struct icmp_priv) &&
+		     icmp_stmts(b, k, named(in, "icmp6"));
+	else if (named(in, "conntrack") || named(in, "state"))
+		ok = in->ext->priv_size == sizeof(struct ct_priv) && ct_state_stmts(b, k);
+	else if (named(in, "comment"))
+		ok = comment_take(b, k);
+	else
+		ok = false;
+	*count = b->n - before;
+	return ok;
+}
+
+/* ---- the rule's own fields, as xlate_rule_exprs writes them ---- */
+
+/* -i/-o: "-i +" tests nothing; "! -i +" is iifname "INVAL/D" and a literal
+ * trailing '*' is escaped: nl_lin_expr.c refuses both, and so does
+ * iface_lin. */
+static bool iface_stmt(struct fbuild *b, const struct iface_match *m, uint32_t key)
+{
+	struct fstmt *s;
+
+	if (!m->set || (!strcmp(m->name, "+") && !m->invert))
+		return true;
+	if (!(s = push(b, FS_IFACE, eq_or_neq(m->invert))))
+		return false;
+	s->key = key, s->iface = m;
+	return true;
+}
+
+static bool addr_stmt(struct fbuild *b, const struct addr_match *m, bool daddr)
+{
+	struct fstmt *s;
+
+	if (!m->set || (m->prefix == 0 && !m->invert))
+		return true;
+	if (!(s = push(b, FS_ADDR, eq_or_neq(m->invert))))
+		return false;
+	s->addr = m, s->first = !daddr;
+	return true;
+}
+
+/* The statements in xlate's order. The matches' come first here (then
+ * moved behind the rule's own): whether one of them implies the protocol
+ * decides the protocol test. */
+static bool rule_stmts(struct fbuild *b)
+{
+	const struct rule *r = b->r;
+	struct fbuild pre = {.r = r};
+	bool implied = false;
+	int count;
+
+	for (int k = 0; k < r->nmatches; k++) {
+		if (!match_stmts(b, k, &count))
+			return false;
+		implied |= r->matches[k].ext->implicit_proto &&
+		           r->matches[k].ext->implicit_proto == r->proto && count > 0;
+	}
+	if (r->frag_set || !iface_stmt(&pre, &r->in, NFT_META_IIFNAME) ||
+	    !iface_stmt(&pre, &r->out, NFT_META_OIFNAME))
+		return false;
+	if (r->proto_set && (r->proto || r->proto_invert) && !implied) {
+		struct fstmt *s = push(&pre, FS_PROTO, eq_or_neq(r->proto_invert));
+
+		if (!s)
+			return false;
+		/* IPv6: meta l4proto (extension headers may come first). */
+		s->key = r->family == NFSH_IPV6, s->l4 = r->proto;
+	}
+	if (!addr_stmt(&pre, &r->src, false) || !addr_stmt(&pre, &r->dst, true) ||
+	    b->n + pre.n > FAST_STMTS)
+		return false;
+	memmove(&b->s[pre.n], b->s, (size_t)b->n * sizeof(b->s[0]));
+	memcpy(b->s, pre.s, (size_t)pre.n * sizeof(b->s[0]));
+	b->n += pre.n;
+	return true;
+}
+
+/* ---- the statements linearised, as nl_lin_expr.c does ---- */
+
+static bool iface_lin(struct lin *l, const struct fstmt *s)
+{
+	const char *name = s->iface->name;
+	size_t n = strlen(name);
+	bool wild = n > 0 && name[n - 1] == '+';
+	char buf[IFNAMSIZ] = {0};
+
+	/* lin_iface's character set; '+' only as the wildcard. */
+	if (n == 0 || n >= IFNAMSIZ || (wild && n == 1))
+		return false;
+	for (size_t i = 0; i < n - wild; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.' || c == '@'))
+			return false;
+	}
+	memcpy(buf, name, n - wild);
+	nll_load_meta(l, s->key);
+	/* A wildcard compares its prefix only; a name all 16 bytes, NUL padded. */
+	nll_cmp(l, s->op, buf, wild ? (uint32_t)(n - 1) : IFNAMSIZ);
+	return true;
+}
+
+static bool proto_lin(struct lin *l, const struct fstmt *s)
+{
+	uint8_t b = (uint8_t)s->l4;
+
+	if (s->l4 < 0 || s->l4 > 255 || (s->key == 0 && l->nfproto != NFPROTO_IPV4))
+		return false;
+	if (s->key == 0)
+		nll_load_payload(l, NFT_PAYLOAD_NETWORK_HEADER, 9, 1);
+	else
+		nll_load_meta(l, NFT_META_L4PROTO);
+	nll_cmp(l, s->op, &b, 1);
+	nll_note_l4(l, s->op, s->l4);
+	return true;
+}
+
+static bool addr_lin(struct lin *l, const struct fstmt *s)
+{
+	const struct addr_match *m = s->addr;
+	bool v6 = l->nfproto == NFPROTO_IPV6;
+	uint32_t full = v6 ? 16 : 4, plen = (uint32_t)m->prefix;
+	uint32_t off = s->first ? (v6 ? 8 : 12) : (v6 ? 24 : 16);
+
+	/* A non-contiguous mask is a binop, /0 (negated) a prefix of 0:
+	 * nl_lin_expr.c takes neither. */
+	if (m->family != (v6 ? NFSH_IPV6 : NFSH_IPV4) || m->prefix <= 0 || plen > full * 8)
+		return false;
+	/* libnftables keeps host bits as written: addr_of refuses them. */
+	for (uint32_t bit = plen; bit < full * 8; bit++)
+		if (m->addr[bit / 8] & (0x80 >> (bit % 8)))
+			return false;
+	/* A byte-aligned prefix is a short load; any other all of the
+	 * address, masked. */
+	nll_load_payload(l, NFT_PAYLOAD_NETWORK_HEADER, off, plen % 8 == 0 ? plen / 8 : full);
+	nll_cmp_addr(l, s->op, m->addr, full, plen);
+	return true;
+}
+
+static bool port_lin(struct lin *l, const struct fstmt *s)
+{
+	uint16_t lo = htons((uint16_t)s->lo), hi = htons((uint16_t)s->hi);
+
+	if (s->lo > s->hi || s->hi > 65535 || !nll_l4_dependency(l, s->l4))
+		return false;
+	nll_load_payload(l, NFT_PAYLOAD_TRANSPORT_HEADER, s->first ? 0 : 2, 2);
+	if (s->lo == s->hi)
+		nll_cmp(l, s->op, &lo, 2);
+	else if (s->op == NFT_CMP_EQ) {
+		/* == a range: two compares; != : one range expression. */
+		nll_cmp(l, NFT_CMP_GTE, &lo, 2);
+		nll_cmp(l, NFT_CMP_LTE, &hi, 2);
+	} else {
+		nll_range(l, NFT_RANGE_NEQ, &lo, &hi, 2);
+	}
+	return true;
+}
+
+static bool icmp_family_ok(const struct lin *l, int l4)
+{
+	return l4 == 58 ? l->nfproto == NFPROTO_IPV6 : l->nfproto == NFPROTO_IPV4;
+}
+
+static bool icmp_lin(struct lin *l, const struct fstmt *s)
+{
+	uint8_t b = (uint8_t)s->lo;
+
+	if (s->lo > 255 || !icmp_family_ok(l, s->l4) || !nll_l4_dependency(l, s->l4))
+		return false;
+	nll_load_payload(l, NFT_PAYLOAD_TRANSPORT_HEADER, s->first ? 0 : 1, 1);
+	nll_cmp(l, s->op, &b, 1);
+	return true;
+}
+
+static bool ct_lin(struct lin *l, const struct fstmt *s)
+{
+	uint32_t mask = s->lo, zero = 0;
+
+	nll_load_ct(l, s->key, -1);
+	nll_bitwise(l, &mask, &zero, 4, false);
+	nll_cmp(l, s->op, &zero, 4);
+	return true;
+}
+
+static bool stmt_lin(struct lin *l, const struct fstmt *s)
+{
+	switch (s->kind) {
+	case FS_IFACE:
+		return iface_lin(l, s);
+	case FS_PROTO:
+		return proto_lin(l, s);
+	case FS_ADDR:
+		return addr_lin(l, s);
+	case FS_PORT:
+		return port_lin(l, s);
+	case FS_ICMP:
+		return icmp_lin(l, s);
+	case FS_CT:
+		return ct_lin(l, s);
+	}
+	return false;
+}
+
+static bool th_stmt(const struct fstmt *s)
+{
+	return s->kind == FS_PORT || s->kind == FS_ICMP;
+}
+
+/* nl_lin_expr.c's merge_pair: "sport == A" then "dport == B" of one
+ * protocol (icmp type then code) are one load of both, as libnftables
+ * merges them; any other pair of those two fields in a row is refused
+ * there. 1: both linearised; 0: not such a pair; -1: refused. */
+static int merge_lin(struct lin *l, const struct fstmt *a, const struct fstmt *b)
+{
+	bool ports = a->kind == FS_PORT;
+	uint8_t data[4];
+
+	if (!th_stmt(a) || !th_stmt(b) || a->kind != b->kind || a->l4 != b->l4 || !a->first ||
+	    b->first)
+		return 0;
+	if (a->op != NFT_CMP_EQ || b->op != NFT_CMP_EQ || a->lo != a->hi || b->lo != b->hi ||
+	    a->lo > (ports ? 65535u : 255u) || b->lo > (ports ? 65535u : 255u))
+		return -1;
+	if ((!ports && !icmp_family_ok(l, a->l4)) || !nll_l4_dependency(l, a->l4))
+		return -1;
+	if (ports) {
+		uint16_t v[2] = {htons((uint16_t)a->lo), htons((uint16_t)b->lo)};
+
+		memcpy(data, v, 4);
+	} else {
+		data[0] = (uint8_t)a->lo;
+		data[1] = (uint8_t)b->lo;
+	}
+	nll_load_payload(l, NFT_PAYLOAD_TRANSPORT_HEADER, 0, ports ? 4 : 2);
+	nll_cmp(l, NFT_CMP_EQ, data, ports ? 4 : 2);
+	return 1;
+}
+
+static bool stmts_lin(struct lin *l, const struct fbuild *b)
+{
+	for (int i = 0; i < b->n; i++) {
+		int m = i + 1 < b->n ? merge_lin(l, &b->s[i], &b->s[i + 1]) : 0;
+
+		if (m < 0 || (m == 0 && !stmt_lin(l, &b->s[i])) || l->bad)
+			return false;
+		i += m == 1;
+	}
+	return true;
+}
+
+/* ---- the target ---- */
+
+static void verdict(struct lin *l, int v, const char *chain)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
+		if (chain)
+			nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+	}
+	nll_add(l, e);
+}
+
+/* nat_emit's statement as lin_nat linearises it: the address (range) and
+ * port (range) in registers from 1 on, in that order. */
+static bool nat_lin(struct lin *l, const struct rule *r, bool masq, bool snat)
+{
+	const struct nat_priv *p = r->target.priv;
+	uint32_t flags = 0, reg = NFT_REG_1, areg = 0, preg = 0;
+	bool arange = false, prange = p->port_lo != p->port_hi;
+	uint32_t alen = r->family == NFSH_IPV6 ? 16 : 4;
+	struct nftnl_expr *e;
+
+	/* A dnat/snat with neither address nor port (null or flags only) and
+	 * a masquerade with an address are refused by lin_nat. */
+	if (r->target.ext->priv_size != sizeof(*p) ||
+	    (masq ? p->has_addr : !p->has_addr && !p->has_port))
+		return false;
+	flags |= p->flags & NAT_F_RANDOM ? NF_NAT_RANGE_PROTO_RANDOM : 0;
+	flags |= p->flags & NAT_F_FULLY ? NF_NAT_RANGE_PROTO_RANDOM_FULLY : 0;
+	flags |= p->flags & NAT_F_PERSISTENT ? NF_NAT_RANGE_PERSISTENT : 0;
+	/* A port needs the transport protocol known, as libnftables checks. */
+	if (p->has_port && l->l4 != 6 && l->l4 != 17)
+		return false;
+	if (p->has_addr) {
+		if (p->family != r->family)
+			return false;
+		arange = memcmp(p->lo, p->hi, 16) != 0;
+		nll_imm_data(l, reg, p->lo, alen);
+		if (arange)
+			nll_imm_data(l, reg + 1, p->hi, alen);
+		areg = reg;
+		reg += arange ? 2 : 1;
+	}
+	if (p->has_port) {
+		uint16_t lo = htons((uint16_t)p->port_lo), hi = htons((uint16_t)p->port_hi);
+
+		if (p->port_lo > 65535 || p->port_hi > 65535)
+			return false;
+		nll_imm_data(l, reg, &lo, 2);
+		if (prange)
+			nll_imm_data(l, reg + 1, &hi, 2);
+		preg = reg;
+		flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
+	}
+	if (masq) {
+		if ((e = nftnl_expr_alloc("masq"))) {
+			if (preg) {
+				nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN, preg);
+				if (prange)
+					nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_REG_PROTO_MAX,
+					                   preg + 1);
+			}
+			if (flags)
+				nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, flags);
+		}
+		nll_add(l, e);
+		return true;
+	}
+	/* No NF_NAT_RANGE_MAP_IPS: libnftables leaves it to the kernel. */
+	if ((e = nftnl_expr_alloc("nat"))) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, snat ? NFT_NAT_SNAT : NFT_NAT_DNAT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, (uint32_t)l->nfproto);
+		if (areg) {
+			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, areg);
+			if (arange)
+				nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MAX, areg + 1);
+		}
+		if (preg) {
+			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, preg);
+			if (prange)
+				nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MAX, preg + 1);
+		}
+		if (flags)
+			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, flags);
+	}
+	nll_add(l, e);
+	return true;
+}
+
+/* REJECT (src/ext/REJECT.c): the default type is a bare "reject", which
+ * libnftables sends as icmp(v6) port-unreachable; the ICMP codes by the
+ * index in REJECT.c's type tables, -1 for tcp-reset, -2 for types
+ * lin_reject does not know (policy-fail, reject-route). */
+static bool reject_lin(struct lin *l, const struct rule *r)
+{
+	static const int code4[] = {0, 1, 2, 3, 9, 10, -1, 13};
+	static const int code6[] = {0, 1, 3, 4, -1, -2, -2};
+	const struct reject_priv_copy *p = r->target.priv;
+	bool v6 = r->family == NFSH_IPV6;
+	int type = p->given ? p->type : 3, code;
+	uint32_t t = NFT_REJECT_ICMP_UNREACH;
+	struct nftnl_expr *e;
+
+	if (r->target.ext->priv_size != sizeof(*p) || type < 0 ||
+	    type >= (v6 ? (int)(sizeof(code6) / sizeof(code6[0]))
+	                : (int)(sizeof(code4) / sizeof(code4[0]))))
+		return false;
+	code = v6 ? code6[type] : code4[type];
+	if (code == -2)
+		return false;
+	if (code == -1) {
+		/* libnftables adds a dependency when no tcp match came: refused
+		 * there, so here. */
+		if (l->l4 != 6 || l->l4_unknown)
+			return false;
+		t = NFT_REJECT_TCP_RST;
+		code = 0;
+	}
+	if ((e = nftnl_expr_alloc("reject"))) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, t);
+		nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, (uint8_t)code);
+	}
+	nll_add(l, e);
+	return true;
+}
+
+/* LOG (src/ext/LOG.c): level 4 is the default and is not sent; the flag
+ * bits are nf_log's, all of them "all" (NF_LOG_MASK). */
+static bool log_lin(struct lin *l, const struct rule *r)
+{
+	const struct log_priv_copy *p = r->target.priv;
+	bool level = p->level_set && p->level != 4;
+	struct nftnl_expr *e;
+
+	/* A '$' would be a variable to libnftables: lin_log refuses it. */
+	if (r->target.ext->priv_size != sizeof(*p) ||
+	    memchr(p->prefix, '\0', sizeof(p->prefix)) == NULL || strchr(p->prefix, '$') ||
+	    (level && p->level > 7) || (p->flags & ~NF_LOG_MASK))
+		return false;
+	if ((e = nftnl_expr_alloc("log"))) {
+		if (p->prefix[0])
+			nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, p->prefix);
+		if (level)
+			nftnl_expr_set_u32(e, NFTNL_EXPR_LOG_LEVEL, p->level);
+		if (p->flags)
+			nftnl_expr_set_u32(e, NFTNL_EXPR_LOG_FLAGS, p->flags);
+	}
+	nll_add(l, e);
+	return true;
+}
+
+/* MARK (src/ext/MARK.c, markops.c): new = (mark & ~mask) ^ value, written
+ * as the value alone, mark & K, mark | V, mark ^ V or (mark & K) ^ V;
+ * each a bitwise of meta mark (reg 1 = (reg 1 & M) ^ X) except the value
+ * alone, then "meta mark set" from reg 1. The masks lin_mangle refuses
+ * (all or no bits) are refused here. */
+static bool mark_lin(struct lin *l, const struct rule *r)
+{
+	const struct mark_priv_copy *p = r->target.priv;
+	uint32_t v = p->value, keep = ~p->mask, m, x;
+	struct nftnl_expr *e;
+
+	if (r->target.ext->priv_size != sizeof(*p))
+		return false;
+	if (p->mask == 0xffffffffu) {
+		nll_imm_data(l, NFT_REG_1, &v, 4);
+	} else {
+		if (v == 0) { /* mark & keep */
+			m = keep, x = 0;
+			if (keep == 0xffffffffu)
+				return false;
+		} else if (v == p->mask) { /* mark | v */
+			m = ~v, x = v;
+		} else if (p->mask == 0) { /* mark ^ v */
+			m = 0xffffffffu, x = v;
+			if (v == 0xffffffffu)
+				return false;
+		} else { /* (mark & keep) ^ v */
+			m = keep, x = v;
+		}
+		nll_load_meta(l, NFT_META_MARK);
+		nll_bitwise(l, &m, &x, 4, true);
+	}
+	if ((e = nftnl_expr_alloc("meta"))) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_MARK);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
+	}
+	nll_add(l, e);
+	return true;
+}
+
+static bool target_lin(struct lin *l, const struct rule *r)
+{
+	const struct ext_inst *t = &r->target;
+
+	switch (r->target_kind) {
+	case TGT_NONE:
+		return true;
+	case TGT_ACCEPT:
+		verdict(l, NF_ACCEPT, NULL);
+		return true;
+	case TGT_DROP:
+		verdict(l, NF_DROP, NULL);
+		return true;
+	case TGT_RETURN:
+		verdict(l, NFT_RETURN, NULL);
+		return true;
+	case TGT_JUMP:
+	case TGT_GOTO:
+		verdict(l, r->target_kind == TGT_JUMP ? NFT_JUMP : NFT_GOTO, r->jump);
+		return true;
+	case TGT_EXT:
+		break;
+	default:
+		return false;
+	}
+	/* None of these has an alias or a target form in the tag. */
+	if (named(t, "DNAT") || named(t, "SNAT") || named(t, "MASQUERADE"))
+		return nat_lin(l, r, named(t, "MASQUERADE"), named(t, "SNAT"));
+	if (named(t, "REJECT"))
+		return reject_lin(l, r);
+	if (named(t, "LOG"))
+		return log_lin(l, r);
+	if (named(t, "MARK"))
+		return mark_lin(l, r);
+	return false;
+}
+
+/* ---- the comment ---- */
+
+/* The separator before a tag entry: the prefix before the first. */
+static size_t tag_sep(char *tag, size_t len, bool *first)
+{
+	size_t n = strlen(tag);
+
+	snprintf(tag + n, len - n, "%s", *first ? NFSH_TAG_PREFIX : " ");
+	*first = false;
+	return strlen(tag);
+}
+
+/* xlate's form_tag for the shapes built here: "m=" alias matches (state),
+ * "c=K" for a comment that was not the last match, "i=NAME:K" for a match
+ * that emitted only what reads back as generic. No target here has a tag. */
+static void form_tag(const struct fbuild *b, char *tag, size_t len)
+{
+	const struct rule *r = b->r;
+	bool first = true;
+	size_t n;
+
+	tag[0] = '\0';
+	for (int k = 0; k < r->nmatches; k++) {
+		if (!r->matches[k].ext->alias_of)
+			continue;
+		n = strlen(tag);
+		snprintf(tag + n, len - n, "%s%s", first ? NFSH_TAG_PREFIX "m=" : ",",
+		         r->matches[k].ext->name);
+		first = false;
+	}
+	for (int k = 0; k + 1 < r->nmatches; k++)
+		if (named(&r->matches[k], "comment")) {
+			n = tag_sep(tag, len, &first);
+			snprintf(tag + n, len - n, "c=%d", k);
+		}
+	for (int k = 0; k < r->nmatches; k++)
+		if (b->kept[k]) {
+			n = tag_sep(tag, len, &first);
+			snprintf(tag + n, len - n, "i=%s:%d", r->matches[k].ext->name, k);
+		}
+}
+
+/* The comment xlate_rule_exprs writes; false when xlate refuses it (too
+ * long with the tag) or nl_lin.c does (128 characters or more). */
+static bool comment_of(const struct fbuild *b, char *out, size_t outlen)
+{
+	char tag[256], full[NFSH_COMMENT_MAX + 256 + 4];
+	const char *user = b->comment;
+
+	form_tag(b, tag, sizeof(tag));
+	/* A user comment that looks like a tag gets an empty one after it. */
+	if (user[0] && !tag[0] &&
+	    (!strncmp(user, NFSH_TAG_PREFIX, strlen(NFSH_TAG_PREFIX)) ||
+	     strstr(user, " ;" NFSH_TAG_PREFIX)))
+		snprintf(tag, sizeof(tag), "%s", NFSH_TAG_PREFIX);
+	if (user[0] && tag[0])
+		snprintf(full, sizeof(full), "%s ;%s", user, tag);
+	else
+		snprintf(full, sizeof(full), "%s", user[0] ? user : tag);
+	if (strlen(full) >= 128 || strlen(full) >= outlen)
+		return false;
+	memcpy(out, full, strlen(full) + 1);
+	return true;
+}
+
+/* ---- the rule ---- */
+
+int nll_rule_fast(const struct rule *r, struct nftnl_rule **out, char *comment, size_t commentlen)
+{
+	struct fbuild b = {.r = r};
+	struct lin l = {.l4 = -1};
+	const struct table_desc *t = table_by_id(r->table);
+	struct nftnl_expr *counter;
+
+	*out = NULL;
+	if ((r->family != NFSH_IPV4 && r->family != NFSH_IPV6) || !t || r->counters_set ||
+	    commentlen == 0 || !rule_stmts(&b) || !comment_of(&b, comment, commentlen))
+		return 1;
+	l.nfproto = r->family == NFSH_IPV6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+	if (!(l.r = nftnl_rule_alloc()))
+		return -1;
+	nftnl_rule_set_u32(l.r, NFTNL_RULE_FAMILY, (uint32_t)l.nfproto);
+	nftnl_rule_set_str(l.r, NFTNL_RULE_TABLE, t->nftname);
+	nftnl_rule_set_str(l.r, NFTNL_RULE_CHAIN, r->chain);
+	if (stmts_lin(&l, &b)) {
+		counter = nftnl_expr_alloc("counter");
+		nll_add(&l, counter);
+		if (!l.bad && target_lin(&l, r) && !l.bad) {
+			*out = l.r;
+			return 0;
+		}
+	}
+	nftnl_rule_free(l.r);
+	comment[0] = '\0';
+	/* add() marks an allocation failure and an overlong rule alike. */
+	return l.bad && l.nexprs <= NLL_EXPRS_MAX ? -1 : 1;
+}
