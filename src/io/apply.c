@@ -78,8 +78,14 @@ static int sink_cancel(void *ctx, int item)
 {
 	static const char noop[] = "{\"metainfo\":{}}";
 	struct io_ctx *r = ctx;
-	size_t at = item_start(&r->b, item), len = r->b.ends[item] - at;
+	size_t at, len;
 
+	if (r->b.lazy) {
+		io_batch_cancel_msgs(&r->b, item);
+		return 0;
+	}
+	at = item_start(&r->b, item);
+	len = r->b.ends[item] - at;
 	if (len < sizeof(noop) - 1)
 		return -1;
 	memcpy(r->b.text.buf + at, noop, sizeof(noop) - 1);
@@ -91,10 +97,19 @@ static int sink_cancel(void *ctx, int item)
 static json_t *sink_rule_of(void *ctx, int item)
 {
 	struct io_ctx *r = ctx;
-	size_t at = item_start(&r->b, item);
-	json_t *cmd = json_loadb(r->b.text.buf + at, r->b.ends[item] - at, 0, NULL), *rule = NULL;
-	void *it = json_is_object(cmd) ? json_object_iter(cmd) : NULL;
+	size_t at;
+	json_t *cmd, *rule = NULL;
+	void *it;
 
+	/* A lazy batch keeps no item to read back: moving staged rules around
+	 * (an insert between them) is left to the reading with text. */
+	if (r->b.lazy) {
+		io_batch_want_text(&r->b, "staged rules are placed again");
+		return NULL;
+	}
+	at = item_start(&r->b, item);
+	cmd = json_loadb(r->b.text.buf + at, r->b.ends[item] - at, 0, NULL);
+	it = json_is_object(cmd) ? json_object_iter(cmd) : NULL;
 	if (it)
 		rule = json_incref(json_object_get(json_object_iter_value(it), "rule"));
 	json_decref(cmd);

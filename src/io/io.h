@@ -54,8 +54,32 @@ struct io_batch {
 	bool text_only;    /* an item nl_lin.c does not know: no msgs */
 	int refused;       /* that item (-1: none) */
 	bool unknown;      /* applied over netlink, but the answer was lost */
+	/* A lazy batch has no text: it is the netlink batch or nothing. When an
+	 * item or the kernel leaves it to libnftables, need_text is set, adding
+	 * and applying fail, and the caller reads its input again into a batch
+	 * with text (restore.c); no_netlink: the kernel refused it, so that one
+	 * goes to libnftables alone, which names the line. */
+	bool lazy, need_text, no_netlink;
+	const char *why_text; /* why need_text (NFSH_WRITE_TRACE) */
+	/* Rules built without JSON (lazy batches only; nl_lin_rule.h), each
+	 * standing in the batch as a placeholder body until it is added. */
+	struct io_fast_rule *fast;
+	int nfast, fastcap;
 };
 void io_batch_init(struct io_batch *b);
+/* A batch without text for a first reading (see lazy above), when nothing
+ * rules netlink out from the start (a dry run, NFSH_DEBUG, NFSH_WRITER=nft). */
+bool io_batch_may_be_lazy(const struct nfsh_session *s);
+void io_batch_init_lazy(struct io_batch *b);
+/* A batch with text for the second reading; no_netlink as above. */
+void io_batch_init_text(struct io_batch *b, bool no_netlink);
+/* Lazy batches: the placeholder rule body the stage carries for a rule built
+ * as r (taken over) and comment (copied; NULL: none), or NULL when out of
+ * memory (r freed). */
+struct nftnl_rule;
+json_t *io_batch_fast_body(struct io_batch *b, struct nftnl_rule *r, const char *comment);
+/* Something needs the batch's text: a lazy batch gives up (need_text). */
+void io_batch_want_text(struct io_batch *b, const char *why);
 void io_batch_free(struct io_batch *b);
 /* Append cmd (serialised, then released). 0, or -1 on allocation failure. */
 int io_batch_add(struct io_batch *b, json_t *cmd);

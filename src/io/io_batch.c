@@ -1,9 +1,13 @@
 /* The batch of a whole restore or import, streamed as JSON text item by item
  * (no jansson tree of the whole ruleset is kept), with the source line of
- * every item, and the search for the item the kernel refused. */
+ * every item, and the search for the item the kernel refused. Alongside, the
+ * same batch as netlink messages; a lazy batch (a restore's first reading)
+ * is only those, and rules built without JSON stand in it as placeholders. */
 #include "io/io.h"
 #include "nft/nl_lin.h"
 #include "nft/nl_write.h"
+
+#include <libnftnl/rule.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +16,14 @@
 
 #define DOC_HEAD "{\"nftables\": ["
 #define DOC_TAIL "]}"
+
+/* A placeholder rule body: {"nfsh-fast": index into b->fast}. */
+#define FAST_KEY "nfsh-fast"
+
+struct io_fast_rule {
+	struct nftnl_rule *r; /* NULL once its message is made */
+	char *comment;
+};
 
 void io_batch_init(struct io_batch *b)
 {
@@ -22,6 +34,80 @@ void io_batch_init(struct io_batch *b)
 	nll_ctx_init(&b->lin);
 	b->seq = (uint32_t)time(NULL);
 	b->refused = -1;
+}
+
+void io_batch_init_lazy(struct io_batch *b)
+{
+	io_batch_init(b);
+	b->lazy = true;
+}
+
+/* no_netlink: the messages would only be made to be thrown away. */
+void io_batch_init_text(struct io_batch *b, bool no_netlink)
+{
+	io_batch_init(b);
+	if (no_netlink) {
+		sb_free(&b->msgs);
+		nll_ctx_free(&b->lin);
+		b->text_only = true;
+		b->no_netlink = true;
+	}
+}
+
+static bool trace(void)
+{
+	const char *t = getenv("NFSH_WRITE_TRACE");
+
+	return t && !strcmp(t, "1");
+}
+
+void io_batch_want_text(struct io_batch *b, const char *why)
+{
+	if (!b->lazy || b->need_text)
+		return;
+	b->need_text = true;
+	b->why_text = why;
+	if (trace())
+		fprintf(stderr, "nfsh: write: %s; reading the input again for libnftables\n", why);
+}
+
+static void free_fast(struct io_fast_rule *f)
+{
+	if (f->r)
+		nftnl_rule_free(f->r);
+	free(f->comment);
+	f->r = NULL;
+	f->comment = NULL;
+}
+
+json_t *io_batch_fast_body(struct io_batch *b, struct nftnl_rule *r, const char *comment)
+{
+	struct io_fast_rule *f;
+	json_t *o;
+
+	if (b->nfast == b->fastcap) {
+		int cap = b->fastcap ? b->fastcap * 2 : 1024;
+		struct io_fast_rule *v = realloc(b->fast, (size_t)cap * sizeof(*v));
+
+		if (!v) {
+			nftnl_rule_free(r);
+			return NULL;
+		}
+		b->fast = v;
+		b->fastcap = cap;
+	}
+	f = &b->fast[b->nfast];
+	f->r = r;
+	f->comment = comment ? strdup(comment) : NULL;
+	o = json_object();
+	if ((comment && !f->comment) || !o ||
+	    json_object_set_new(o, FAST_KEY, json_integer(b->nfast)) < 0) {
+		free_fast(f);
+		json_decref(o);
+		return NULL;
+	}
+	b->nfast++;
+	return o;
 }
 
 /* No netlink batch any more: everything goes through libnftables. */
@@ -38,6 +124,9 @@ static void drop_msgs(struct io_batch *b)
 
 void io_batch_free(struct io_batch *b)
 {
+	for (int i = 0; i < b->nfast; i++)
+		free_fast(&b->fast[i]);
+	free(b->fast);
 	sb_free(&b->text);
 	free(b->ends);
 	free(b->lines);
@@ -182,6 +271,48 @@ static bool grow(struct io_batch *b, int cap)
 	return true;
 }
 
+/* The rule a placeholder item {verb: {"rule": {"nfsh-fast": k[, "handle":
+ * h]}}} stands for: 1 with *verb, *f and *h; 0: cmd is no placeholder; -1: a
+ * placeholder with more (an "index" only libnftables resolves). */
+static int fast_item(struct io_batch *b, json_t *cmd, const char **verb, struct io_fast_rule **f,
+                     uint64_t *h)
+{
+	void *it = b->nfast ? json_object_iter(cmd) : NULL;
+	json_t *body = it ? json_object_get(json_object_iter_value(it), "rule") : NULL;
+	json_t *k = body ? json_object_get(body, FAST_KEY) : NULL, *hv;
+	json_int_t i;
+
+	if (!k)
+		return 0;
+	hv = json_object_get(body, "handle");
+	i = json_integer_value(k);
+	if (json_object_size(body) != (hv ? 2u : 1u) || i < 0 || i >= b->nfast || !b->fast[i].r ||
+	    (hv && json_integer_value(hv) <= 0))
+		return -1;
+	*verb = json_object_iter_key(it);
+	*f = &b->fast[i];
+	*h = hv ? (uint64_t)json_integer_value(hv) : 0;
+	return 1;
+}
+
+/* The messages of cmd after the others: 1 or more, or -1. A placeholder's
+ * rule is spent (a lazy batch re-adds no item: rule_of wants the text). */
+static int item_msgs(struct io_batch *b, json_t *cmd)
+{
+	struct io_fast_rule *f;
+	const char *verb;
+	uint64_t h;
+	int n = fast_item(b, cmd, &verb, &f, &h);
+
+	if (n == 0)
+		return nll_batch_item(&b->lin, &b->msgs, cmd, &b->seq);
+	if (n < 0)
+		return -1;
+	n = nll_rule_item(&b->msgs, verb, f->r, h, f->comment, &b->seq);
+	free_fast(f);
+	return n;
+}
+
 /* The item's messages after the others; the first item nl_lin.c does not
  * know (or a batch too long to count in 32 bits) ends the netlink batch. */
 static void linearise(struct io_batch *b, json_t *cmd)
@@ -190,10 +321,10 @@ static void linearise(struct io_batch *b, json_t *cmd)
 
 	if (b->text_only)
 		return;
-	if (nll_batch_item(&b->lin, &b->msgs, cmd, &b->seq) < 0 || b->msgs.oom ||
-	    b->msgs.len - at > UINT32_MAX) {
+	if (item_msgs(b, cmd) < 0 || b->msgs.oom || b->msgs.len - at > UINT32_MAX) {
 		b->refused = b->n;
 		drop_msgs(b);
+		io_batch_want_text(b, "an item netlink does not take");
 		return;
 	}
 	b->msg_at[b->n] = at;
@@ -210,15 +341,19 @@ int io_batch_add(struct io_batch *b, json_t *cmd)
 {
 	if (!cmd)
 		return -1;
-	if (b->n == b->cap && !grow(b, b->cap ? b->cap * 2 : 1024)) {
+	if (b->need_text || (b->n == b->cap && !grow(b, b->cap ? b->cap * 2 : 1024))) {
 		json_decref(cmd);
 		return -1;
 	}
 	linearise(b, cmd);
-	if (b->n)
-		sb_addc(&b->text, ',');
-	dump(&b->text, cmd);
+	if (!b->lazy) {
+		if (b->n)
+			sb_addc(&b->text, ',');
+		dump(&b->text, cmd);
+	}
 	json_decref(cmd);
+	if (b->need_text)
+		return -1;
 	if (b->text.oom)
 		return -1;
 	b->ends[b->n] = b->text.len;
@@ -297,13 +432,6 @@ static int bisect(struct nfsh_session *s, const struct io_batch *b)
 	return hi - 1;
 }
 
-static bool trace(void)
-{
-	const char *t = getenv("NFSH_WRITE_TRACE");
-
-	return t && !strcmp(t, "1");
-}
-
 /* Why the batch goes through libnftables, for NFSH_WRITE_TRACE: why (a dry
  * run, ...; NULL: none but the item) and the first item not linearised. */
 static void trace_text_only(const struct io_batch *b, const char *why)
@@ -335,7 +463,16 @@ static const char *not_netlink(const struct nfsh_session *s, const struct io_bat
 		return "NFSH_DEBUG";
 	if (w && !strcmp(w, "nft"))
 		return "NFSH_WRITER=nft";
+	if (!b)
+		return NULL;
+	if (b->no_netlink)
+		return "the kernel refused the netlink batch";
 	return b->text_only ? "" : NULL;
+}
+
+bool io_batch_may_be_lazy(const struct nfsh_session *s)
+{
+	return !not_netlink(s, NULL);
 }
 
 /* The messages of the items not cancelled, moved together; *gone counts
@@ -402,6 +539,15 @@ int io_batch_apply(struct nfsh_session *s, struct io_batch *b, int *culprit, str
 			               "no answer from the kernel after the batch was sent; "
 			               "whether it was applied is not known");
 		}
+		if (b->lazy) {
+			/* Nothing was applied; libnftables is to say which line. */
+			b->no_netlink = true;
+			io_batch_want_text(b, "the kernel refused the netlink batch");
+			return err_set(e, NFSH_EKERNEL, NULL, "the kernel refused the batch");
+		}
+	} else if (b->lazy) {
+		io_batch_want_text(b, why);
+		return err_set(e, NFSH_EKERNEL, NULL, "the batch needs libnftables");
 	} else {
 		trace_text_only(b, *why ? why : NULL);
 		drop_msgs(b);

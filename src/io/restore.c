@@ -14,6 +14,7 @@
 #include "nft/json.h"
 #include "xlate/xlate.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,12 +183,83 @@ static int parse_opts(struct io_ctx *r, int argc, char **argv, const char **file
 	return 0;
 }
 
+/* All of in, for a second reading (stdin cannot be read twice). NULL with
+ * errno set on failure. */
+static char *slurp(FILE *in, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0, got;
+	char *buf = malloc(cap), *p;
+
+	while (buf && (got = fread(buf + n, 1, cap - n, in)) > 0) {
+		n += got;
+		if (n < cap)
+			continue;
+		p = realloc(buf, cap *= 2);
+		if (!p)
+			free(buf);
+		buf = p;
+	}
+	if (buf && ferror(in)) {
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+/* One reading of the input into r's batch (lazy: without text), then the
+ * apply. What the reading left in r is the caller's to release. */
+static int read_and_apply(struct io_ctx *r, const char *data, size_t len, bool lazy,
+                          bool no_netlink, struct nfsh_err *e)
+{
+	/* fmemopen of 0 bytes is refused by some libcs: read /dev/null instead. */
+	FILE *in = len ? fmemopen((void *)data, len, "r") : fopen("/dev/null", "r");
+	int rc;
+
+	r->line = 0;
+	r->table = -1;
+	r->skipping = false;
+	r->decl_sets = 0;
+	memset(r->started, 0, sizeof(r->started));
+	if (lazy)
+		io_batch_init_lazy(&r->b);
+	else
+		io_batch_init_text(&r->b, no_netlink);
+	io_cs_init(&r->cs);
+	if (!in)
+		return err_set(e, NFSH_EOTHER, NULL, "cannot read the input again: %s",
+		               strerror(errno));
+	rc = io_restore_read(r, in, e);
+	fclose(in);
+	if (rc == 0)
+		rc = io_ctx_apply(r, e);
+	return rc;
+}
+
+/* The first reading makes only the netlink batch (no JSON text, and most
+ * rules without JSON at all). When an item or the kernel leaves the batch to
+ * libnftables, the input is read again with text: nothing was applied. */
+static int restore_input(struct io_ctx *r, const char *data, size_t len, struct nfsh_err *e)
+{
+	bool lazy = !r->test && !r->emit_json && io_batch_may_be_lazy(&r->s), no_netlink;
+	int rc = read_and_apply(r, data, len, lazy, false, e);
+
+	if (rc == 0 || !r->b.need_text)
+		return rc;
+	no_netlink = r->b.no_netlink;
+	io_ctx_release(r);
+	err_clear(e);
+	return read_and_apply(r, data, len, false, no_netlink, e);
+}
+
 int io_restore_main(int family, int argc, char **argv)
 {
 	struct io_ctx r = {.family = family, .only_table = -1, .table = -1};
 	const char *file = NULL;
 	struct nfsh_err e;
 	FILE *in = stdin;
+	char *data;
+	size_t len = 0;
 	int rc;
 
 	err_clear(&e);
@@ -198,19 +270,20 @@ int io_restore_main(int family, int argc, char **argv)
 		fprintf(stderr, "nfsh restore: cannot open %s: %m\n", file);
 		return NFSH_EOTHER;
 	}
-	if (sess_open(&r.s, &e) < 0) {
-		io_report("nfsh restore", 0, &e);
-		if (in != stdin)
-			fclose(in);
-		return e.status;
-	}
-	io_batch_init(&r.b);
-	io_cs_init(&r.cs);
-	rc = io_restore_read(&r, in, &e);
+	data = slurp(in, &len);
 	if (in != stdin)
 		fclose(in);
-	if (rc == 0)
-		rc = io_ctx_apply(&r, &e);
+	if (!data) {
+		fprintf(stderr, "nfsh restore: cannot read %s: %m\n", r.where);
+		return NFSH_EOTHER;
+	}
+	if (sess_open(&r.s, &e) < 0) {
+		io_report("nfsh restore", 0, &e);
+		free(data);
+		return e.status;
+	}
+	rc = restore_input(&r, data, len, &e);
+	free(data);
 	if (rc < 0) {
 		/* A parse error is exit 2 as iptables-restore; so is a refused batch:
 		 * nothing was applied either way. A batch whose answer was lost

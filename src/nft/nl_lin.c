@@ -91,9 +91,8 @@ static struct nftnl_rule *rule_of(json_t *o, int *nfproto, struct nll_ctx *ctx, 
 
 /* The comment's udata after the expressions, where libnftables puts it
  * (libnftnl would put it before them). */
-static bool put_comment(struct nlmsghdr *nlh, json_t *o)
+static bool put_comment(struct nlmsghdr *nlh, const char *comment)
 {
-	const char *comment = json_string_value(json_object_get(o, "comment"));
 	struct nftnl_udata_buf *u;
 
 	if (!comment)
@@ -383,33 +382,47 @@ static bool handle_of(json_t *o, uint64_t *h)
 	return true;
 }
 
-/* add / insert / replace of a rule. libnftables 1.0.6 ignores an "add"'s
- * handle (appends), places an "insert" before its handle (POSITION) and
- * replaces the rule of a "replace"'s handle. "index" is resolved against
- * libnftables' cache: refused (rule_of knows no such key). */
-static bool put_rule(const char *verb, json_t *o, struct nll_ctx *ctx, uint32_t seq)
+/* NEWRULE of an add, insert or replace of r. libnftables 1.0.6 ignores an
+ * "add"'s handle (appends), places an "insert" before its handle (POSITION)
+ * and replaces the rule of a "replace"'s handle. */
+static bool put_newrule(const char *verb, struct nftnl_rule *r, uint64_t h, const char *comment,
+                        uint32_t seq)
 {
 	bool add = !strcmp(verb, "add"), ins = !strcmp(verb, "insert");
 	bool repl = !strcmp(verb, "replace");
-	uint64_t h = 0;
-	int nfproto;
-	struct nftnl_rule *r;
+	int nfproto = (int)nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
 	struct nlmsghdr *nlh;
 	uint16_t flags;
 
-	if ((!add && !ins && !repl) || (json_object_get(o, "handle") && !handle_of(o, &h)) ||
-	    (repl && !h) || !(r = rule_of(o, &nfproto, ctx, true)))
+	if ((!add && !ins && !repl) || (repl && !h) ||
+	    (comment && strlen(comment) >= NLL_COMMENT_MAX))
 		return false;
 	flags = repl ? NLM_F_REPLACE : (uint16_t)(NLM_F_CREATE | (add ? NLM_F_APPEND : 0));
 	nlh = hdr(NFT_MSG_NEWRULE, nfproto, flags, seq);
 	if (repl)
 		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, h);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
 	/* The position goes after the expressions. */
 	if (ins && h)
 		mnl_attr_put_u64(nlh, NFTA_RULE_POSITION, htobe64(h));
-	return put_comment(nlh, o);
+	return put_comment(nlh, comment);
+}
+
+/* add / insert / replace of a JSON rule. "index" is resolved against
+ * libnftables' cache: refused (rule_of knows no such key). */
+static bool put_rule(const char *verb, json_t *o, struct nll_ctx *ctx, uint32_t seq)
+{
+	uint64_t h = 0;
+	int nfproto;
+	struct nftnl_rule *r;
+	bool ok;
+
+	if ((json_object_get(o, "handle") && !handle_of(o, &h)) ||
+	    !(r = rule_of(o, &nfproto, ctx, true)))
+		return false;
+	ok = put_newrule(verb, r, h, json_string_value(json_object_get(o, "comment")), seq);
+	nftnl_rule_free(r);
+	return ok;
 }
 
 /* delete of a rule (by handle): DELRULE with table, chain, handle; flush
@@ -572,6 +585,23 @@ int nll_batch_item(struct nll_ctx *ctx, struct strbuf *out, json_t *item, uint32
 		return n;
 	}
 	if (!put_one(verb, kind, o, ctx, *seq)) {
+		memset(page, 0, NLL_MSG_MAX + NLL_MSG_SLACK);
+		return -1;
+	}
+	(*seq)++;
+	if (!put_msg(out)) {
+		out->len = start;
+		return -1;
+	}
+	return 1;
+}
+
+int nll_rule_item(struct strbuf *out, const char *verb, struct nftnl_rule *r, uint64_t handle,
+                  const char *comment, uint32_t *seq)
+{
+	size_t start = out->len;
+
+	if (!put_newrule(verb, r, handle, comment, *seq)) {
 		memset(page, 0, NLL_MSG_MAX + NLL_MSG_SLACK);
 		return -1;
 	}

@@ -60,6 +60,13 @@ void nll_ctx_free(struct nll_ctx *ctx);
  * with NULL they are refused. */
 int nll_batch_item(struct nll_ctx *ctx, struct strbuf *out, json_t *item, uint32_t *seq);
 
+/* The message of {verb: {"rule": ...}} for a rule already built as r (not
+ * freed; a replace sets its handle), as nll_batch_item would write it:
+ * verb add, insert (before handle, 0: at the top) or replace (of handle),
+ * comment (NULL: none) after the expressions. 1, or -1 (out as it was). */
+int nll_rule_item(struct strbuf *out, const char *verb, struct nftnl_rule *r, uint64_t handle,
+                  const char *comment, uint32_t *seq);
+
 /* nll_batch_item without a batch context (no sets). */
 int nll_item(struct strbuf *out, json_t *item, uint32_t *seq);
 
