@@ -42,11 +42,11 @@
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 #include <net/if.h>
-#include <stdio.h>
 #include <string.h>
 
 /* XXX: tcp, udp, LOG, REJECT and MARK declare their private data in their
- * .c files only. These are copies of those declarations; an extension whose
+ * .c files only (and so does comment, read here to spare its emit's
+ * snprintf). These are copies of those declarations; an extension whose
  * priv_size differs from its copy's is not built here (return 1), and the
  * unit test compares the bytes of every shape with the JSON path's. Moving
  * the declarations into ext headers would remove the copies. */
@@ -69,6 +69,9 @@ struct log_priv_copy {
 struct reject_priv_copy {
 	bool given;
 	int type;
+};
+struct comment_priv_copy {
+	char text[256];
 };
 struct mark_priv_copy {
 	bool given;
@@ -104,7 +107,7 @@ struct fbuild {
 	struct fstmt s[FAST_STMTS];
 	int n;
 	bool kept[NFSH_MAX_MATCHES]; /* xlate's keep_name: "i=NAME:K" in the tag */
-	char comment[NFSH_COMMENT_MAX];
+	const char *comment;         /* the user's comment (comment's text), "" for none */
 };
 
 static struct fstmt *push(struct fbuild *b, enum fkind kind, uint32_t op)
@@ -235,16 +238,15 @@ static bool ct_state_stmts(struct fbuild *b, int k)
 	return true;
 }
 
-/* comment's emit only copies the text into the context: no JSON. */
+/* -m comment: no statement; the text becomes the rule's comment. */
 static bool comment_take(struct fbuild *b, int k)
 {
 	const struct ext_inst *in = &b->r->matches[k];
-	struct emit_ctx x = {.family = b->r->family, .table = b->r->table, .rule = b->r};
+	const struct comment_priv_copy *p = in->priv;
 
-	if (!in->ext->emit || in->ext->emit(&x, in->priv) < 0)
+	if (in->ext->priv_size != sizeof(*p) || !memchr(p->text, '\0', sizeof(p->text)))
 		return false;
-	memcpy(b->comment, x.comment, sizeof(b->comment));
-	b->comment[sizeof(b->comment) - 1] = '\0';
+	b->comment = p->text;
 	return true;
 }
 
@@ -308,9 +310,9 @@ static bool addr_stmt(struct fbuild *b, const struct addr_match *m, bool daddr)
 static bool rule_stmts(struct fbuild *b)
 {
 	const struct rule *r = b->r;
-	struct fbuild pre = {.r = r};
+	struct fstmt pre[5];
 	bool implied = false;
-	int count;
+	int count, nm, npre;
 
 	for (int k = 0; k < r->nmatches; k++) {
 		if (!match_stmts(b, k, &count))
@@ -318,23 +320,25 @@ static bool rule_stmts(struct fbuild *b)
 		implied |= r->matches[k].ext->implicit_proto &&
 		           r->matches[k].ext->implicit_proto == r->proto && count > 0;
 	}
-	if (r->frag_set || !iface_stmt(&pre, &r->in, NFT_META_IIFNAME) ||
-	    !iface_stmt(&pre, &r->out, NFT_META_OIFNAME))
+	/* The rule's own statements go after the matches', then to the front. */
+	nm = b->n;
+	if (r->frag_set || !iface_stmt(b, &r->in, NFT_META_IIFNAME) ||
+	    !iface_stmt(b, &r->out, NFT_META_OIFNAME))
 		return false;
 	if (r->proto_set && (r->proto || r->proto_invert) && !implied) {
-		struct fstmt *s = push(&pre, FS_PROTO, eq_or_neq(r->proto_invert));
+		struct fstmt *s = push(b, FS_PROTO, eq_or_neq(r->proto_invert));
 
 		if (!s)
 			return false;
 		/* IPv6: meta l4proto (extension headers may come first). */
 		s->key = r->family == NFSH_IPV6, s->l4 = r->proto;
 	}
-	if (!addr_stmt(&pre, &r->src, false) || !addr_stmt(&pre, &r->dst, true) ||
-	    b->n + pre.n > FAST_STMTS)
+	if (!addr_stmt(b, &r->src, false) || !addr_stmt(b, &r->dst, true))
 		return false;
-	memmove(&b->s[pre.n], b->s, (size_t)b->n * sizeof(b->s[0]));
-	memcpy(b->s, pre.s, (size_t)pre.n * sizeof(b->s[0]));
-	b->n += pre.n;
+	npre = b->n - nm;
+	memcpy(pre, &b->s[nm], (size_t)npre * sizeof(pre[0]));
+	memmove(&b->s[npre], b->s, (size_t)nm * sizeof(b->s[0]));
+	memcpy(b->s, pre, (size_t)npre * sizeof(pre[0]));
 	return true;
 }
 
@@ -745,14 +749,33 @@ static bool target_lin(struct lin *l, const struct rule *r)
 
 /* ---- the comment ---- */
 
-/* The separator before a tag entry: the prefix before the first. */
-static size_t tag_sep(char *tag, size_t len, bool *first)
+/* Appends text to the tag at *n (bounded by len, always terminated). */
+static void tag_put(char *tag, size_t len, size_t *n, const char *text)
 {
-	size_t n = strlen(tag);
+	size_t k = strlen(text);
 
-	snprintf(tag + n, len - n, "%s", *first ? NFSH_TAG_PREFIX : " ");
+	if (*n + k >= len)
+		k = len - 1 - *n;
+	memcpy(tag + *n, text, k);
+	*n += k;
+	tag[*n] = '\0';
+}
+
+/* The separator before a tag entry: the prefix before the first. */
+static void tag_sep(char *tag, size_t len, size_t *n, bool *first)
+{
+	tag_put(tag, len, n, *first ? NFSH_TAG_PREFIX : " ");
 	*first = false;
-	return strlen(tag);
+}
+
+static void tag_num(char *tag, size_t len, size_t *n, int k)
+{
+	char d[4] = {0}; /* k < NFSH_MAX_MATCHES */
+
+	d[0] = (char)('0' + (k >= 10 ? k / 10 : k));
+	if (k >= 10)
+		d[1] = (char)('0' + k % 10);
+	tag_put(tag, len, n, d);
 }
 
 /* xlate's form_tag for the shapes built here: "m=" alias matches (state),
@@ -762,49 +785,55 @@ static void form_tag(const struct fbuild *b, char *tag, size_t len)
 {
 	const struct rule *r = b->r;
 	bool first = true;
-	size_t n;
+	size_t n = 0;
 
 	tag[0] = '\0';
 	for (int k = 0; k < r->nmatches; k++) {
 		if (!r->matches[k].ext->alias_of)
 			continue;
-		n = strlen(tag);
-		snprintf(tag + n, len - n, "%s%s", first ? NFSH_TAG_PREFIX "m=" : ",",
-		         r->matches[k].ext->name);
+		tag_put(tag, len, &n, first ? NFSH_TAG_PREFIX "m=" : ",");
+		tag_put(tag, len, &n, r->matches[k].ext->name);
 		first = false;
 	}
 	for (int k = 0; k + 1 < r->nmatches; k++)
 		if (named(&r->matches[k], "comment")) {
-			n = tag_sep(tag, len, &first);
-			snprintf(tag + n, len - n, "c=%d", k);
+			tag_sep(tag, len, &n, &first);
+			tag_put(tag, len, &n, "c=");
+			tag_num(tag, len, &n, k);
 		}
 	for (int k = 0; k < r->nmatches; k++)
 		if (b->kept[k]) {
-			n = tag_sep(tag, len, &first);
-			snprintf(tag + n, len - n, "i=%s:%d", r->matches[k].ext->name, k);
+			tag_sep(tag, len, &n, &first);
+			tag_put(tag, len, &n, "i=");
+			tag_put(tag, len, &n, r->matches[k].ext->name);
+			tag_put(tag, len, &n, ":");
+			tag_num(tag, len, &n, k);
 		}
 }
 
 /* The comment xlate_rule_exprs writes; false when xlate refuses it (too
- * long with the tag) or nl_lin.c does (128 characters or more). */
+ * long with the tag) or nl_lin.c does (128 characters or more: the same
+ * test, stricter). */
 static bool comment_of(const struct fbuild *b, char *out, size_t outlen)
 {
-	char tag[256], full[NFSH_COMMENT_MAX + 256 + 4];
 	const char *user = b->comment;
+	size_t ul = strlen(user), tl, n;
+	char tag[256];
 
 	form_tag(b, tag, sizeof(tag));
 	/* A user comment that looks like a tag gets an empty one after it. */
-	if (user[0] && !tag[0] &&
+	if (ul && !tag[0] &&
 	    (!strncmp(user, NFSH_TAG_PREFIX, strlen(NFSH_TAG_PREFIX)) ||
 	     strstr(user, " ;" NFSH_TAG_PREFIX)))
-		snprintf(tag, sizeof(tag), "%s", NFSH_TAG_PREFIX);
-	if (user[0] && tag[0])
-		snprintf(full, sizeof(full), "%s ;%s", user, tag);
-	else
-		snprintf(full, sizeof(full), "%s", user[0] ? user : tag);
-	if (strlen(full) >= 128 || strlen(full) >= outlen)
+		memcpy(tag, NFSH_TAG_PREFIX, sizeof(NFSH_TAG_PREFIX));
+	tl = strlen(tag);
+	n = ul && tl ? ul + 2 + tl : ul + tl;
+	if (n >= 128 || n >= outlen)
 		return false;
-	memcpy(out, full, strlen(full) + 1);
+	memcpy(out, user, ul);
+	if (ul && tl)
+		memcpy(out + ul, " ;", 2);
+	memcpy(out + (ul && tl ? ul + 2 : ul), tag, tl + 1);
 	return true;
 }
 
@@ -812,12 +841,14 @@ static bool comment_of(const struct fbuild *b, char *out, size_t outlen)
 
 int nll_rule_fast(const struct rule *r, struct nftnl_rule **out, char *comment, size_t commentlen)
 {
-	struct fbuild b = {.r = r};
+	struct fbuild b; /* not zeroed whole: 4 KiB of statements a rule */
 	struct lin l = {.l4 = -1};
 	const struct table_desc *t = table_by_id(r->table);
 	struct nftnl_expr *counter;
 
 	*out = NULL;
+	b.r = r, b.n = 0, b.comment = "";
+	memset(b.kept, 0, sizeof(b.kept));
 	if ((r->family != NFSH_IPV4 && r->family != NFSH_IPV6) || !t || r->counters_set ||
 	    commentlen == 0 || !rule_stmts(&b) || !comment_of(&b, comment, commentlen))
 		return 1;

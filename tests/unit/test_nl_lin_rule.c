@@ -215,6 +215,11 @@ static const struct tcase cases[] = {
      REFUSED},
     {4, "-A INPUT -p tcp -m tcp -m comment --comment \"kube: svc/ns\" -j KUBE-SVC-1", BUILT},
     {6, "-A INPUT -m comment --comment \"v6 rule\" -j ACCEPT", BUILT},
+    /* form tags past match 9: i=tcp:10, c=11, m=state twice */
+    {4,
+     "-A INPUT -p tcp -m tcp -m tcp -m tcp -m tcp -m tcp -m tcp -m tcp -m tcp -m tcp -m tcp -m "
+     "tcp -m comment --comment late -m state --state NEW -m state --state NEW -j ACCEPT",
+     BUILT},
     /* conntrack, state */
     {4, "-A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT", BUILT},
     {4, "-A INPUT -m conntrack --ctstate NEW -j ACCEPT", BUILT},
@@ -368,8 +373,8 @@ static void test_shapes(void **state)
 		built += run_case(&cases[i]) == BUILT;
 	/* Every entry's answer is asserted above; the count says the table is
 	 * mostly built rules. */
-	assert_int_equal(N(cases), 159);
-	assert_int_equal(built, 140);
+	assert_int_equal(N(cases), 160);
+	assert_int_equal(built, 141);
 }
 
 static void test_refused(void **state)
