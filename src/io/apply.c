@@ -10,9 +10,11 @@
 #include "io/io.h"
 #include "nft/batch.h"
 #include "nft/json.h"
+#include "nft/nl_lin_rule.h"
 #include "nft/sets_nl.h"
 #include "xlate/xlate.h"
 
+#include <libnftnl/rule.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,11 +121,101 @@ static json_t *sink_rule_of(void *ctx, int item)
 static int check_jump(struct io_ctx *r, const struct rule *ru, struct nfsh_err *e);
 static json_t *rule_with_decls(struct io_ctx *r, const struct rule *ru, struct nfsh_err *e);
 
+static bool write_check(void)
+{
+	const char *c = getenv("NFSH_WRITE_CHECK");
+
+	return c && !strcmp(c, "fast");
+}
+
+/* The NEWRULE message of an add of nr with comment, into out. */
+static bool add_msg(struct strbuf *out, struct nftnl_rule *nr, const char *comment)
+{
+	uint32_t seq = 1;
+
+	return nll_rule_item(out, "add", nr, 0, comment, &seq) == 1 && !out->oom;
+}
+
+static void dump_msg(const char *what, const struct strbuf *m)
+{
+	fprintf(stderr, "nfsh: write check: %s:", what);
+	for (size_t i = 0; i < m->len; i++)
+		fprintf(stderr, "%s%02x", i % 32 ? "" : "\n  ", (unsigned char)m->buf[i]);
+	fputc('\n', stderr);
+}
+
+/* NFSH_WRITE_CHECK=fast: the rule built without JSON must give the bytes its
+ * JSON gives through nl_lin (which io_nl_bytes holds to libnftables'). */
+static int check_fast(const struct rule *ru, struct nftnl_rule *nr, const char *comment,
+                      struct nfsh_err *e)
+{
+	json_t *o = xlate_rule(ru, e);
+	struct nftnl_rule *viajson = NULL;
+	struct strbuf a, b;
+	int nfproto, rc = -1;
+
+	sb_init(&a);
+	sb_init(&b);
+	if (o && (viajson = nll_rule(o, &nfproto)) && add_msg(&a, nr, comment) &&
+	    add_msg(&b, viajson, json_string_value(json_object_get(o, "comment")))) {
+		/* For the test that the check can fail: one byte off. */
+		const char *f = getenv("NFSH_WRITE_FAULT");
+
+		if (f && !strcmp(f, "fast-byte") && a.len)
+			a.buf[a.len - 1] ^= 1;
+		rc = a.len == b.len && !memcmp(a.buf, b.buf, a.len) ? 0 : -1;
+	}
+	if (rc < 0) {
+		dump_msg("without JSON", &a);
+		dump_msg("through JSON", &b);
+		err_set(e, NFSH_EOTHER, ru->chain,
+		        "write check: the rule built without JSON differs from its JSON form");
+	}
+	if (viajson)
+		nftnl_rule_free(viajson);
+	json_decref(o);
+	sb_free(&a);
+	sb_free(&b);
+	return rc;
+}
+
+/* A lazy batch's rule of the common shapes, built without JSON
+ * (nl_lin_rule.c) as a placeholder body; NULL for the JSON way (e untouched
+ * unless the write check failed: then *failed). */
+static json_t *fast_body(struct io_ctx *r, const struct rule *ru, bool *failed, struct nfsh_err *e)
+{
+	struct nftnl_rule *nr = NULL;
+	char comment[256];
+
+	*failed = false;
+	if (!r->b.lazy || nll_rule_fast(ru, &nr, comment, sizeof(comment)) != 0)
+		return NULL;
+	if (write_check() && check_fast(ru, nr, comment[0] ? comment : NULL, e) < 0) {
+		nftnl_rule_free(nr);
+		*failed = true;
+		return NULL;
+	}
+	return io_batch_fast_body(&r->b, nr, comment[0] ? comment : NULL);
+}
+
+/* The JSON rule object of ru, port lists as shared sets. */
+static json_t *json_body(struct io_ctx *r, const struct rule *ru, struct nfsh_err *e)
+{
+	json_t *o = rule_with_decls(r, ru, e);
+
+	if (o && io_share_sets(r, o, e) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* A rule of the current line: its jump checked and recorded, the line's
  * counters, port lists as shared sets. */
 static json_t *sink_make_rule(void *ctx, struct rule *ru, struct nfsh_err *e)
 {
 	struct io_ctx *r = ctx;
+	bool failed;
 	json_t *o;
 
 	if (check_jump(r, ru, e) < 0)
@@ -133,12 +225,9 @@ static json_t *sink_make_rule(void *ctx, struct rule *ru, struct nfsh_err *e)
 		ru->packets = r->line_p;
 		ru->bytes = r->line_b;
 	}
-	if (!(o = rule_with_decls(r, ru, e)))
+	o = fast_body(r, ru, &failed, e);
+	if (!o && (failed || !(o = json_body(r, ru, e))))
 		return NULL;
-	if (io_share_sets(r, o, e) < 0) {
-		json_decref(o);
-		return NULL;
-	}
 	set_word(r, ru->chain);
 	if (ru->target_kind == TGT_JUMP || ru->target_kind == TGT_GOTO) {
 		set_word(r, ru->jump);

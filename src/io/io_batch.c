@@ -504,9 +504,11 @@ static enum nlw_result apply_msgs(struct io_batch *b)
 	if (trace()) {
 		fprintf(stderr, "nfsh: write: ");
 		if (rc == NLW_APPLIED)
-			fprintf(stderr,
-			        "netlink, one transaction (%d items, %d cancelled, %zu bytes)\n",
-			        b->n, gone, len);
+			fprintf(
+			    stderr,
+			    "netlink, one transaction (%d items, %d cancelled, %d rules without "
+			    "JSON, %zu bytes)\n",
+			    b->n, gone, b->nfast, len);
 		else if (rc == NLW_NOT_APPLIED)
 			fprintf(stderr, "netlink batch not applied (%s); libnftables\n",
 			        err ? strerror(err) : "generation unchanged");
