@@ -93,7 +93,7 @@ struct fstmt {
 	uint32_t op; /* NFT_CMP_EQ or NFT_CMP_NEQ (FS_CT: of the final cmp) */
 	uint32_t key;
 	int l4;
-	bool first;
+	bool first; /* FS_PORT, FS_ICMP: the field at offset 0; FS_ADDR: saddr */
 	unsigned lo, hi;
 	const struct iface_match *iface;
 	const struct addr_match *addr;
