@@ -3,6 +3,7 @@
  * options (generic and those of loaded extensions alike), `!` before an option,
  * implicit protocol matches after -p, and address lists that expand a command
  * into several rules. */
+#include "util/strbuf.h"
 #include "cmd/cmd.h"
 #include "ext/ext.h"
 
@@ -194,7 +195,7 @@ static int take_chain(struct parser *p, const char *arg, int argi)
 {
 	if (valid_chain_name(p, arg, argi) < 0)
 		return -1;
-	snprintf(p->c->chain, sizeof(p->c->chain), "%s", arg);
+	str_copy(p->c->chain, sizeof(p->c->chain), arg);
 	return 0;
 }
 
@@ -250,9 +251,9 @@ static int do_command(struct parser *p, int go, const char *word, const char *ar
 		if (go == GO_RENAME) {
 			if (valid_chain_name(p, w, p->i - 1) < 0)
 				return -1;
-			snprintf(p->c->newname, sizeof(p->c->newname), "%s", w);
+			str_copy(p->c->newname, sizeof(p->c->newname), w);
 		} else {
-			snprintf(p->c->policy, sizeof(p->c->policy), "%s", w);
+			str_copy(p->c->policy, sizeof(p->c->policy), w);
 		}
 		return 0;
 	case GO_REPLACE:
@@ -295,7 +296,7 @@ static int set_iface(struct parser *p, struct iface_match *m, const char *arg, i
 		return perr(p, argi, arg, "invalid interface name \"%s\"", arg);
 	m->set = true;
 	m->invert = inv;
-	snprintf(m->name, sizeof(m->name), "%s", arg);
+	str_copy(m->name, sizeof(m->name), arg);
 	return 0;
 }
 
@@ -424,7 +425,7 @@ static int do_target(struct parser *p, const char *name, int argi, bool is_goto)
 	if (valid_chain_name(p, name, argi) < 0)
 		return -1;
 	p->r.target_kind = is_goto ? TGT_GOTO : TGT_JUMP;
-	snprintf(p->r.jump, sizeof(p->r.jump), "%s", name);
+	str_copy(p->r.jump, sizeof(p->r.jump), name);
 	return 0;
 }
 
@@ -458,7 +459,7 @@ static int do_counters(struct parser *p, const char *a, const char *b, int argi)
 static void note_rule_opt(struct parser *p, const char *word)
 {
 	if (!p->rule_opts_seen)
-		snprintf(p->first_rule_opt, sizeof(p->first_rule_opt), "%s", word);
+		str_copy(p->first_rule_opt, sizeof(p->first_rule_opt), word);
 	p->rule_opts_seen = true;
 }
 
@@ -518,7 +519,7 @@ static int do_generic(struct parser *p, int go, const char *word, const char *ar
 	case GO_EXACT:
 	case GO_LINENUM:
 		if (!p->list_opt[0])
-			snprintf(p->list_opt, sizeof(p->list_opt), "%s", word);
+			str_copy(p->list_opt, sizeof(p->list_opt), word);
 		if (go == GO_NUMERIC)
 			p->c->numeric = true;
 		else if (go == GO_EXACT)
@@ -552,7 +553,7 @@ static int do_generic(struct parser *p, int go, const char *word, const char *ar
 	}
 	case GO_COUNTERS:
 		note_rule_opt(p, word);
-		snprintf(p->counters_opt, sizeof(p->counters_opt), "%s", word);
+		str_copy(p->counters_opt, sizeof(p->counters_opt), word);
 		return do_counters(p, arg, p->i < p->argc ? p->argv[p->i] : NULL, argi);
 	case GO_WAIT: {
 		const char *w = peek_arg(p);
@@ -596,8 +597,11 @@ static int find_long(struct parser *p, const char *name, int argi, struct opt_hi
 	size_t len = strlen(name);
 	bool amb;
 
+	/* The first letter first: most words of a rule are an extension's
+	 * options, and this loop ran ~40 strcmp for each. */
 	for (int g = 0; g < cmd_noptions; g++)
-		if (strcmp(cmd_options[g].longname, name) == 0) {
+		if (cmd_options[g].longname[0] == name[0] &&
+		    strcmp(cmd_options[g].longname, name) == 0) {
 			*h = (struct opt_hit){g, -1, NULL};
 			return 1;
 		}
@@ -1152,7 +1156,7 @@ static int finish(struct parser *p)
 		err_hint(p->e, "packets on %s have no input interface", c->chain);
 		return -1;
 	}
-	snprintf(p->r.chain, sizeof(p->r.chain), "%s", c->chain);
+	str_copy(p->r.chain, sizeof(p->r.chain), c->chain);
 	p->r.family = c->family;
 	p->r.table = c->table;
 	if (check_exts(p) < 0)

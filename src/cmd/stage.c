@@ -1,4 +1,5 @@
 /* The staged state of chains within one transaction: see stage.h. */
+#include "util/strbuf.h"
 #include "cmd/stage.h"
 #include "ext/ext.h"
 #include "nft/batch.h"
@@ -181,7 +182,7 @@ static struct stage_chain *add_model(struct stage *st, int family, int table, co
 		return NULL;
 	c->family = family;
 	c->table = table;
-	snprintf(c->name, sizeof(c->name), "%s", name);
+	str_copy(c->name, sizeof(c->name), name);
 	*slot_of(st, family, table, name) = c;
 	st->n++;
 	return c;

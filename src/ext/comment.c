@@ -1,6 +1,7 @@
 /* -m comment --comment TEXT: the nftables rule comment (no statement).
  * nftables keeps one comment per rule in the rule's user data, so a rule takes
  * one -m comment; iptables' 255 characters do not all fit there (see below). */
+#include "util/strbuf.h"
 #include "ext/ext.h"
 
 #include <string.h>
@@ -75,7 +76,7 @@ static int comment_emit(struct emit_ctx *x, const void *priv)
 {
 	const struct comment_priv *p = priv;
 
-	snprintf(x->comment, sizeof(x->comment), "%s", p->text);
+	str_copy(x->comment, sizeof(x->comment), p->text);
 	return 0;
 }
 
@@ -89,7 +90,7 @@ static int comment_recognise(struct read_ctx *r, void *priv)
 		return 0;
 	if (strlen(r->comment) > COMMENT_IPT_MAX)
 		return 0;
-	snprintf(p->text, sizeof(p->text), "%s", r->comment);
+	str_copy(p->text, sizeof(p->text), r->comment);
 	r->comment_taken = true;
 	return 1;
 }

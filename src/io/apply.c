@@ -19,14 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The word the next batch items stand for (bounded copy, no printf). */
+/* The word the next batch items stand for. */
 static void set_word(struct io_ctx *r, const char *w)
 {
-	size_t n = 0;
-
-	for (; n + 1 < sizeof(r->b.cur_word) && w[n]; n++)
-		r->b.cur_word[n] = w[n];
-	r->b.cur_word[n] = '\0';
+	str_copy(r->b.cur_word, sizeof(r->b.cur_word), w);
 }
 
 static int oom(struct nfsh_err *e)
@@ -248,8 +244,8 @@ static void sink_dropped(void *ctx, int family, int table, const char *chain, co
 	struct io_ctx *r = ctx;
 	char from[40], to[40];
 
-	snprintf(from, sizeof(from), "%d %d %s", family, table, chain);
-	snprintf(to, sizeof(to), "%d %d %s", family, table, jump);
+	io_chain_key(from, sizeof(from), family, table, chain);
+	io_chain_key(to, sizeof(to), family, table, jump);
 	for (int i = 0; i < r->jumps.n; i++) {
 		struct io_jump *j = &r->jumps.v[i];
 

@@ -98,6 +98,11 @@ char *io_batch_doc(const struct io_batch *b, int n);
  * answer was lost, -1 with b->unknown set: it must not be sent again. */
 int io_batch_apply(struct nfsh_session *s, struct io_batch *b, int *culprit, struct nfsh_err *e);
 
+/* The key of a chain in the sets below: "F T NAME" into k[len] (len > 5;
+ * family and table are one digit each), cut to fit. No printf: it runs
+ * several times for each line of a bulk restore. */
+void io_chain_key(char *k, size_t len, int family, int table, const char *name);
+
 /* Chain name set keyed by family, table and name (open addressing). */
 struct io_chainset {
 	char (*keys)[40];

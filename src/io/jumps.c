@@ -22,8 +22,8 @@ int io_jumps_add(struct io_jumps *j, int family, int table, const char *from, co
 		j->cap = cap;
 	}
 	x = &j->v[j->n++];
-	snprintf(x->from, sizeof(x->from), "%d %d %s", family, table, from);
-	snprintf(x->to, sizeof(x->to), "%d %d %s", family, table, to);
+	io_chain_key(x->from, sizeof(x->from), family, table, from);
+	io_chain_key(x->to, sizeof(x->to), family, table, to);
 	x->line = line;
 	x->dead = false;
 	return 0;
@@ -34,7 +34,7 @@ void io_jumps_drop(struct io_jumps *j, int family, int table, const char *from)
 	char key[40], prefix[16];
 	size_t pl = (size_t)snprintf(prefix, sizeof(prefix), "%d %d ", family, table);
 
-	snprintf(key, sizeof(key), "%d %d %s", family, table, from ? from : "");
+	io_chain_key(key, sizeof(key), family, table, from ? from : "");
 	for (int i = 0; i < j->n; i++)
 		if (from ? !strcmp(j->v[i].from, key) : !strncmp(j->v[i].from, prefix, pl))
 			j->v[i].dead = true;

@@ -111,9 +111,7 @@ static uint64_t hash_key(const char *k)
 	return h;
 }
 
-/* "F T NAME" (family and table are one digit each); no printf: this runs
- * three times for each line of a bulk restore. */
-static void make_key(char *k, size_t len, int family, int table, const char *name)
+void io_chain_key(char *k, size_t len, int family, int table, const char *name)
 {
 	size_t n = strnlen(name, len - 5);
 
@@ -180,7 +178,7 @@ int io_cs_add(struct io_chainset *cs, int family, int table, const char *name)
 	char k[40];
 	long s;
 
-	make_key(k, sizeof(k), family, table, name);
+	io_chain_key(k, sizeof(k), family, table, name);
 	if (find_slot(cs, k, false) >= 0)
 		return 0;
 	if ((cs->n + 1) * 2 > cs->cap && grow(cs) < 0)
@@ -195,7 +193,7 @@ bool io_cs_has(const struct io_chainset *cs, int family, int table, const char *
 {
 	char k[40];
 
-	make_key(k, sizeof(k), family, table, name);
+	io_chain_key(k, sizeof(k), family, table, name);
 	return find_slot(cs, k, false) >= 0;
 }
 
@@ -204,7 +202,7 @@ void io_cs_del(struct io_chainset *cs, int family, int table, const char *name)
 	char k[40];
 	long s;
 
-	make_key(k, sizeof(k), family, table, name);
+	io_chain_key(k, sizeof(k), family, table, name);
 	s = find_slot(cs, k, false);
 	if (s >= 0)
 		snprintf(cs->keys[s], sizeof(cs->keys[s]), "\x01");

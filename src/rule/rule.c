@@ -1,3 +1,4 @@
+#include "util/strbuf.h"
 #include "rule/rule.h"
 #include "ext/ext.h"
 
@@ -85,7 +86,7 @@ void rule_init(struct rule *r, int family, int table, const char *chain)
 	memset(r, 0, sizeof(*r));
 	r->family = family;
 	r->table = table;
-	snprintf(r->chain, sizeof(r->chain), "%s", chain ? chain : "");
+	str_copy(r->chain, sizeof(r->chain), chain ? chain : "");
 }
 
 void rule_release(struct rule *r)

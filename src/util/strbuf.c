@@ -128,3 +128,11 @@ const char *sb_str(const struct strbuf *sb)
 {
 	return sb->buf ? sb->buf : "";
 }
+
+void str_copy(char *dst, size_t n, const char *src)
+{
+	size_t len = strnlen(src, n - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}

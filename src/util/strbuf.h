@@ -23,4 +23,9 @@ void sb_add_uint(struct strbuf *sb, unsigned long long v);
 void sb_add_word(struct strbuf *sb, const char *s);
 const char *sb_str(const struct strbuf *sb);
 
+/* src into dst[n], cut to fit and always terminated (n > 0), as
+ * snprintf(dst, n, "%s", src) without the printf machinery: names and
+ * words are copied a few times for every line of a bulk restore. */
+void str_copy(char *dst, size_t n, const char *src);
+
 #endif

@@ -1,6 +1,7 @@
 /* Rule model -> native nftables statements, in the order iptables-translate
  * writes them: interfaces, fragment, protocol, addresses, matches, counter,
  * target; the comment goes to the rule's comment. */
+#include "util/strbuf.h"
 #include "xlate/xlate.h"
 #include "ext/ext.h"
 #include "nft/json.h"
@@ -23,7 +24,7 @@ static json_t *iface_expr(const struct iface_match *m, const char *key)
 
 	if (iface_any(m))
 		return nftj_match("==", nftj_meta(key), nftj_str("INVAL/D"));
-	snprintf(name, sizeof(name), "%s", m->name);
+	str_copy(name, sizeof(name), m->name);
 	if (n && name[n - 1] == '+')
 		name[n - 1] = '*';
 	else if (n && name[n - 1] == '*' && n + 1 < sizeof(name)) {
