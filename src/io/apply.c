@@ -634,6 +634,32 @@ void io_ctx_release(struct io_ctx *r)
 	r->sets = NULL;
 }
 
+void io_ctx_begin(struct io_ctx *r, bool lazy, bool no_netlink)
+{
+	r->line = 0;
+	r->table = -1;
+	r->skipping = false;
+	r->decl_sets = 0;
+	memset(r->started, 0, sizeof(r->started));
+	if (lazy && !r->test && !r->emit_json && io_batch_may_be_lazy(&r->s))
+		io_batch_init_lazy(&r->b);
+	else
+		io_batch_init_text(&r->b, no_netlink);
+	io_cs_init(&r->cs);
+}
+
+bool io_ctx_read_again(struct io_ctx *r, struct nfsh_err *e)
+{
+	bool no_netlink = r->b.no_netlink;
+
+	if (!r->b.need_text)
+		return false;
+	io_ctx_release(r);
+	err_clear(e);
+	io_ctx_begin(r, false, no_netlink);
+	return true;
+}
+
 /* After a committed --noflush batch: -D, -R and -F lines may have taken the
  * last rule using one of nfsh's own sets (sets_nl.c). Without --noflush
  * every table was replaced, its sets with it. */

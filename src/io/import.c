@@ -451,6 +451,17 @@ static void report(const struct imp *m, const char *file, const struct nfsh_err 
 	fputc('\n', stderr);
 }
 
+/* One reading of the batch, then the apply; m->ptr names the operation the
+ * kernel refused. */
+static int read_and_apply(struct imp *m, json_t *root, struct nfsh_err *e)
+{
+	int rc = read_batch(m, root, e);
+
+	if (rc == 0 && (rc = io_ctx_apply(&m->r, e)) < 0 && m->r.line > 0)
+		snprintf(m->ptr, sizeof(m->ptr), "/operations/%d", m->r.line - 1);
+	return rc;
+}
+
 int io_import_main(int argc, char **argv)
 {
 	struct imp m = {.r = {.family = NFSH_IPV4, .only_table = -1, .table = -1}};
@@ -492,11 +503,14 @@ int io_import_main(int argc, char **argv)
 		report(&m, file, &e);
 		return e.status;
 	}
-	io_batch_init(&m.r.b);
-	io_cs_init(&m.r.cs);
-	rc = read_batch(&m, root, &e);
-	if (rc == 0 && (rc = io_ctx_apply(&m.r, &e)) < 0 && m.r.line > 0)
-		snprintf(m.ptr, sizeof(m.ptr), "/operations/%d", m.r.line - 1);
+	/* As restore: a first reading into the netlink batch alone, and a
+	 * second one with text when that must go to libnftables. */
+	io_ctx_begin(&m.r, true, false);
+	rc = read_and_apply(&m, root, &e);
+	if (rc < 0 && io_ctx_read_again(&m.r, &e)) {
+		m.ptr[0] = '\0';
+		rc = read_and_apply(&m, root, &e);
+	}
 	if (rc < 0) {
 		report(&m, file, &e);
 		/* Exit 4 when the batch went out and its answer was lost. */

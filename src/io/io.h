@@ -186,6 +186,14 @@ int io_ctx_apply(struct io_ctx *r, struct nfsh_err *e);
 /* Free what reading put in r (batch, chain sets, jumps, stage, shared sets),
  * leaving r ready for another read; the session is the caller's. */
 void io_ctx_release(struct io_ctx *r);
+/* r ready for a (first or second) reading of the same input: a fresh batch,
+ * lazy (no text; see struct io_batch) when lazy is set and nothing rules
+ * netlink out, else with text (no_netlink: libnftables alone), and the
+ * reading's position cleared. After io_ctx_release, or on a zeroed r. */
+void io_ctx_begin(struct io_ctx *r, bool lazy, bool no_netlink);
+/* Did the first reading give up for one with text? Then r is released and
+ * begun again for it, with e cleared, and true is returned. */
+bool io_ctx_read_again(struct io_ctx *r, struct nfsh_err *e);
 
 /* The readers without the apply, for nfsh's own callers and the fuzzers: the
  * restore lines of in, or the JSON batch root (ptr gets the JSON pointer of an

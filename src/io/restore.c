@@ -1,10 +1,12 @@
-/* nfsh restore: iptables-restore input -> one libnftables transaction.
+/* nfsh restore: iptables-restore input -> one transaction.
  *
  * Every line is parsed by the iptables grammar (cmd_parse) and translated
- * here, item by item, into a batch streamed as text; the chains each line
- * names are checked against a set of known chains as the batch is built, so
- * a jump to a missing chain is reported against its own line and word before
- * the kernel sees anything. An error the kernel still raises is mapped back
+ * here, item by item, into a batch: first into netlink messages alone (most
+ * rules without JSON), and when that batch must go to libnftables after
+ * all, once more into JSON text (the input is held in memory). The chains
+ * each line names are checked against a set of known chains as the batch is
+ * built, so a jump to a missing chain is reported against its own line and
+ * word before the kernel sees anything. An error the kernel still raises is mapped back
  * to the line through the batch's item -> line map (io_batch_apply). */
 #include "cmd/cmd.h"
 #include "cmd/run.h"
@@ -207,25 +209,14 @@ static char *slurp(FILE *in, size_t *len)
 	return buf;
 }
 
-/* One reading of the input into r's batch (lazy: without text), then the
- * apply. What the reading left in r is the caller's to release. */
-static int read_and_apply(struct io_ctx *r, const char *data, size_t len, bool lazy,
-                          bool no_netlink, struct nfsh_err *e)
+/* One reading of the input into r's batch (io_ctx_begin'ed), then the
+ * apply. */
+static int read_and_apply(struct io_ctx *r, const char *data, size_t len, struct nfsh_err *e)
 {
 	/* fmemopen of 0 bytes is refused by some libcs: read /dev/null instead. */
 	FILE *in = len ? fmemopen((void *)data, len, "r") : fopen("/dev/null", "r");
 	int rc;
 
-	r->line = 0;
-	r->table = -1;
-	r->skipping = false;
-	r->decl_sets = 0;
-	memset(r->started, 0, sizeof(r->started));
-	if (lazy)
-		io_batch_init_lazy(&r->b);
-	else
-		io_batch_init_text(&r->b, no_netlink);
-	io_cs_init(&r->cs);
 	if (!in)
 		return err_set(e, NFSH_EOTHER, NULL, "cannot read the input again: %s",
 		               strerror(errno));
@@ -241,15 +232,13 @@ static int read_and_apply(struct io_ctx *r, const char *data, size_t len, bool l
  * libnftables, the input is read again with text: nothing was applied. */
 static int restore_input(struct io_ctx *r, const char *data, size_t len, struct nfsh_err *e)
 {
-	bool lazy = !r->test && !r->emit_json && io_batch_may_be_lazy(&r->s), no_netlink;
-	int rc = read_and_apply(r, data, len, lazy, false, e);
+	int rc;
 
-	if (rc == 0 || !r->b.need_text)
-		return rc;
-	no_netlink = r->b.no_netlink;
-	io_ctx_release(r);
-	err_clear(e);
-	return read_and_apply(r, data, len, false, no_netlink, e);
+	io_ctx_begin(r, true, false);
+	rc = read_and_apply(r, data, len, e);
+	if (rc < 0 && io_ctx_read_again(r, e))
+		rc = read_and_apply(r, data, len, e);
+	return rc;
 }
 
 int io_restore_main(int family, int argc, char **argv)

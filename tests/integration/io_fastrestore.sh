@@ -344,6 +344,16 @@ expect_eq "insert between staged rules, stdin: exit 0" "$?" 0
 check "insert between staged rules: read again" grep -q 'reading the input again' "$TMP/again"
 expect_eq "insert between staged rules: the order of the file" \
 	"$("$NFSH" -S INPUT | grep -o '192.0.2.[0-9]' | tr '\n' ' ')" "192.0.2.1 192.0.2.2 192.0.2.3 "
+# Import reads its batch twice the same way: a kernel refusal names the
+# operation through libnftables.
+printf '{"nfsh_batch": {"version": 1}, "operations": ["-N OTHER", "-A OTHER -s 10.0.0.1 -j ACCEPT", "-A OTHER -j OUTPUT"]}\n' >"$TMP/kref.json"
+setup_base
+state >"$TMP/pre.imp"
+NFSH_WRITE_TRACE=1 "$NFSH" import "$TMP/kref.json" >"$TMP/again" 2>&1
+expect_eq "import, kernel refusal: exit 2" "$?" 2
+check "import, kernel refusal: read again" grep -q '^nfsh: write: the kernel refused the netlink batch; reading the input again' "$TMP/again"
+check "import, kernel refusal: the operation named" grep -q 'kref.json:/operations/2: ' "$TMP/again"
+expect_eq "import, kernel refusal: nothing changed" "$(state | md5sum)" "$(md5sum <"$TMP/pre.imp")"
 # An empty input: nothing to read twice, nothing applied.
 setup_base
 state >"$TMP/pre.empty"
