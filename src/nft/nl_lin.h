@@ -11,7 +11,8 @@
  * their lookups. In rules: ip/ip6 addresses, prefixes and sets, interface
  * names, protocols, tcp/udp ports (values, ranges, sets), icmp/icmpv6
  * type/code, fib address types, meta/ct mark (masked), ct state/status/
- * direction/addresses/protocol/ports/expiration; counter, verdicts, mark
+ * direction/addresses/protocol/ports/expiration; counter (new, or with
+ * its starting packets and bytes), verdicts, mark
  * set (meta and ct), limit, log, reject, snat/dnat/masquerade/redirect,
  * notrack, comment. Anonymous sets and the rest are refused.
  * tests/integration/io_nl_bytes.sh holds the messages to libnftables'. */

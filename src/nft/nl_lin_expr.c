@@ -1072,6 +1072,38 @@ static bool lin_nat(struct lin *l, const char *name, json_t *body)
 	return true;
 }
 
+void nll_counter(struct lin *l, uint64_t packets, uint64_t bytes)
+{
+	struct nftnl_expr *e = expr("counter");
+
+	/* libnftables sets a value only when it is not 0 (the kernel starts
+	 * from 0 without it); libnftnl sends bytes, then packets. */
+	if (e && packets)
+		nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_PACKETS, packets);
+	if (e && bytes)
+		nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_BYTES, bytes);
+	add(l, e);
+}
+
+/* null: a new counter; {"packets": P, "bytes": B}: one starting from those
+ * (iptables-restore -c). libnftables reads both with json_unpack's "I"
+ * into uint64_t, so a negative number is its 64-bit pattern (nftj_counter
+ * writes counts past INT64_MAX so). Anything else in the object would be a
+ * named counter's reference or a key libnftables ignores: refused. */
+static bool lin_counter(struct lin *l, json_t *body)
+{
+	json_t *p = json_object_get(body, "packets"), *b = json_object_get(body, "bytes");
+
+	if (json_is_null(body)) {
+		add(l, expr("counter"));
+		return true;
+	}
+	if (json_object_size(body) != 2 || !json_is_integer(p) || !json_is_integer(b))
+		return false;
+	nll_counter(l, (uint64_t)json_integer_value(p), (uint64_t)json_integer_value(b));
+	return true;
+}
+
 static bool lin_stmt(struct lin *l, json_t *st)
 {
 	const char *name;
@@ -1084,7 +1116,9 @@ static bool lin_stmt(struct lin *l, json_t *st)
 	body = json_object_iter_value(it);
 	if (!strcmp(name, "match"))
 		return lin_match(l, body);
-	if (!strcmp(name, "counter") || !strcmp(name, "notrack")) {
+	if (!strcmp(name, "counter"))
+		return lin_counter(l, body);
+	if (!strcmp(name, "notrack")) {
 		if (!json_is_null(body))
 			return false;
 		add(l, expr(name));

@@ -17,10 +17,9 @@
  * -p (!), -m tcp/udp --sport/--dport (port, range, !), -m comment,
  * -m conntrack --ctstate / -m state --state, -m icmp/icmp6 --icmp(v6)-type,
  * -j ACCEPT/DROP/RETURN/chain, -g chain, DNAT/SNAT (address or range,
- * ports, flags), MASQUERADE, REJECT, LOG, MARK. Not: -f, -c (counter
- * values: nl_lin_expr.c takes only a new counter), every other match
- * and target. tests/unit/test_nl_lin_rule.c holds the bytes to the JSON
- * path's, rule by rule. */
+ * ports, flags), MASQUERADE, REJECT, LOG, MARK, -c (the counter's starting
+ * values). Not: -f, every other match and target. tests/unit/test_nl_lin_rule.c holds the bytes to
+ * the JSON path's, rule by rule. */
 #include "nft/nl_lin_rule.h"
 #include "nft/nl_lin_int.h"
 
@@ -844,13 +843,12 @@ int nll_rule_fast(const struct rule *r, struct nftnl_rule **out, char *comment, 
 	struct fbuild b; /* not zeroed whole: 4 KiB of statements a rule */
 	struct lin l = {.l4 = -1};
 	const struct table_desc *t = table_by_id(r->table);
-	struct nftnl_expr *counter;
 
 	*out = NULL;
 	b.r = r, b.n = 0, b.comment = "";
 	memset(b.kept, 0, sizeof(b.kept));
-	if ((r->family != NFSH_IPV4 && r->family != NFSH_IPV6) || !t || r->counters_set ||
-	    commentlen == 0 || !rule_stmts(&b) || !comment_of(&b, comment, commentlen))
+	if ((r->family != NFSH_IPV4 && r->family != NFSH_IPV6) || !t || commentlen == 0 ||
+	    !rule_stmts(&b) || !comment_of(&b, comment, commentlen))
 		return 1;
 	l.nfproto = r->family == NFSH_IPV6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 	if (!(l.r = nftnl_rule_alloc()))
@@ -859,8 +857,8 @@ int nll_rule_fast(const struct rule *r, struct nftnl_rule **out, char *comment, 
 	nftnl_rule_set_str(l.r, NFTNL_RULE_TABLE, t->nftname);
 	nftnl_rule_set_str(l.r, NFTNL_RULE_CHAIN, r->chain);
 	if (stmts_lin(&l, &b)) {
-		counter = nftnl_expr_alloc("counter");
-		nll_add(&l, counter);
+		/* xlate's counter: with -c, the values it was given. */
+		nll_counter(&l, r->counters_set ? r->packets : 0, r->counters_set ? r->bytes : 0);
 		if (!l.bad && target_lin(&l, r) && !l.bad) {
 			*out = l.r;
 			return 0;

@@ -313,9 +313,14 @@ static const struct tcase cases[] = {
     {4, "-t mangle -A PREROUTING -j MARK --set-mark 0x10/0xf0", BUILT},
     {4, "-t mangle -A PREROUTING -j MARK --xor-mark 0xffffffff", REFUSED},
     {4, "-t nat -A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000", BUILT},
-    /* counters, fragments */
-    {4, "-A INPUT -c 10 20 -j ACCEPT", REFUSED},
-    {6, "-A INPUT -c 1 2", REFUSED},
+    /* counters (-c: values only when not 0), fragments */
+    {4, "-A INPUT -c 10 20 -j ACCEPT", BUILT},
+    {6, "-A INPUT -c 1 2", BUILT},
+    {4, "-A INPUT -c 0 0 -j ACCEPT", BUILT},
+    {4, "-A INPUT -c 0 77 -p udp -j DROP", BUILT},
+    {6, "-A INPUT -c 9 0 -s 2001:db8::/32", BUILT},
+    {4, "-A INPUT -c 4294967296,9223372036854775807 -j RETURN", BUILT},
+    {6, "-A INPUT -p tcp --dport 22 -c 18446744073709551615 9223372036854775808 -j ACCEPT", BUILT},
     {4, "-A INPUT -f -j DROP", REFUSED},
 };
 
@@ -373,8 +378,8 @@ static void test_shapes(void **state)
 		built += run_case(&cases[i]) == BUILT;
 	/* Every entry's answer is asserted above; the count says the table is
 	 * mostly built rules. */
-	assert_int_equal(N(cases), 160);
-	assert_int_equal(built, 141);
+	assert_int_equal(N(cases), 165);
+	assert_int_equal(built, 148);
 }
 
 static void test_refused(void **state)
