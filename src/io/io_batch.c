@@ -9,6 +9,7 @@
 
 #include <libnftnl/rule.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -493,7 +494,7 @@ static size_t compact_msgs(struct io_batch *b, int *gone)
 }
 
 /* The whole batch over netlink; the messages are spent either way. */
-static enum nlw_result apply_msgs(struct io_batch *b)
+static enum nlw_result apply_msgs(struct io_batch *b, int *errp, size_t *lenp)
 {
 	int err = 0, gone;
 	size_t len = compact_msgs(b, &gone);
@@ -501,6 +502,8 @@ static enum nlw_result apply_msgs(struct io_batch *b)
 
 	if (len)
 		rc = nlw_apply_msgs(b->msgs.buf, len, b->seq, &err);
+	*errp = err;
+	*lenp = len;
 	if (trace()) {
 		fprintf(stderr, "nfsh: write: ");
 		if (rc == NLW_APPLIED)
@@ -509,6 +512,8 @@ static enum nlw_result apply_msgs(struct io_batch *b)
 			    "netlink, one transaction (%d items, %d cancelled, %d rules without "
 			    "JSON, %zu bytes)\n",
 			    b->n, gone, b->nfast, len);
+		else if (rc == NLW_NOT_APPLIED && err == EMSGSIZE)
+			fprintf(stderr, "netlink batch not sent (%s)\n", strerror(err));
 		else if (rc == NLW_NOT_APPLIED)
 			fprintf(stderr, "netlink batch not applied (%s); libnftables\n",
 			        err ? strerror(err) : "generation unchanged");
@@ -518,6 +523,24 @@ static enum nlw_result apply_msgs(struct io_batch *b)
 	drop_msgs(b);
 	b->refused = -1;
 	return rc;
+}
+
+/* A batch longer than the socket may send (EMSGSIZE): no line is to blame,
+ * and libnftables fails the same way (it too sends the transaction as one
+ * datagram). len: its bytes, 0 when not known. */
+static int too_long(size_t len, struct nfsh_err *e)
+{
+	char size[48] = "";
+
+	if (len)
+		snprintf(size, sizeof(size), " (%zu bytes)", len);
+	err_set(e, NFSH_EKERNEL, NULL,
+	        "the batch%s is longer than this netlink socket may send; nothing was applied",
+	        size);
+	err_hint(e, "raise net.core.wmem_max above it (a larger send buffer needs CAP_NET_ADMIN "
+	            "in the initial namespace, which a user namespace lacks), or load the rules "
+	            "in parts");
+	return -1;
 }
 
 int io_batch_apply(struct nfsh_session *s, struct io_batch *b, int *culprit, struct nfsh_err *e)
@@ -531,10 +554,14 @@ int io_batch_apply(struct nfsh_session *s, struct io_batch *b, int *culprit, str
 		return 0;
 	why = not_netlink(s, b);
 	if (!why) {
-		enum nlw_result w = apply_msgs(b);
+		size_t len;
+		int err;
+		enum nlw_result w = apply_msgs(b, &err, &len);
 
 		if (w == NLW_APPLIED)
 			return 0;
+		if (w == NLW_NOT_APPLIED && err == EMSGSIZE)
+			return too_long(len, e);
 		if (w == NLW_UNKNOWN) {
 			b->unknown = true;
 			return err_set(e, NFSH_EKERNEL, NULL,
@@ -562,6 +589,8 @@ int io_batch_apply(struct nfsh_session *s, struct io_batch *b, int *culprit, str
 	rc = sess_apply_text(s, doc, e);
 	b->text.len -= strlen(DOC_TAIL);
 	b->text.buf[b->text.len] = '\0';
+	if (rc < 0 && strstr(e->msg, strerror(EMSGSIZE)))
+		return too_long(0, e);
 	if (rc < 0)
 		*culprit = bisect(s, b);
 	return rc;

@@ -361,6 +361,32 @@ state >"$TMP/pre.empty"
 expect_eq "empty input: exit 0" "$?" 0
 expect_eq "empty input: nothing changed" "$(state | md5sum)" "$(md5sum <"$TMP/pre.empty")"
 
+# A batch longer than the socket may send: no line is blamed and
+# libnftables, which would fail the same way, is not tried. As root the
+# send buffer is forced; NFSH_WRITE_FAULT=small-sndbuf leaves it at 64 KiB.
+setup_none
+state >"$TMP/pre.big"
+NFSH_WRITE_FAULT=small-sndbuf NFSH_WRITE_TRACE=1 "$NFSH" restore "$TMP/gen2000.v4" >"$TMP/big" 2>&1
+expect_eq "batch too long for the socket: exit 2" "$?" 2
+check "batch too long: says so, with its size and no line" grep -q "^$TMP/gen2000.v4: the batch ([0-9]* bytes) is longer than this netlink socket may send; nothing was applied" "$TMP/big"
+check "batch too long: libnftables not tried" bash -c "! grep -q '^nfsh: write: libnftables' '$TMP/big'"
+expect_eq "batch too long: nothing applied" "$(state | md5sum)" "$(md5sum <"$TMP/pre.big")"
+# The same for real in a user namespace (no forced buffers there), both
+# ways, with a batch longer than the kernel's cap on a plain SO_SNDBUF
+# (twice net.core.wmem_max; the bench mix is ~390 bytes a rule).
+wmem=$(cat /proc/sys/net/core/wmem_max)
+if [ "$wmem" -le $((16 << 20)) ] && unshare -Urn true 2>/dev/null; then
+	python3 "$SRCDIR/tests/bench/gen_ruleset.py" $((2 * wmem / 300 + 1000)) >"$TMP/huge.v4"
+	unshare -Urn "$NFSH" restore "$TMP/huge.v4" >"$TMP/big" 2>&1
+	expect_eq "user namespace, batch over wmem_max: exit 2" "$?" 2
+	check "user namespace: too long, no line blamed" grep -q "^$TMP/huge.v4: the batch ([0-9]* bytes) is longer than" "$TMP/big"
+	NFSH_WRITER=nft unshare -Urn "$NFSH" restore "$TMP/huge.v4" >"$TMP/big" 2>&1
+	expect_eq "user namespace through libnftables: exit 2" "$?" 2
+	check "user namespace through libnftables: too long, no line blamed" grep -q "^$TMP/huge.v4: the batch is longer than" "$TMP/big"
+else
+	echo "# not run: the user-namespace case (wmem_max $wmem, or no unshare -Urn here)"
+fi
+
 # The answer lost after the batch went out (NFSH_WRITE_FAULT=lose-answer):
 # "not known whether applied", exit 4, and the batch is not sent again (nor
 # through libnftables): the kernel holds it exactly once.
