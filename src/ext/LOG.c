@@ -5,13 +5,11 @@
  *   --log-macdecode         log flags tcp sequence / tcp options / ip options /
  *                           skuid / ether
  * LOG is not terminal: the rule has no verdict, as in iptables. */
+#include "ext/LOG.h"
 #include "ext/ext.h"
 #include "nft/json.h"
 
 #include <string.h>
-
-#define LOG_PREFIX_MAX    29 /* iptables' prefix[30] */
-#define LOG_LEVEL_DEFAULT 4
 
 /* XT_LOG_* bits, the same as nftables' NF_LOG_* flags. */
 enum {
@@ -24,13 +22,6 @@ enum {
 #define LF_ALL (LF_TCPSEQ | LF_TCPOPT | LF_IPOPT | LF_UID | LF_MACDECODE)
 
 enum { LOG_PREFIX, LOG_LEVEL, LOG_TCPSEQ, LOG_TCPOPT, LOG_IPOPT, LOG_UID, LOG_MACDECODE };
-
-struct log_priv {
-	char prefix[LOG_PREFIX_MAX + 1];
-	unsigned level;
-	bool level_set; /* level given or read back; else the default */
-	unsigned flags;
-};
 
 /* Names accepted for --log-level: iptables' and nftables' spellings. */
 static const struct sym level_in[] = {

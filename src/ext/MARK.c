@@ -6,14 +6,10 @@
  *   --or-mark V        value V, mask V
  *   --xor-mark V       value V, mask 0
  * and iptables-save prints them all as --set-xmark V/M. */
+#include "ext/MARK.h"
 #include "ext/markops.h"
 
 enum { MARK_SETX, MARK_SET, MARK_AND, MARK_OR, MARK_XOR };
-
-struct mark_priv {
-	bool given;
-	uint32_t value, mask;
-};
 
 static const struct ext_opt mark_opts[] = {
     {"set-xmark", MARK_SETX, 1, 0, VK_NUMBER, NULL, "VALUE[/MASK]",

@@ -4,6 +4,7 @@
  *   tcp-reset        reject with tcp reset (needs -p tcp, as in iptables)
  * The default is icmp-port-unreachable / icmp6-port-unreachable, which is what
  * a bare nft "reject" sends; -S always prints the type, as iptables does. */
+#include "ext/REJECT.h"
 #include "ext/ext.h"
 #include "nft/json.h"
 
@@ -14,29 +15,30 @@ struct reject_type {
 	const char *name;  /* iptables canonical name */
 	const char *alias; /* iptables' short alias */
 	const char *nft;   /* nftables ICMP code name; NULL for tcp-reset */
+	int code;          /* its ICMP(v6) code; REJECT_TCP_RESET */
 };
 
 /* In iptables' table order: a prefix of a name or alias picks the first hit. */
 static const struct reject_type types4[] = {
-    {"icmp-net-unreachable", "net-unreach", "net-unreachable"},
-    {"icmp-host-unreachable", "host-unreach", "host-unreachable"},
-    {"icmp-proto-unreachable", "proto-unreach", "prot-unreachable"},
-    {"icmp-port-unreachable", "port-unreach", "port-unreachable"},
-    {"icmp-net-prohibited", "net-prohib", "net-prohibited"},
-    {"icmp-host-prohibited", "host-prohib", "host-prohibited"},
-    {"tcp-reset", "tcp-rst", NULL},
-    {"icmp-admin-prohibited", "admin-prohib", "admin-prohibited"},
-    {NULL, NULL, NULL},
+    {"icmp-net-unreachable", "net-unreach", "net-unreachable", 0},
+    {"icmp-host-unreachable", "host-unreach", "host-unreachable", 1},
+    {"icmp-proto-unreachable", "proto-unreach", "prot-unreachable", 2},
+    {"icmp-port-unreachable", "port-unreach", "port-unreachable", 3},
+    {"icmp-net-prohibited", "net-prohib", "net-prohibited", 9},
+    {"icmp-host-prohibited", "host-prohib", "host-prohibited", 10},
+    {"tcp-reset", "tcp-rst", NULL, REJECT_TCP_RESET},
+    {"icmp-admin-prohibited", "admin-prohib", "admin-prohibited", 13},
+    {NULL, NULL, NULL, 0},
 };
 static const struct reject_type types6[] = {
-    {"icmp6-no-route", "no-route", "no-route"},
-    {"icmp6-adm-prohibited", "adm-prohibited", "admin-prohibited"},
-    {"icmp6-addr-unreachable", "addr-unreach", "addr-unreachable"},
-    {"icmp6-port-unreachable", "port-unreach", "port-unreachable"},
-    {"tcp-reset", "tcp-reset", NULL},
-    {"icmp6-policy-fail", "policy-fail", "policy-fail"},
-    {"icmp6-reject-route", "reject-route", "reject-route"},
-    {NULL, NULL, NULL},
+    {"icmp6-no-route", "no-route", "no-route", 0},
+    {"icmp6-adm-prohibited", "adm-prohibited", "admin-prohibited", 1},
+    {"icmp6-addr-unreachable", "addr-unreach", "addr-unreachable", 3},
+    {"icmp6-port-unreachable", "port-unreach", "port-unreachable", 4},
+    {"tcp-reset", "tcp-reset", NULL, REJECT_TCP_RESET},
+    {"icmp6-policy-fail", "policy-fail", "policy-fail", 5},
+    {"icmp6-reject-route", "reject-route", "reject-route", 6},
+    {NULL, NULL, NULL, 0},
 };
 #define DEFAULT4 3 /* icmp-port-unreachable */
 #define DEFAULT6 3 /* icmp6-port-unreachable */
@@ -58,11 +60,6 @@ static const char *const type_names[] = {
     "icmp6-policy-fail",
     "icmp6-reject-route",
     NULL,
-};
-
-struct reject_priv {
-	bool given;
-	int type; /* index into the family's table */
 };
 
 static const struct ext_opt reject_opts[] = {
@@ -108,6 +105,16 @@ static int reject_type(const struct reject_priv *p, int family)
 	if (p->given)
 		return p->type;
 	return family == NFSH_IPV6 ? DEFAULT6 : DEFAULT4;
+}
+
+int reject_icmp_code(const struct reject_priv *p, int family)
+{
+	const struct reject_type *t = table_for(family);
+	int k = reject_type(p, family), n = 0;
+
+	while (t[n].name)
+		n++;
+	return k >= 0 && k < n ? t[k].code : -2;
 }
 
 static int reject_check(const struct ext_parse_ctx *c, void *priv, struct nfsh_err *e)

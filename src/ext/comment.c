@@ -2,6 +2,7 @@
  * nftables keeps one comment per rule in the rule's user data, so a rule takes
  * one -m comment; iptables' 255 characters do not all fit there (see below). */
 #include "util/strbuf.h"
+#include "ext/comment.h"
 #include "ext/ext.h"
 
 #include <string.h>
@@ -9,11 +10,6 @@
 /* The kernel's rule user data is 256 bytes; the comment's TLV header and NUL
  * leave 253 characters (measured: 254 fails with libnftables 1.0.6). */
 #define COMMENT_NFT_MAX 253
-#define COMMENT_IPT_MAX 255 /* XT_MAX_COMMENT_LEN - 1 */
-
-struct comment_priv {
-	char text[COMMENT_IPT_MAX + 1];
-};
 
 static const struct ext_opt comment_opts[] = {
     {"comment", 0, 1, 0, VK_WORD, NULL, "TEXT",

@@ -15,16 +15,33 @@ json_t *markop_key(enum mark_key k)
 	return k == MK_CT ? nftj_ct("mark", NULL) : nftj_meta("mark");
 }
 
-json_t *markop_value(enum mark_key k, uint32_t value, uint32_t mask)
+enum markop_form markop_form(uint32_t value, uint32_t mask)
 {
 	if (mask == 0xffffffffu)
-		return nftj_int(value);
+		return MF_VALUE;
 	if (value == 0)
-		return nftj_binop("&", markop_key(k), nftj_int((uint32_t)~mask));
+		return MF_AND;
 	if (value == mask)
-		return nftj_binop("|", markop_key(k), nftj_int(value));
+		return MF_OR;
 	if (mask == 0)
+		return MF_XOR;
+	return MF_AND_XOR;
+}
+
+json_t *markop_value(enum mark_key k, uint32_t value, uint32_t mask)
+{
+	switch (markop_form(value, mask)) {
+	case MF_VALUE:
+		return nftj_int(value);
+	case MF_AND:
+		return nftj_binop("&", markop_key(k), nftj_int((uint32_t)~mask));
+	case MF_OR:
+		return nftj_binop("|", markop_key(k), nftj_int(value));
+	case MF_XOR:
 		return nftj_binop("^", markop_key(k), nftj_int(value));
+	case MF_AND_XOR:
+		break;
+	}
 	return nftj_binop("^", nftj_binop("&", markop_key(k), nftj_int((uint32_t)~mask)),
 	                  nftj_int(value));
 }

@@ -16,9 +16,13 @@ enum mark_key {
 
 /* A fresh {"meta": {"key": "mark"}} or {"ct": {"key": "mark"}}. */
 json_t *markop_key(enum mark_key k);
-/* The value expression for new = (old & ~mask) ^ value, in the form
- * iptables-translate writes (0x40, mark and M, mark or V, mark xor V, mark and
- * M xor V). */
+/* The form iptables-translate writes new = (old & ~mask) ^ value in: 0x40,
+ * mark and M, mark or V, mark xor V, mark and M xor V. markop_value's, and
+ * src/nft/nl_lin_rule.c's, which builds the netlink of the same forms. */
+enum markop_form { MF_VALUE, MF_AND, MF_OR, MF_XOR, MF_AND_XOR };
+enum markop_form markop_form(uint32_t value, uint32_t mask);
+/* The value expression for new = (old & ~mask) ^ value, in markop_form's
+ * form. */
 json_t *markop_value(enum mark_key k, uint32_t value, uint32_t mask);
 /* {"mangle": {"key": KEY(dst), "value": v}} (steals v). */
 json_t *markop_set(enum mark_key dst, json_t *v);

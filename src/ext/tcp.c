@@ -129,14 +129,6 @@ int need_proto(const struct ext_parse_ctx *c, int proto, const char *name, struc
 
 enum tcp_opt_id { TCP_SPORT, TCP_DPORT, TCP_SYN, TCP_FLAGS, TCP_OPTION };
 
-struct tcp_priv {
-	struct port_match sport, dport;
-	bool flags_set, flags_inv;
-	unsigned mask, cmp; /* TCP header flag bits, FIN = 1 ... URG = 0x20 */
-	bool opt_set, opt_inv;
-	unsigned option;
-};
-
 /* iptables' flag names; ALL and NONE only when parsing (print_flags never
  * reaches them, as in libxt_tcp). */
 static const struct sym tcp_flag_syms[] = {

@@ -1,6 +1,8 @@
 /* Shared by tcp.c, udp.c and multiport.c: one port field of a transport
  * header (--sport/--dport), its native match, read-back and printed forms.
- * Implemented in tcp.c, as conntrack.c carries what state.c shares. */
+ * Implemented in tcp.c, as conntrack.c carries what state.c shares. Also
+ * -m tcp's and -m udp's private data, which src/nft/nl_lin_rule.c reads to
+ * build a rule's netlink expressions without the JSON of their emit. */
 #ifndef NFSH_EXT_TCP_H
 #define NFSH_EXT_TCP_H
 
@@ -10,6 +12,20 @@
 struct port_match {
 	bool set, invert;
 	unsigned lo, hi;
+};
+
+/* -m tcp's private data. */
+struct tcp_priv {
+	struct port_match sport, dport;
+	bool flags_set, flags_inv;
+	unsigned mask, cmp; /* TCP header flag bits, FIN = 1 ... URG = 0x20 */
+	bool opt_set, opt_inv;
+	unsigned option;
+};
+
+/* -m udp's. */
+struct udp_priv {
+	struct port_match sport, dport;
 };
 
 /* "PORT", "A:B", ":B", "A:", ":" with service names; opt names the option

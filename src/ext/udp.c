@@ -7,10 +7,6 @@
 
 enum udp_opt_id { UDP_SPORT, UDP_DPORT };
 
-struct udp_priv {
-	struct port_match sport, dport;
-};
-
 static const struct ext_opt udp_opts[] = {
     {"source-port", UDP_SPORT, 1, EXT_OPT_INV, VK_PORT, NULL, "PORT[:PORT]",
      "source port, service name or range"},

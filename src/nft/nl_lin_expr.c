@@ -901,14 +901,23 @@ static bool lin_log(struct lin *l, json_t *body)
 	return true;
 }
 
+/* The ICMP and ICMPv6 codes of reject checked here, by their names. */
+static const char *const reject_icmp[] = {
+    "net-unreachable",      "host-unreachable", "prot-unreachable",       "port-unreachable",
+    [9] = "net-prohibited", "host-prohibited",  [13] = "admin-prohibited"};
+static const char *const reject_icmp6[] = {"no-route", "admin-prohibited", NULL, "addr-unreachable",
+                                           "port-unreachable"};
+
+bool nll_reject_code(int nfproto, int code)
+{
+	bool v6 = nfproto == NFPROTO_IPV6;
+
+	return code >= 0 && (size_t)code < (v6 ? NAMES(reject_icmp6) : NAMES(reject_icmp)) &&
+	       (v6 ? reject_icmp6 : reject_icmp)[code];
+}
+
 static bool lin_reject(struct lin *l, json_t *body)
 {
-	static const char *const icmp[] = {
-	    "net-unreachable",        "host-unreachable",     "prot-unreachable",
-	    "port-unreachable",       [9] = "net-prohibited", "host-prohibited",
-	    [13] = "admin-prohibited"};
-	static const char *const icmp6[] = {"no-route", "admin-prohibited", NULL,
-	                                    "addr-unreachable", "port-unreachable"};
 	bool v6 = l->nfproto == NFPROTO_IPV6;
 	const char *type = json_string_value(json_object_get(body, "type"));
 	const char *code = json_string_value(json_object_get(body, "expr"));
@@ -926,8 +935,8 @@ static bool lin_reject(struct lin *l, json_t *body)
 			t = NFT_REJECT_TCP_RST;
 			c = 0;
 		} else if (!strcmp(type, v6 ? "icmpv6" : "icmp") && code) {
-			c = v6 ? name_index(code, icmp6, NAMES(icmp6))
-			       : name_index(code, icmp, NAMES(icmp));
+			c = v6 ? name_index(code, reject_icmp6, NAMES(reject_icmp6))
+			       : name_index(code, reject_icmp, NAMES(reject_icmp));
 			if (c < 0)
 				return false;
 		} else {

@@ -46,6 +46,9 @@ void nll_cmp(struct lin *l, uint32_t op, const void *data, uint32_t len);
 void nll_range(struct lin *l, uint32_t op, const void *lo, const void *hi, uint32_t len);
 void nll_bitwise(struct lin *l, const void *mask, const void * xor, uint32_t len, bool op);
 void nll_imm_data(struct lin *l, uint32_t reg, const void *data, uint32_t len);
+/* Is code an ICMP (nfproto IPv4) or ICMPv6 code of reject that
+ * nl_lin_expr.c linearises (one it has the name of)? */
+bool nll_reject_code(int nfproto, int code);
 /* A counter starting from packets/bytes (0, 0: a new counter). */
 void nll_counter(struct lin *l, uint64_t packets, uint64_t bytes);
 void nll_cmp_addr(struct lin *l, uint32_t op, const uint8_t *addr, uint32_t len, uint32_t plen);

@@ -18,16 +18,26 @@
  * -m conntrack --ctstate / -m state --state, -m icmp/icmp6 --icmp(v6)-type,
  * -j ACCEPT/DROP/RETURN/chain, -g chain, DNAT/SNAT (address or range,
  * ports, flags), MASQUERADE, REJECT, LOG, MARK, -c (the counter's starting
- * values). Not: -f, every other match and target. tests/unit/test_nl_lin_rule.c holds the bytes to
- * the JSON path's, rule by rule. */
+ * values). Not: -f, every other match and target.
+ *
+ * The extensions' private data are read through their headers (ext/tcp.h,
+ * LOG.h, REJECT.h, MARK.h, comment.h, ...), the REJECT codes and MARK
+ * forms through their functions, the comment through xlate_comment: what
+ * those decide is decided in one place. tests/unit/test_nl_lin_rule.c
+ * holds the bytes to the JSON path's, rule by rule. */
 #include "nft/nl_lin_rule.h"
 #include "nft/nl_lin_int.h"
 
-/* The private data of the extensions read here, and the form tag's prefix:
+/* The private data of the extensions read here, and xlate's comment:
  * this file stands in for xlate and the extensions' emit functions. */
+#include "ext/LOG.h"
+#include "ext/MARK.h"
+#include "ext/REJECT.h"
+#include "ext/comment.h"
 #include "ext/conntrack.h"
 #include "ext/ext.h"
 #include "ext/icmp.h"
+#include "ext/markops.h"
 #include "ext/nat.h"
 #include "ext/tcp.h"
 #include "rule/rule.h"
@@ -42,40 +52,6 @@
 #include <linux/netfilter/nf_tables.h>
 #include <net/if.h>
 #include <string.h>
-
-/* XXX: tcp, udp, LOG, REJECT and MARK declare their private data in their
- * .c files only (and so does comment, read here to spare its emit's
- * snprintf). These are copies of those declarations; an extension whose
- * priv_size differs from its copy's is not built here (return 1), and the
- * unit test compares the bytes of every shape with the JSON path's. Moving
- * the declarations into ext headers would remove the copies. */
-struct tcp_priv_copy {
-	struct port_match sport, dport;
-	bool flags_set, flags_inv;
-	unsigned mask, cmp;
-	bool opt_set, opt_inv;
-	unsigned option;
-};
-struct udp_priv_copy {
-	struct port_match sport, dport;
-};
-struct log_priv_copy {
-	char prefix[30];
-	unsigned level;
-	bool level_set;
-	unsigned flags;
-};
-struct reject_priv_copy {
-	bool given;
-	int type;
-};
-struct comment_priv_copy {
-	char text[256];
-};
-struct mark_priv_copy {
-	bool given;
-	uint32_t value, mask;
-};
 
 /* One statement of xlate's, as much of it as the linearisation needs. */
 enum fkind {
@@ -144,17 +120,14 @@ static bool ports_stmts(struct fbuild *b, int k, int l4)
 	int n = 0;
 
 	if (l4 == 6) {
-		const struct tcp_priv_copy *p = in->priv;
+		const struct tcp_priv *p = in->priv;
 
-		if (in->ext->priv_size != sizeof(*p) || p->opt_set ||
-		    (p->flags_set && (p->mask || p->flags_inv)))
+		if (p->opt_set || (p->flags_set && (p->mask || p->flags_inv)))
 			return false;
 		pm[0] = &p->sport, pm[1] = &p->dport;
 	} else {
-		const struct udp_priv_copy *p = in->priv;
+		const struct udp_priv *p = in->priv;
 
-		if (in->ext->priv_size != sizeof(*p))
-			return false;
 		pm[0] = &p->sport, pm[1] = &p->dport;
 	}
 	for (int f = 0; f < 2; f++) {
@@ -240,10 +213,9 @@ static bool ct_state_stmts(struct fbuild *b, int k)
 /* -m comment: no statement; the text becomes the rule's comment. */
 static bool comment_take(struct fbuild *b, int k)
 {
-	const struct ext_inst *in = &b->r->matches[k];
-	const struct comment_priv_copy *p = in->priv;
+	const struct comment_priv *p = b->r->matches[k].priv;
 
-	if (in->ext->priv_size != sizeof(*p) || !memchr(p->text, '\0', sizeof(p->text)))
+	if (!memchr(p->text, '\0', sizeof(p->text)))
 		return false;
 	b->comment = p->text;
 	return true;
@@ -262,10 +234,9 @@ static bool match_stmts(struct fbuild *b, int k, int *count)
 	else if (named(in, "udp"))
 		ok = ports_stmts(b, k, 17);
 	else if (named(in, "icmp") || named(in, "icmp6"))
-		ok = in->ext->priv_size == sizeof(struct icmp_priv) &&
-		     icmp_stmts(b, k, named(in, "icmp6"));
+		ok = icmp_stmts(b, k, named(in, "icmp6"));
 	else if (named(in, "conntrack") || named(in, "state"))
-		ok = in->ext->priv_size == sizeof(struct ct_priv) && ct_state_stmts(b, k);
+		ok = ct_state_stmts(b, k);
 	else if (named(in, "comment"))
 		ok = comment_take(b, k);
 	else
@@ -542,8 +513,7 @@ static bool nat_lin(struct lin *l, const struct rule *r, bool masq, bool snat)
 
 	/* A dnat/snat with neither address nor port (null or flags only) and
 	 * a masquerade with an address are refused by lin_nat. */
-	if (r->target.ext->priv_size != sizeof(*p) ||
-	    (masq ? p->has_addr : !p->has_addr && !p->has_port))
+	if (masq ? p->has_addr : !p->has_addr && !p->has_port)
 		return false;
 	flags |= p->flags & NAT_F_RANDOM ? NF_NAT_RANGE_PROTO_RANDOM : 0;
 	flags |= p->flags & NAT_F_FULLY ? NF_NAT_RANGE_PROTO_RANDOM_FULLY : 0;
@@ -608,33 +578,23 @@ static bool nat_lin(struct lin *l, const struct rule *r, bool masq, bool snat)
 }
 
 /* REJECT (src/ext/REJECT.c): the default type is a bare "reject", which
- * libnftables sends as icmp(v6) port-unreachable; the ICMP codes by the
- * index in REJECT.c's type tables, -1 for tcp-reset, -2 for types
- * lin_reject does not know (policy-fail, reject-route). */
+ * libnftables sends as icmp(v6) port-unreachable, the default's code; the
+ * codes lin_reject does not know (policy-fail, reject-route) are refused. */
 static bool reject_lin(struct lin *l, const struct rule *r)
 {
-	static const int code4[] = {0, 1, 2, 3, 9, 10, -1, 13};
-	static const int code6[] = {0, 1, 3, 4, -1, -2, -2};
-	const struct reject_priv_copy *p = r->target.priv;
-	bool v6 = r->family == NFSH_IPV6;
-	int type = p->given ? p->type : 3, code;
+	int code = reject_icmp_code(r->target.priv, r->family);
 	uint32_t t = NFT_REJECT_ICMP_UNREACH;
 	struct nftnl_expr *e;
 
-	if (r->target.ext->priv_size != sizeof(*p) || type < 0 ||
-	    type >= (v6 ? (int)(sizeof(code6) / sizeof(code6[0]))
-	                : (int)(sizeof(code4) / sizeof(code4[0]))))
-		return false;
-	code = v6 ? code6[type] : code4[type];
-	if (code == -2)
-		return false;
-	if (code == -1) {
+	if (code == REJECT_TCP_RESET) {
 		/* libnftables adds a dependency when no tcp match came: refused
 		 * there, so here. */
 		if (l->l4 != 6 || l->l4_unknown)
 			return false;
 		t = NFT_REJECT_TCP_RST;
 		code = 0;
+	} else if (!nll_reject_code(l->nfproto, code)) {
+		return false;
 	}
 	if ((e = nftnl_expr_alloc("reject"))) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, t);
@@ -644,17 +604,16 @@ static bool reject_lin(struct lin *l, const struct rule *r)
 	return true;
 }
 
-/* LOG (src/ext/LOG.c): level 4 is the default and is not sent; the flag
- * bits are nf_log's, all of them "all" (NF_LOG_MASK). */
+/* LOG (src/ext/LOG.c): the default level is not sent; the flag bits are
+ * nf_log's, all of them "all" (NF_LOG_MASK). */
 static bool log_lin(struct lin *l, const struct rule *r)
 {
-	const struct log_priv_copy *p = r->target.priv;
-	bool level = p->level_set && p->level != 4;
+	const struct log_priv *p = r->target.priv;
+	bool level = p->level_set && p->level != LOG_LEVEL_DEFAULT;
 	struct nftnl_expr *e;
 
 	/* A '$' would be a variable to libnftables: lin_log refuses it. */
-	if (r->target.ext->priv_size != sizeof(*p) ||
-	    memchr(p->prefix, '\0', sizeof(p->prefix)) == NULL || strchr(p->prefix, '$') ||
+	if (memchr(p->prefix, '\0', sizeof(p->prefix)) == NULL || strchr(p->prefix, '$') ||
 	    (level && p->level > 7) || (p->flags & ~NF_LOG_MASK))
 		return false;
 	if ((e = nftnl_expr_alloc("log"))) {
@@ -669,35 +628,38 @@ static bool log_lin(struct lin *l, const struct rule *r)
 	return true;
 }
 
-/* MARK (src/ext/MARK.c, markops.c): new = (mark & ~mask) ^ value, written
- * as the value alone, mark & K, mark | V, mark ^ V or (mark & K) ^ V;
- * each a bitwise of meta mark (reg 1 = (reg 1 & M) ^ X) except the value
- * alone, then "meta mark set" from reg 1. The masks lin_mangle refuses
- * (all or no bits) are refused here. */
+/* MARK (src/ext/MARK.c, markops.c): new = (mark & ~mask) ^ value, in
+ * markop_form's forms; each a bitwise of meta mark (reg 1 = (reg 1 & M) ^
+ * X) except the value alone, then "meta mark set" from reg 1. The masks
+ * lin_mangle refuses (all or no bits) are refused here. */
 static bool mark_lin(struct lin *l, const struct rule *r)
 {
-	const struct mark_priv_copy *p = r->target.priv;
-	uint32_t v = p->value, keep = ~p->mask, m, x;
+	const struct mark_priv *p = r->target.priv;
+	uint32_t v = p->value, keep = ~p->mask, m = keep, x = v;
 	struct nftnl_expr *e;
 
-	if (r->target.ext->priv_size != sizeof(*p))
-		return false;
+	switch (markop_form(v, p->mask)) {
+	case MF_VALUE:
+		break;
+	case MF_AND: /* mark & keep */
+		x = 0;
+		if (keep == 0xffffffffu)
+			return false;
+		break;
+	case MF_OR: /* mark | v */
+		m = ~v;
+		break;
+	case MF_XOR: /* mark ^ v */
+		m = 0xffffffffu;
+		if (v == 0xffffffffu)
+			return false;
+		break;
+	case MF_AND_XOR: /* (mark & keep) ^ v */
+		break;
+	}
 	if (p->mask == 0xffffffffu) {
 		nll_imm_data(l, NFT_REG_1, &v, 4);
 	} else {
-		if (v == 0) { /* mark & keep */
-			m = keep, x = 0;
-			if (keep == 0xffffffffu)
-				return false;
-		} else if (v == p->mask) { /* mark | v */
-			m = ~v, x = v;
-		} else if (p->mask == 0) { /* mark ^ v */
-			m = 0xffffffffu, x = v;
-			if (v == 0xffffffffu)
-				return false;
-		} else { /* (mark & keep) ^ v */
-			m = keep, x = v;
-		}
 		nll_load_meta(l, NFT_META_MARK);
 		nll_bitwise(l, &m, &x, 4, true);
 	}
@@ -748,92 +710,18 @@ static bool target_lin(struct lin *l, const struct rule *r)
 
 /* ---- the comment ---- */
 
-/* Appends text to the tag at *n (bounded by len, always terminated). */
-static void tag_put(char *tag, size_t len, size_t *n, const char *text)
-{
-	size_t k = strlen(text);
-
-	if (*n + k >= len)
-		k = len - 1 - *n;
-	memcpy(tag + *n, text, k);
-	*n += k;
-	tag[*n] = '\0';
-}
-
-/* The separator before a tag entry: the prefix before the first. */
-static void tag_sep(char *tag, size_t len, size_t *n, bool *first)
-{
-	tag_put(tag, len, n, *first ? NFSH_TAG_PREFIX : " ");
-	*first = false;
-}
-
-static void tag_num(char *tag, size_t len, size_t *n, int k)
-{
-	char d[4] = {0}; /* k < NFSH_MAX_MATCHES */
-
-	d[0] = (char)('0' + (k >= 10 ? k / 10 : k));
-	if (k >= 10)
-		d[1] = (char)('0' + k % 10);
-	tag_put(tag, len, n, d);
-}
-
-/* xlate's form_tag for the shapes built here: "m=" alias matches (state),
- * "c=K" for a comment that was not the last match, "i=NAME:K" for a match
- * that emitted only what reads back as generic. No target here has a tag. */
-static void form_tag(const struct fbuild *b, char *tag, size_t len)
-{
-	const struct rule *r = b->r;
-	bool first = true;
-	size_t n = 0;
-
-	tag[0] = '\0';
-	for (int k = 0; k < r->nmatches; k++) {
-		if (!r->matches[k].ext->alias_of)
-			continue;
-		tag_put(tag, len, &n, first ? NFSH_TAG_PREFIX "m=" : ",");
-		tag_put(tag, len, &n, r->matches[k].ext->name);
-		first = false;
-	}
-	for (int k = 0; k + 1 < r->nmatches; k++)
-		if (named(&r->matches[k], "comment")) {
-			tag_sep(tag, len, &n, &first);
-			tag_put(tag, len, &n, "c=");
-			tag_num(tag, len, &n, k);
-		}
-	for (int k = 0; k < r->nmatches; k++)
-		if (b->kept[k]) {
-			tag_sep(tag, len, &n, &first);
-			tag_put(tag, len, &n, "i=");
-			tag_put(tag, len, &n, r->matches[k].ext->name);
-			tag_put(tag, len, &n, ":");
-			tag_num(tag, len, &n, k);
-		}
-}
-
-/* The comment xlate_rule_exprs writes; false when xlate refuses it (too
- * long with the tag) or nl_lin.c does (128 characters or more: the same
- * test, stricter). */
+/* xlate's comment (xlate_comment: the user's text and the form tag); false
+ * when xlate refuses it (too long with the tag) or nl_lin.c does (128
+ * characters or more: the same test, stricter). No target built here has a
+ * form in the tag (xlate's target_form). */
 static bool comment_of(const struct fbuild *b, char *out, size_t outlen)
 {
-	const char *user = b->comment;
-	size_t ul = strlen(user), tl, n;
-	char tag[256];
+	size_t n = xlate_comment(b->r, b->kept, NULL, b->comment, out, outlen);
 
-	form_tag(b, tag, sizeof(tag));
-	/* A user comment that looks like a tag gets an empty one after it. */
-	if (ul && !tag[0] &&
-	    (!strncmp(user, NFSH_TAG_PREFIX, strlen(NFSH_TAG_PREFIX)) ||
-	     strstr(user, " ;" NFSH_TAG_PREFIX)))
-		memcpy(tag, NFSH_TAG_PREFIX, sizeof(NFSH_TAG_PREFIX));
-	tl = strlen(tag);
-	n = ul && tl ? ul + 2 + tl : ul + tl;
-	if (n >= 128 || n >= outlen)
-		return false;
-	memcpy(out, user, ul);
-	if (ul && tl)
-		memcpy(out + ul, " ;", 2);
-	memcpy(out + (ul && tl ? ul + 2 : ul), tag, tl + 1);
-	return true;
+	if (n < 128 && n < outlen)
+		return true;
+	out[0] = '\0';
+	return false;
 }
 
 /* ---- the rule ---- */

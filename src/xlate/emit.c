@@ -6,7 +6,6 @@
 #include "ext/ext.h"
 #include "nft/json.h"
 
-#include <stdio.h>
 #include <string.h>
 
 /* As iptables-translate: a trailing + is nftables' trailing * wildcard; a literal
@@ -66,46 +65,107 @@ static json_t *proto_expr(const struct rule *r)
 	return nftj_match(r->proto_invert ? "!=" : "==", left, nftj_int(r->proto));
 }
 
+/* A bounded writer that counts what it could not write, as snprintf does,
+ * without snprintf: xlate_comment runs for every rule of a restore. */
+struct cwriter {
+	char *out;
+	size_t len, n; /* n: the whole length so far */
+};
+
+static void cw_put(struct cwriter *w, const char *text)
+{
+	size_t k = strlen(text);
+
+	if (w->n + 1 < w->len)
+		memcpy(w->out + w->n, text, w->n + k < w->len ? k : w->len - 1 - w->n);
+	w->n += k;
+}
+
+static void cw_num(struct cwriter *w, unsigned v)
+{
+	char d[12];
+	int i = (int)sizeof(d) - 1;
+
+	d[i] = '\0';
+	do
+		d[--i] = (char)('0' + v % 10);
+	while ((v /= 10) && i > 0);
+	cw_put(w, d + i);
+}
+
+/* The separator before a tag entry: the prefix before the first. */
+static void cw_sep(struct cwriter *w, bool *first)
+{
+	cw_put(w, *first ? NFSH_TAG_PREFIX : " ");
+	*first = false;
+}
+
 /* The form tag: names of alias extensions (state for conntrack, ...), in order,
  * so read-back can print the rule the way it was written. */
 static void form_tag(const struct rule *r, const bool *kept, const char *target_form,
-                     struct strbuf *sb)
+                     struct cwriter *w)
 {
 	bool first = true;
 
 	for (int k = 0; k < r->nmatches; k++) {
 		if (!r->matches[k].ext->alias_of)
 			continue;
-		sb_add(sb, first ? NFSH_TAG_PREFIX "m=" : ",");
-		sb_add(sb, r->matches[k].ext->name);
+		cw_put(w, first ? NFSH_TAG_PREFIX "m=" : ",");
+		cw_put(w, r->matches[k].ext->name);
 		first = false;
 	}
 	/* The comment is no statement, so read-back cannot see where -m comment
 	 * stood: keep its position when it was not the last match. */
 	for (int k = 0; k + 1 < r->nmatches; k++)
 		if (strcmp(r->matches[k].ext->name, "comment") == 0) {
-			sb_add(sb, first ? NFSH_TAG_PREFIX : " ");
-			sb_addf(sb, "c=%d", k);
-			first = false;
+			cw_sep(w, &first);
+			cw_put(w, "c=");
+			cw_num(w, (unsigned)k);
 		}
-	if (r->target_kind == TGT_EXT && r->target.ext->alias_of) {
-		sb_add(sb, first ? NFSH_TAG_PREFIX : " ");
-		sb_addf(sb, "j=%s", r->target.ext->name);
-		first = false;
-	} else if (r->target_kind == TGT_EXT && target_form) {
-		sb_add(sb, first ? NFSH_TAG_PREFIX : " ");
-		sb_addf(sb, "j=%s%s%s", r->target.ext->name, target_form[0] ? ":" : "",
-		        target_form);
-		first = false;
+	if (r->target_kind == TGT_EXT && (r->target.ext->alias_of || target_form)) {
+		cw_sep(w, &first);
+		cw_put(w, "j=");
+		cw_put(w, r->target.ext->name);
+		if (!r->target.ext->alias_of && target_form[0]) {
+			cw_put(w, ":");
+			cw_put(w, target_form);
+		}
 	}
 	/* "i=NAME:K": match K emitted only what reads back as generic (-p tcp -m tcp
 	 * is meta l4proto tcp); read-back puts an empty instance there again. */
 	for (int k = 0; k < r->nmatches; k++)
 		if (kept[k]) {
-			sb_add(sb, first ? NFSH_TAG_PREFIX : " ");
-			sb_addf(sb, "i=%s:%d", r->matches[k].ext->name, k);
-			first = false;
+			cw_sep(w, &first);
+			cw_put(w, "i=");
+			cw_put(w, r->matches[k].ext->name);
+			cw_put(w, ":");
+			cw_num(w, (unsigned)k);
 		}
+}
+
+size_t xlate_comment(const struct rule *r, const bool *kept, const char *target_form,
+                     const char *user, char *out, size_t outlen)
+{
+	struct cwriter w = {.out = out, .len = outlen};
+	size_t tag;
+
+	cw_put(&w, user);
+	if (user[0])
+		cw_put(&w, " ;");
+	tag = w.n;
+	form_tag(r, kept, target_form, &w);
+	/* A user comment that itself looks like a tag ("nfsh:m=state", "a ;nfsh:x")
+	 * gets an empty tag after it, so read-back, which takes the last " ;nfsh:",
+	 * gives the user's text back whole instead of taking it for ours. */
+	if (user[0] && w.n == tag &&
+	    (strncmp(user, NFSH_TAG_PREFIX, strlen(NFSH_TAG_PREFIX)) == 0 ||
+	     strstr(user, " ;" NFSH_TAG_PREFIX)))
+		cw_put(&w, NFSH_TAG_PREFIX);
+	if (user[0] && w.n == tag)
+		w.n -= 2; /* no tag: no " ;" */
+	if (outlen)
+		out[w.n < outlen ? w.n : outlen - 1] = '\0';
+	return w.n;
 }
 
 static int emit_target(const struct rule *r, struct emit_ctx *x)
@@ -156,8 +216,7 @@ int xlate_rule_exprs(const struct rule *r, struct ext_decls *decls, json_t **exp
 	                     .decls = decls};
 	int first[NFSH_MAX_MATCHES + 1];
 	bool kept[NFSH_MAX_MATCHES] = {false};
-	struct strbuf tag;
-	size_t i;
+	size_t i, n;
 	json_t *v;
 
 	for (int k = 0; k < r->nmatches; k++) {
@@ -194,27 +253,14 @@ int xlate_rule_exprs(const struct rule *r, struct ext_decls *decls, json_t **exp
 	if (emit_target(r, &x) < 0)
 		goto fail;
 
-	sb_init(&tag);
-	form_tag(r, kept, x.target_form, &tag);
-	/* A user comment that itself looks like a tag ("nfsh:m=state", "a ;nfsh:x")
-	 * gets an empty tag after it, so read-back, which takes the last " ;nfsh:",
-	 * gives the user's text back whole instead of taking it for ours. */
-	if (x.comment[0] && !tag.len &&
-	    (strncmp(x.comment, NFSH_TAG_PREFIX, strlen(NFSH_TAG_PREFIX)) == 0 ||
-	     strstr(x.comment, " ;" NFSH_TAG_PREFIX)))
-		sb_add(&tag, NFSH_TAG_PREFIX);
-	if (x.comment[0] && tag.len)
-		snprintf(comment, commentlen, "%s ;%s", x.comment, sb_str(&tag));
-	else
-		snprintf(comment, commentlen, "%s", x.comment[0] ? x.comment : sb_str(&tag));
-	sb_free(&tag);
+	n = xlate_comment(r, kept, x.target_form, x.comment, comment, commentlen);
 	/* The kernel keeps at most 253 characters of rule comment (measured). */
-	if (strlen(comment) > NFSH_NFT_COMMENT_MAX) {
+	if (n > NFSH_NFT_COMMENT_MAX) {
 		err_set(
 		    e, NFSH_EPARAM, x.comment,
 		    "comment too long: with nfsh's form tag it needs %zu of the %d characters an "
 		    "nftables rule comment holds",
-		    strlen(comment), NFSH_NFT_COMMENT_MAX);
+		    n, NFSH_NFT_COMMENT_MAX);
 		err_hint(e, "shorten the comment");
 		json_decref(exprs);
 		return -1;

@@ -46,6 +46,14 @@ void print_rule_body(const struct rule *r, bool counters, struct strbuf *sb);
 #define NFSH_TAG_PREFIX "nfsh:"
 /* Longest rule comment the kernel stores (256 bytes of user data, less the TLV). */
 #define NFSH_NFT_COMMENT_MAX 253
+/* The rule comment xlate_rule_exprs writes: the user's text (user, "" for
+ * none) and nfsh's form tag, joined by " ;" (kept[k]: match k emitted only
+ * what reads back as generic; target_form: the target's form word, NULL for
+ * none). Written to out as snprintf writes (cut, terminated); returns the
+ * whole length. No printf and no allocation: src/nft/nl_lin_rule.c writes
+ * it for every rule of a restore. */
+size_t xlate_comment(const struct rule *r, const bool *kept, const char *target_form,
+                     const char *user, char *out, size_t outlen);
 /* Split a listed comment into the user's part and the tag (both may be empty). */
 void xlate_split_comment(const char *comment, char *user, size_t ulen, char *tag, size_t tlen);
 
