@@ -33,9 +33,6 @@
 #include <string.h>
 #include <time.h>
 
-/* libnftables refuses longer comments. */
-#define NLL_COMMENT_MAX 128
-
 int nll_nfproto(json_t *o)
 {
 	const char *f = json_string_value(json_object_get(o, "family"));
@@ -74,7 +71,7 @@ static struct nftnl_rule *rule_of(json_t *o, int *nfproto, struct nll_ctx *ctx, 
 
 	if (!table || !chain || l.nfproto < 0 || !only_keys(o, keys) ||
 	    (!handle && json_object_get(o, "handle")) ||
-	    (json_object_get(o, "comment") && (!comment || strlen(comment) >= NLL_COMMENT_MAX)))
+	    (json_object_get(o, "comment") && (!comment || strlen(comment) > NLL_COMMENT_MAX)))
 		return NULL;
 	if (!(l.r = nftnl_rule_alloc()))
 		return NULL;
@@ -395,7 +392,7 @@ static bool put_newrule(const char *verb, struct nftnl_rule *r, uint64_t h, cons
 	uint16_t flags;
 
 	if ((!add && !ins && !repl) || (repl && !h) ||
-	    (comment && strlen(comment) >= NLL_COMMENT_MAX))
+	    (comment && strlen(comment) > NLL_COMMENT_MAX))
 		return false;
 	flags = repl ? NLM_F_REPLACE : (uint16_t)(NLM_F_CREATE | (add ? NLM_F_APPEND : 0));
 	nlh = hdr(NFT_MSG_NEWRULE, nfproto, flags, seq);

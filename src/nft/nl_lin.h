@@ -31,6 +31,12 @@ struct nftnl_table;
 /* No single message is longer (libnftnl does not check bounds itself). */
 #define NLL_MSG_MAX 65536
 
+/* The longest rule comment linearised: what libnftables 1.0.6 takes from
+ * JSON (measured: 253 characters apply; 254 and more make it abort with
+ * "netlink_linearize.c:1686: Memory allocation failure", the comment's TLV
+ * and NUL no longer fitting the kernel's 256 bytes of rule user data). */
+#define NLL_COMMENT_MAX 253
+
 /* NFPROTO_IPV4 / NFPROTO_IPV6 of an object's "family", or -1. */
 int nll_nfproto(json_t *o);
 

@@ -711,14 +711,14 @@ static bool target_lin(struct lin *l, const struct rule *r)
 /* ---- the comment ---- */
 
 /* xlate's comment (xlate_comment: the user's text and the form tag); false
- * when xlate refuses it (too long with the tag) or nl_lin.c does (128
- * characters or more: the same test, stricter). No target built here has a
- * form in the tag (xlate's target_form). */
+ * when nl_lin.c refuses it (longer than NLL_COMMENT_MAX, which is also
+ * xlate's limit, NFSH_NFT_COMMENT_MAX). No target built here has a form in
+ * the tag (xlate's target_form). */
 static bool comment_of(const struct fbuild *b, char *out, size_t outlen)
 {
 	size_t n = xlate_comment(b->r, b->kept, NULL, b->comment, out, outlen);
 
-	if (n < 128 && n < outlen)
+	if (n <= NLL_COMMENT_MAX && n < outlen)
 		return true;
 	out[0] = '\0';
 	return false;

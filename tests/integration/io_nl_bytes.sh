@@ -9,7 +9,8 @@
 # `nft -j list ruleset`) is compared for whole restore batches.
 # Cases: gen_ruleset.py 2,000 (every item must linearise), restores of
 # conntrack/nat/mark/log/limit/reject rules for IPv4 and IPv6, restore -c
-# (counters of 0, small and 64-bit values; also through nfsh), hand-written
+# (counters of 0, small and 64-bit values), comments of 253 characters (both
+# also through nfsh restore itself), hand-written
 # JSON for the verbs (flush, delete, replace, insert before a handle), the
 # payload merges, and every rule of the txlate corpus whose restore batch
 # linearises.
@@ -121,7 +122,23 @@ same_state() {
 	fi
 }
 
-# restore_json NAME FILE [-6]: nfsh's JSON batch for a restore of FILE.
+# nfsh_restore NAME FILE JSON [FLAGS]: nfsh restore FLAGS of FILE itself is
+# one netlink transaction with rules built without JSON, and leaves the
+# kernel as libnftables leaves it with JSON (the same restore's batch).
+nfsh_restore() {
+	nft flush ruleset
+	nft -j -f "$3" && state >"$TMP/s.nft"
+	nft flush ruleset
+	NFSH_WRITE_TRACE=1 "$NFSH" restore $4 "$2" 2>"$TMP/trace" ||
+		fail "$1: nfsh restore: $(cat "$TMP/trace")"
+	check "$1: nfsh restore in one netlink transaction, rules built without JSON" \
+		grep -Eq 'write: netlink, one transaction .* [1-9][0-9]* rules without JSON' "$TMP/trace"
+	state >"$TMP/s.nll"
+	check "$1: nfsh restore leaves the kernel's state as libnftables does" \
+		cmp -s "$TMP/s.nft" "$TMP/s.nll"
+}
+
+# restore_json NAME FILE [FLAGS]: nfsh's JSON batch for a restore of FILE.
 restore_json() {
 	"$NFSH" restore $3 --emit-json "$2" >"$TMP/$1.json" || fail "$1: nfsh restore --emit-json"
 }
@@ -155,27 +172,32 @@ for f in ctr4 ctr6; do
 	same_bytes "$f restore -c" "$TMP/$f.json"
 	same_state "$f restore -c" "$TMP/$f.json"
 done
-# nfsh restore -c itself: over netlink (most rules without JSON), the
-# kernel's state libnftables' of the same JSON, and save -c gives the
-# counters back.
+# nfsh restore -c itself: over netlink, the state libnftables leaves, and
+# save -c gives the counters back.
 for f in 4 6; do
 	six=$([ $f = 6 ] && echo -6) file=$DATA/counters.v$f
-	nft flush ruleset
-	nft -j -f "$TMP/ctr$f.json" && state >"$TMP/s.nft"
-	nft flush ruleset
-	NFSH_WRITE_TRACE=1 "$NFSH" restore -c $six "$file" 2>"$TMP/trace" ||
-		fail "IPv$f: nfsh restore -c: $(cat "$TMP/trace")"
-	check "restore -c IPv$f: one netlink transaction, rules built without JSON" \
-		grep -Eq 'write: netlink, one transaction .* [1-9][0-9]* rules without JSON' "$TMP/trace"
-	state >"$TMP/s.nll"
-	check "restore -c IPv$f: the kernel's state as libnftables leaves it" \
-		cmp -s "$TMP/s.nft" "$TMP/s.nll"
+	nfsh_restore "restore -c IPv$f" "$file" "$TMP/ctr$f.json" "-c $six"
 	"$NFSH" save -c $six >"$TMP/save"
 	expect_eq "save -c IPv$f: the rules' counters as restored" \
 		"$(grep -o '^\[[0-9]*:[0-9]*\] -A' "$TMP/save" | cut -d' ' -f1 | tr '\n' ' ')" \
 		"$(awk '/^\[/ { print $1 } /^-A/ { if (match($0, /-c [0-9]+[ ,][0-9]+/)) {
 			split(substr($0, RSTART + 3, RLENGTH - 3), a, /[ ,]/); print "[" a[1] ":" a[2] "]"
 		} else print "[0:0]" }' "$file" | tr '\n' ' ')"
+done
+
+# 2c. Comments up to the 253 characters libnftables takes (NLL_COMMENT_MAX),
+# alone and with nfsh's form tag (m=state c=0, i=tcp:0, c=0).
+restore_json cm4 "$DATA/comments.v4"
+restore_json cm6 "$DATA/comments.v6" -6
+for f in 4 6; do
+	expect_eq "comments IPv$f: items nl_lin.c refuses" \
+		"$("$NLL" count "$TMP/cm$f.json" | sed -n 's/.* refused //p' | head -1)" 0
+	expect_eq "comments IPv$f: comments of 253 characters" \
+		"$(grep -o '"comment": *"[^"]*"' "$TMP/cm$f.json" | sed 's/"comment": *"//; s/"$//' |
+			awk 'length($0) == 253' | wc -l)" "$([ $f = 4 ] && echo 4 || echo 3)"
+	same_bytes "comments IPv$f" "$TMP/cm$f.json"
+	same_state "comments IPv$f" "$TMP/cm$f.json"
+	nfsh_restore "comments IPv$f" "$DATA/comments.v$f" "$TMP/cm$f.json" "$([ $f = 6 ] && echo -6)"
 done
 
 # 3. Hand-written batches: statements, verbs, libnftables' payload merges.
