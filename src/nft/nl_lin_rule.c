@@ -446,8 +446,11 @@ static bool th_stmt(const struct fstmt *s)
 
 /* nl_lin_expr.c's merge_pair: "sport == A" then "dport == B" of one
  * protocol (icmp type then code) are one load of both, as libnftables
- * merges them; any other pair of those two fields in a row is refused
- * there. 1: both linearised; 0: not such a pair; -1: refused. */
+ * merges them; ports where either is a range or the ops differ each go
+ * alone; two != of single ports libnftables merges wrongly (see
+ * merge_pair), refused; any other pair of those two fields in a row is
+ * refused there. 1: both linearised; 0: not such a pair, or each alone;
+ * -1: refused. */
 static int merge_lin(struct lin *l, const struct fstmt *a, const struct fstmt *b)
 {
 	bool ports = a->kind == FS_PORT;
@@ -455,6 +458,8 @@ static int merge_lin(struct lin *l, const struct fstmt *a, const struct fstmt *b
 
 	if (!th_stmt(a) || !th_stmt(b) || a->kind != b->kind || a->l4 != b->l4 || !a->first ||
 	    b->first)
+		return 0;
+	if (ports && (a->lo != a->hi || b->lo != b->hi || a->op != b->op))
 		return 0;
 	if (a->op != NFT_CMP_EQ || b->op != NFT_CMP_EQ || a->lo != a->hi || b->lo != b->hi ||
 	    a->lo > (ports ? 65535u : 255u) || b->lo > (ports ? 65535u : 255u))

@@ -9,8 +9,8 @@
 # `nft -j list ruleset`) is compared for whole restore batches.
 # Cases: gen_ruleset.py 2,000 (every item must linearise), restores of
 # conntrack/nat/mark/log/limit/reject rules for IPv4 and IPv6, restore -c
-# (counters of 0, small and 64-bit values), comments of 253 characters (both
-# also through nfsh restore itself), hand-written
+# (counters of 0, small and 64-bit values), comments of 253 characters and
+# sport/dport pairs (also through nfsh restore itself), hand-written
 # JSON for the verbs (flush, delete, replace, insert before a handle), the
 # payload merges, and every rule of the txlate corpus whose restore batch
 # linearises.
@@ -199,6 +199,28 @@ for f in 4 6; do
 	same_state "comments IPv$f" "$TMP/cm$f.json"
 	nfsh_restore "comments IPv$f" "$DATA/comments.v$f" "$TMP/cm$f.json" "$([ $f = 6 ] && echo -6)"
 done
+
+# 2d. sport/dport pairs libnftables does not merge: each port alone. Two !=
+# of single ports it merges into one != of both, true when either differs
+# (not what "! --sport A ! --dport B" means): nl_lin.c refuses that pair.
+restore_json pt4 "$DATA/ports.v4"
+restore_json pt6 "$DATA/ports.v6" -6
+for f in 4 6; do
+	expect_eq "port pairs IPv$f: items nl_lin.c refuses" \
+		"$("$NLL" count "$TMP/pt$f.json" | sed -n 's/.* refused //p' | head -1)" 0
+	same_bytes "port pairs IPv$f" "$TMP/pt$f.json"
+	same_state "port pairs IPv$f" "$TMP/pt$f.json"
+	nfsh_restore "port pairs IPv$f" "$DATA/ports.v$f" "$TMP/pt$f.json" "$([ $f = 6 ] && echo -6)"
+done
+printf '*filter\n-A INPUT -p tcp ! --sport 80 ! --dport 443 -j ACCEPT\nCOMMIT\n' >"$TMP/neq.v4"
+restore_json neq "$TMP/neq.v4"
+expect_eq "! --sport 80 ! --dport 443: the rule nl_lin.c refuses" \
+	"$("$NLL" count "$TMP/neq.json" | sed -n 's/.* refused //p' | head -1)" 1
+nft flush ruleset
+nft -j -f "$TMP/neq.json"
+nft --debug=netlink list chain ip nfsh-filter INPUT | tr -d '\n' >"$TMP/neq.bc"
+check "! --sport 80 ! --dport 443: libnftables merges it into one != (why it is refused)" \
+	grep -qF 'payload load 4b @ transport header + 0 => reg 1 ]  [ cmp neq reg 1 0xbb015000' "$TMP/neq.bc"
 
 # 3. Hand-written batches: statements, verbs, libnftables' payload merges.
 for f in shapes1 shapes2 verbs merge create log_group; do

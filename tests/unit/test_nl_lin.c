@@ -138,6 +138,14 @@ static void test_statements(void **state)
 	    R("{'match':{'op':'==','left':{'meta':{'key':'l4proto'}},'right':6}},"
 	      "{'dnat':{'addr':{'range':['10.0.0.1','10.0.0.5']},'port':{'range':[80,90]}}}"),
 	    NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+	one(NULL, R("{'counter':{'packets':5,'bytes':300}}," ACCEPT), NFT_MSG_NEWRULE,
+	    NLM_F_CREATE | NLM_F_APPEND);
+	/* A sport range before a dport: not merged, each alone. */
+	one(NULL,
+	    R("{'match':{'op':'==','left':{'payload':{'protocol':'tcp','field':'sport'}},"
+	      "'right':{'range':[1,2]}}},{'match':{'op':'==','left':{'payload':{'protocol':"
+	      "'tcp','field':'dport'}},'right':3}}"),
+	    NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
 }
 
 /* The item is refused and out keeps what it held. */
@@ -183,10 +191,17 @@ static void test_refused(void **state)
 	refused(&ctx, R("{'match':{'op':'==','left':{'payload':{'protocol':'ip','field':"
 	                "'saddr'}},'right':{'prefix':{'addr':'10.0.0.1','len':8}}}}"));
 	refused(&ctx, R("{'reject':{'type':'tcp reset'}}"));
-	/* A sport range before a dport: libnftables' merge not reproduced. */
-	refused(&ctx, R("{'match':{'op':'==','left':{'payload':{'protocol':'tcp','field':"
-	                "'sport'}},'right':{'range':[1,2]}}},{'match':{'op':'==','left':{"
-	                "'payload':{'protocol':'tcp','field':'dport'}},'right':3}}"));
+	/* Two != of single ports: libnftables merges them into one != of both
+	 * (either differs), not what the two matches mean. */
+	refused(&ctx, R("{'match':{'op':'!=','left':{'payload':{'protocol':'tcp','field':"
+	                "'sport'}},'right':80}},{'match':{'op':'!=','left':{"
+	                "'payload':{'protocol':'tcp','field':'dport'}},'right':443}}"));
+	/* A counter with values needs both, as numbers; anything else is a named
+	 * counter's reference or a key libnftables ignores. */
+	refused(&ctx, R("{'counter':{'packets':1}}"));
+	refused(&ctx, R("{'counter':{'packets':'1','bytes':2}}"));
+	refused(&ctx, R("{'counter':{'packets':1,'bytes':2,'x':3}}"));
+	refused(&ctx, R("{'counter':{}}"));
 	nll_ctx_free(&ctx);
 }
 
