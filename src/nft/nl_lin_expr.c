@@ -353,9 +353,12 @@ static bool match_be16(struct lin *l, uint32_t op, json_t *right)
 	if (json_is_string(right))
 		return lin_lookup(l, op, right, 2);
 	if (r) {
+		/* != a one-port range: what xlate writes for the second of two
+		 * port tests with != (keep_port_neqs_apart, emit.c); libnftables
+		 * sends it as a range expression too. */
 		if (json_object_size(right) != 1 || json_array_size(r) != 2 ||
 		    !int_in(json_array_get(r, 0), 0, 65535, &a) ||
-		    !int_in(json_array_get(r, 1), a + 1, 65535, &b))
+		    !int_in(json_array_get(r, 1), op == NFT_CMP_NEQ ? a : a + 1, 65535, &b))
 			return false;
 		v = htons((uint16_t)a);
 		w = htons((uint16_t)b);
@@ -1186,8 +1189,8 @@ static bool th_field(json_t *st, const char **proto, bool *first, bool *eq, bool
  *    "! --sport A ! --dport B" (both differ). A packet from port A to
  *    another port than B matches it (measured: iptables-legacy's rule
  *    counted 1 of a SYN and its RST, libnftables' and iptables-nft 1.8.9's
- *    2). Refused, so nothing here sends it.
- *    XXX: xlate still gives that JSON to libnftables.
+ *    2). Refused, so nothing here sends it; xlate writes the second as a
+ *    one-port range instead (keep_port_neqs_apart, emit.c).
  * Any other pair of those two fields in a row is refused. Returns 1 when
  * both were linearised, 0 when they are not such a pair (or each goes
  * alone), -1 when refused. */

@@ -204,6 +204,49 @@ static bool proto_implied(const struct rule *r, json_t *match_exprs, const int *
 	return false;
 }
 
+/* A transport header's port test "PROTO sport|dport != VALUE"? *proto: its
+ * protocol. */
+static bool port_neq(json_t *stmt, const char **proto, json_t **right)
+{
+	const char *op, *field;
+	json_t *left;
+
+	return nftj_get_match(stmt, &op, &left, right) && !strcmp(op, "!=") &&
+	       nftj_is_payload(left, proto, &field) &&
+	       (!strcmp(field, "sport") || !strcmp(field, "dport")) && json_is_integer(*right);
+}
+
+/* libnftables 1.0.6 merges the payload tests of one rule that compare
+ * adjacent fields with the same operator into one load and compare, also
+ * for "!=": "tcp sport != 80 tcp dport != 22" becomes one 4-byte "cmp neq",
+ * true when either port differs, where iptables' "! --sport 80 ! --dport 22"
+ * wants both to differ (measured with packets; iptables-nft 1.8.9 applies it
+ * the same wrong way). A range is never merged: the later of two such tests
+ * of one protocol is written as the one-port range VALUE-VALUE, which the
+ * kernel tests as "range neq" and the readers take back as one port. */
+static void keep_port_neqs_apart(json_t *exprs)
+{
+	const char *seen = NULL, *proto;
+	size_t i;
+	json_t *stmt, *right;
+
+	json_array_foreach(exprs, i, stmt)
+	{
+		if (!port_neq(stmt, &proto, &right))
+			continue;
+		if (!seen) {
+			seen = proto;
+			continue;
+		}
+		if (!strcmp(seen, proto)) {
+			json_t *m = json_object_get(stmt, "match");
+
+			json_object_set_new(m, "right",
+			                    nftj_range(json_incref(right), json_incref(right)));
+		}
+	}
+}
+
 int xlate_rule_exprs(const struct rule *r, struct ext_decls *decls, json_t **exprs_out,
                      char *comment, size_t commentlen, struct nfsh_err *e)
 {
@@ -247,6 +290,7 @@ int xlate_rule_exprs(const struct rule *r, struct ext_decls *decls, json_t **exp
 	json_array_foreach(mexprs, i, v) nftj_push(exprs, json_incref(v));
 	json_decref(mexprs);
 	mexprs = NULL;
+	keep_port_neqs_apart(exprs);
 
 	nftj_push(exprs, nftj_counter(r->counters_set, r->packets, r->bytes));
 	x.exprs = exprs;

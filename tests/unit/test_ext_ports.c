@@ -90,6 +90,17 @@ static const struct emit_case emit_cases[] = {
     {NFSH_IPV6, "-p udp -m udp ! --sport 1 --dport 65535",
      "[" M("!=", UDP("sport"), "1") "," M("==", UDP("dport"), "65535") "]",
      " -p udp -m udp ! --sport 1 --dport 65535"},
+    /* Two != of single ports: libnftables 1.0.6 would merge them into one
+     * != of both (true when either differs), so the later is a one-port
+     * range (emit.c keep_port_neqs_apart); read back as one port. */
+    {NFSH_IPV4, "-p tcp ! --sport 80 ! --dport 22 -j DROP",
+     "[" M("!=", TCP("sport"), "80") "," M("!=", TCP("dport"), "{\"range\":[22,22]}") "]",
+     " -p tcp -m tcp ! --sport 80 ! --dport 22 -j DROP"},
+    {NFSH_IPV6, "-p udp ! --dport 53 ! --sport 5353",
+     "[" M("!=", UDP("sport"), "5353") "," M("!=", UDP("dport"), "{\"range\":[53,53]}") "]",
+     " -p udp -m udp ! --sport 5353 ! --dport 53"},
+    {NFSH_IPV4, "-p tcp ! --dport 22", "[" M("!=", TCP("dport"), "22") "]",
+     " -p tcp -m tcp ! --dport 22"},
     /* libipt_icmp.txlate: no -p needed, icmp type brings its protocol */
     {NFSH_IPV4, "-m icmp --icmp-type echo-reply -j ACCEPT",
      "[" M("==", "{\"payload\":{\"protocol\":\"icmp\",\"field\":\"type\"}}", "0") "]",
