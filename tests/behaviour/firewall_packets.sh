@@ -12,14 +12,11 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/netns.sh"
+. "$here/../lib/veth.sh"
 NFSH=${NFSH:-$here/../../build/nfsh}
 PROBE="python3 $here/../lib/probe.py"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "FAIL: needs root for ip netns and veth" >&2
-	echo "$T_NAME: 0 passed, 1 failed"
-	exit 1
-fi
+veth_root_only
 
 SRV=nfsh-fw-srv-$$
 CLI=nfsh-fw-cli-$$
@@ -31,8 +28,7 @@ TMPD=$(mktemp -d)
 cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	ip netns del "$SRV" 2>/dev/null
-	ip netns del "$CLI" 2>/dev/null
+	veth_del "$SRV" "$CLI"
 	rm -rf "$TMPD"
 }
 trap cleanup EXIT
@@ -41,17 +37,7 @@ trap 'exit 130' INT TERM
 S() { ip netns exec "$SRV" "$@"; }
 C() { ip netns exec "$CLI" "$@"; }
 
-ip netns add "$SRV" && ip netns add "$CLI" || { fail "create namespaces"; finish; }
-ip link add "vs$$" netns "$SRV" type veth peer name "vc$$" netns "$CLI" || {
-	fail "create veth pair"
-	finish
-}
-S ip addr add $SIP/24 dev "vs$$"
-C ip addr add $CIP/24 dev "vc$$"
-S ip link set "vs$$" up
-C ip link set "vc$$" up
-S ip link set lo up
-C ip link set lo up
+veth_pair "$SRV" "$CLI" "vs$$" "vc$$" $SIP/24 $CIP/24
 
 # Listeners: the server on 22, 23, 80; the client on 8080 (for the way out).
 S timeout 300 $PROBE serve $SIP 22 23 80 >/dev/null 2>&1 &

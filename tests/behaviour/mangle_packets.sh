@@ -15,41 +15,25 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/netns.sh"
+. "$here/../lib/veth.sh"
 NFSH=${NFSH:-$here/../../build/nfsh}
 PROBE="python3 $here/../lib/probe.py"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "FAIL: needs root for ip netns and veth" >&2
-	echo "$T_NAME: 0 passed, 1 failed"
-	exit 1
-fi
+veth_root_only
 
 SRV=nfsh-mg-srv-$$
 CLI=nfsh-mg-cli-$$
 SIP=192.0.2.1
 CIP=192.0.2.2
 
-cleanup() {
-	ip netns del "$SRV" 2>/dev/null
-	ip netns del "$CLI" 2>/dev/null
-}
+cleanup() { veth_del "$SRV" "$CLI"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 S() { ip netns exec "$SRV" "$@"; }
 C() { ip netns exec "$CLI" "$@"; }
 
-ip netns add "$SRV" && ip netns add "$CLI" || { fail "create namespaces"; finish; }
-ip link add "ms$$" netns "$SRV" type veth peer name "mc$$" netns "$CLI" || {
-	fail "create veth pair"
-	finish
-}
-S ip addr add $SIP/24 dev "ms$$"
-C ip addr add $CIP/24 dev "mc$$"
-S ip link set "ms$$" up
-C ip link set "mc$$" up
-S ip link set lo up
-C ip link set lo up
+veth_pair "$SRV" "$CLI" "ms$$" "mc$$" $SIP/24 $CIP/24
 
 ping_ok() { [ "$(C $PROBE ping $SIP 2)" = ok ]; }
 ping_blocked() { [ "$(C $PROBE ping $SIP 1)" = timeout ]; }

@@ -19,14 +19,11 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/netns.sh"
+. "$here/../lib/veth.sh"
 NFSH=${NFSH:-$here/../../build/nfsh}
 PROBE="python3 $here/../lib/probe.py"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "FAIL: needs root for ip netns and veth" >&2
-	echo "$T_NAME: 0 passed, 1 failed"
-	exit 1
-fi
+veth_root_only
 
 CN=nfsh-nat-cli-$$
 RN=nfsh-nat-rtr-$$
@@ -40,7 +37,7 @@ PIDS=()
 cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	for n in "$CN" "$RN" "$SN"; do ip netns del "$n" 2>/dev/null; done
+	veth_del "$CN" "$RN" "$SN"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

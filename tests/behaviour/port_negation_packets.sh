@@ -11,13 +11,10 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/netns.sh"
+. "$here/../lib/veth.sh"
 NFSH=${NFSH:-$here/../../build/nfsh}
 
-if [ "$(id -u)" != 0 ]; then
-	echo "FAIL: needs root for ip netns and veth" >&2
-	echo "$T_NAME: 0 passed, 1 failed"
-	exit 1
-fi
+veth_root_only
 
 SRV=nfsh-pn-srv-$$
 CLI=nfsh-pn-cli-$$
@@ -26,8 +23,7 @@ CIP=192.0.2.2
 TMPD=$(mktemp -d)
 
 cleanup() {
-	ip netns del "$SRV" 2>/dev/null
-	ip netns del "$CLI" 2>/dev/null
+	veth_del "$SRV" "$CLI"
 	rm -rf "$TMPD"
 }
 trap cleanup EXIT
@@ -36,15 +32,7 @@ trap 'exit 130' INT TERM
 S() { ip netns exec "$SRV" "$@"; }
 C() { ip netns exec "$CLI" "$@"; }
 
-ip netns add "$SRV" && ip netns add "$CLI" || { fail "create namespaces"; finish; }
-ip link add "vs$$" netns "$SRV" type veth peer name "vc$$" netns "$CLI" || {
-	fail "create veth pair"
-	finish
-}
-S ip addr add $SIP/24 dev "vs$$"
-C ip addr add $CIP/24 dev "vc$$"
-S ip link set "vs$$" up
-C ip link set "vc$$" up
+veth_pair "$SRV" "$CLI" "vs$$" "vc$$" $SIP/24 $CIP/24
 # No neighbour discovery in the way of the first packet.
 S ip neigh replace $CIP lladdr "$(C cat /sys/class/net/"vc$$"/address)" dev "vs$$"
 C ip neigh replace $SIP lladdr "$(S cat /sys/class/net/"vs$$"/address)" dev "vc$$"

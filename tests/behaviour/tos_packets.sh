@@ -12,20 +12,16 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/netns.sh"
+. "$here/../lib/veth.sh"
 NFSH=${NFSH:-$here/../../build/nfsh}
 
-if [ "$(id -u)" != 0 ]; then
-	echo "FAIL: needs root for ip netns and veth" >&2
-	echo "$T_NAME: 0 passed, 1 failed"
-	exit 1
-fi
+veth_root_only
 
 SRV=nfsh-tos-srv-$$
 CLI=nfsh-tos-cli-$$
 tmp=$(mktemp -d)
 cleanup() {
-	ip netns del "$SRV" 2>/dev/null
-	ip netns del "$CLI" 2>/dev/null
+	veth_del "$SRV" "$CLI"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -34,20 +30,7 @@ trap 'exit 130' INT TERM
 S() { ip netns exec "$SRV" "$@"; }
 C() { ip netns exec "$CLI" "$@"; }
 
-ip netns add "$SRV" && ip netns add "$CLI" || { fail "create namespaces"; finish; }
-ip link add "ts$$" netns "$SRV" type veth peer name "tc$$" netns "$CLI" || {
-	fail "create veth pair"
-	finish
-}
-S ip addr add 192.0.2.1/24 dev "ts$$"
-C ip addr add 192.0.2.2/24 dev "tc$$"
-S ip addr add 2001:db8::1/64 dev "ts$$" nodad
-C ip addr add 2001:db8::2/64 dev "tc$$" nodad
-for ns in "$SRV" "$CLI"; do
-	ip netns exec "$ns" ip link set lo up
-done
-S ip link set "ts$$" up
-C ip link set "tc$$" up
+veth_pair "$SRV" "$CLI" "ts$$" "tc$$" 192.0.2.1/24 192.0.2.2/24 2001:db8::1/64 2001:db8::2/64
 
 # udp.py recv FAMILY PORT | udp.py send FAMILY ADDR PORT TOS
 cat >"$tmp/udp.py" <<'PY'
