@@ -558,6 +558,22 @@ static bool put_one(const char *verb, const char *kind, json_t *o, struct nll_ct
 	return false;
 }
 
+/* The message built in page (built: whether it could be) appended to out
+ * and numbered: 1, or -1 with out as it was (from start). */
+static int end_msg(struct strbuf *out, size_t start, bool built, uint32_t *seq)
+{
+	if (!built) {
+		memset(page, 0, NLL_MSG_MAX + NLL_MSG_SLACK);
+		return -1;
+	}
+	(*seq)++;
+	if (!put_msg(out)) {
+		out->len = start;
+		return -1;
+	}
+	return 1;
+}
+
 int nll_batch_item(struct nll_ctx *ctx, struct strbuf *out, json_t *item, uint32_t *seq)
 {
 	void *it = json_object_iter(item);
@@ -581,33 +597,13 @@ int nll_batch_item(struct nll_ctx *ctx, struct strbuf *out, json_t *item, uint32
 			out->len = start;
 		return n;
 	}
-	if (!put_one(verb, kind, o, ctx, *seq)) {
-		memset(page, 0, NLL_MSG_MAX + NLL_MSG_SLACK);
-		return -1;
-	}
-	(*seq)++;
-	if (!put_msg(out)) {
-		out->len = start;
-		return -1;
-	}
-	return 1;
+	return end_msg(out, start, put_one(verb, kind, o, ctx, *seq), seq);
 }
 
 int nll_rule_item(struct strbuf *out, const char *verb, struct nftnl_rule *r, uint64_t handle,
                   const char *comment, uint32_t *seq)
 {
-	size_t start = out->len;
-
-	if (!put_newrule(verb, r, handle, comment, *seq)) {
-		memset(page, 0, NLL_MSG_MAX + NLL_MSG_SLACK);
-		return -1;
-	}
-	(*seq)++;
-	if (!put_msg(out)) {
-		out->len = start;
-		return -1;
-	}
-	return 1;
+	return end_msg(out, out->len, put_newrule(verb, r, handle, comment, *seq), seq);
 }
 
 int nll_item(struct strbuf *out, json_t *item, uint32_t *seq)

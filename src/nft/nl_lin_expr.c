@@ -1015,7 +1015,6 @@ static bool lin_nat(struct lin *l, const char *name, json_t *body)
 	uint32_t flags = 0, reg = NFT_REG_1, areg = 0, preg = 0;
 	bool arange = false, prange = false;
 	const char *k;
-	struct nftnl_expr *e;
 
 	if (!json_is_null(body)) {
 		json_object_foreach(body, k,
@@ -1041,9 +1040,24 @@ static bool lin_nat(struct lin *l, const char *name, json_t *body)
 		preg = reg;
 		flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
 	}
+	nll_nat_stmt(l,
+	             masq             ? "masq"
+	             : redir          ? "redir"
+	             : name[0] == 's' ? "snat"
+	                              : "dnat",
+	             areg, arange, preg, prange, flags);
+	return true;
+}
+
+void nll_nat_stmt(struct lin *l, const char *kind, uint32_t areg, bool arange, uint32_t preg,
+                  bool prange, uint32_t flags)
+{
+	bool masq = !strcmp(kind, "masq"), redir = !strcmp(kind, "redir");
+	struct nftnl_expr *e;
+
 	/* No NF_NAT_RANGE_MAP_IPS: libnftables leaves it to the kernel. */
 	if (masq || redir) {
-		if ((e = expr(masq ? "masq" : "redir"))) {
+		if ((e = expr(kind))) {
 			if (preg) {
 				nftnl_expr_set_u32(e,
 				                   masq ? NFTNL_EXPR_MASQ_REG_PROTO_MIN
@@ -1061,11 +1075,11 @@ static bool lin_nat(struct lin *l, const char *name, json_t *body)
 				    flags);
 		}
 		add(l, e);
-		return true;
+		return;
 	}
 	if ((e = expr("nat"))) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE,
-		                   name[0] == 's' ? NFT_NAT_SNAT : NFT_NAT_DNAT);
+		                   kind[0] == 's' ? NFT_NAT_SNAT : NFT_NAT_DNAT);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, (uint32_t)l->nfproto);
 		if (areg) {
 			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, areg);
@@ -1081,7 +1095,6 @@ static bool lin_nat(struct lin *l, const char *name, json_t *body)
 			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, flags);
 	}
 	add(l, e);
-	return true;
 }
 
 void nll_counter(struct lin *l, uint64_t packets, uint64_t bytes)

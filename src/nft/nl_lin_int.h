@@ -55,4 +55,10 @@ void nll_cmp_addr(struct lin *l, uint32_t op, const uint8_t *addr, uint32_t len,
 void nll_note_l4(struct lin *l, uint32_t op, int proto);
 bool nll_l4_dependency(struct lin *l, int proto);
 
+/* The nat statement's expression once its values are in registers: kind
+ * "snat", "dnat", "masq" or "redir"; areg / preg 0 when not given, a range
+ * also using the register after. */
+void nll_nat_stmt(struct lin *l, const char *kind, uint32_t areg, bool arange, uint32_t preg,
+                  bool prange, uint32_t flags);
+
 #endif

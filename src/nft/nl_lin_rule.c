@@ -514,7 +514,6 @@ static bool nat_lin(struct lin *l, const struct rule *r, bool masq, bool snat)
 	uint32_t flags = 0, reg = NFT_REG_1, areg = 0, preg = 0;
 	bool arange = false, prange = p->port_lo != p->port_hi;
 	uint32_t alen = r->family == NFSH_IPV6 ? 16 : 4;
-	struct nftnl_expr *e;
 
 	/* A dnat/snat with neither address nor port (null or flags only) and
 	 * a masquerade with an address are refused by lin_nat. */
@@ -547,38 +546,7 @@ static bool nat_lin(struct lin *l, const struct rule *r, bool masq, bool snat)
 		preg = reg;
 		flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
 	}
-	if (masq) {
-		if ((e = nftnl_expr_alloc("masq"))) {
-			if (preg) {
-				nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN, preg);
-				if (prange)
-					nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_REG_PROTO_MAX,
-					                   preg + 1);
-			}
-			if (flags)
-				nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, flags);
-		}
-		nll_add(l, e);
-		return true;
-	}
-	/* No NF_NAT_RANGE_MAP_IPS: libnftables leaves it to the kernel. */
-	if ((e = nftnl_expr_alloc("nat"))) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, snat ? NFT_NAT_SNAT : NFT_NAT_DNAT);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, (uint32_t)l->nfproto);
-		if (areg) {
-			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, areg);
-			if (arange)
-				nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MAX, areg + 1);
-		}
-		if (preg) {
-			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, preg);
-			if (prange)
-				nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MAX, preg + 1);
-		}
-		if (flags)
-			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, flags);
-	}
-	nll_add(l, e);
+	nll_nat_stmt(l, masq ? "masq" : snat ? "snat" : "dnat", areg, arange, preg, prange, flags);
 	return true;
 }
 
