@@ -1,4 +1,5 @@
 /* Reading nfsh's own table back from the kernel into chains of rule models. */
+#include "util/strbuf.h"
 #include "cmd/run.h"
 #include "nft/json.h"
 #include "nft/nl_read.h"
@@ -99,7 +100,7 @@ static struct chain_info *add_chain(struct table_info *ti, const char *name)
 	}
 	n = &ti->chains[ti->nchains++];
 	memset(n, 0, sizeof(*n));
-	snprintf(n->name, sizeof(n->name), "%s", name);
+	str_copy(n->name, sizeof(n->name), name);
 	return n;
 }
 
@@ -173,7 +174,7 @@ static int order_chains(struct table_info *ti)
 			sorted[n] = *c;
 			c->name[0] = '\0';
 		} else {
-			snprintf(sorted[n].name, sizeof(sorted[n].name), "%s", t->chains[b].name);
+			str_copy(sorted[n].name, sizeof(sorted[n].name), t->chains[b].name);
 			snprintf(sorted[n].policy, sizeof(sorted[n].policy), "ACCEPT");
 		}
 		sorted[n++].builtin = true;
@@ -700,7 +701,7 @@ static int stream_chain(const char *name, bool base, const char *policy, void *c
 	if (!ch)
 		return -1;
 	ch->builtin = base;
-	snprintf(ch->policy, sizeof(ch->policy), "%s", base ? policy : "accept");
+	str_copy(ch->policy, sizeof(ch->policy), base ? policy : "accept");
 	for (char *p = ch->policy; *p; p++)
 		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
 	return 0;

@@ -13,6 +13,7 @@
  * whole table is handed back as unsupported rather than guessed.
  * tests/integration/io_fastread.sh compares this reader with libnftables
  * rule by rule (NFSH_READ_CHECK=1). */
+#include "util/strbuf.h"
 #include "nft/nl_read_int.h"
 #include "rule/rule.h"
 
@@ -223,7 +224,7 @@ static void fast_proto(struct conv *c, bool eq, int proto, bool is_meta)
 	if (!(st = fpush(c, NLF_PROTO, !eq)))
 		return;
 	st->meta = is_meta;
-	snprintf(st->text, sizeof(st->text), "%s", l4_name(proto));
+	str_copy(st->text, sizeof(st->text), l4_name(proto));
 	if (eq) {
 		c->dep_index = c->fast->n - 1;
 		c->dep_is_meta = is_meta;
@@ -634,7 +635,7 @@ static void fast_meta_cmp(struct conv *c, const struct reg *r, bool neq, const u
 			unsupported(c);
 		else if ((st = fpush(c, NLF_IFACE, neq))) {
 			st->out = r->key == NFT_META_OIFNAME;
-			snprintf(st->text, sizeof(st->text), "%s", name);
+			str_copy(st->text, sizeof(st->text), name);
 		}
 	} else if (r->key == NFT_META_L4PROTO && dlen == 1 && l4_name(data[0])) {
 		fast_proto(c, !neq, data[0], true);
@@ -1168,7 +1169,7 @@ static bool nat_fast(struct conv *c, uint32_t type, const struct nat_regs *n, in
 		return false;
 	if ((st = fpush(c, NLF_NAT, false))) {
 		st->out = type == NFT_NAT_DNAT;
-		snprintf(st->text, sizeof(st->text), "%s", text);
+		str_copy(st->text, sizeof(st->text), text);
 		if (n->pmin)
 			memcpy(&port, n->pmin->data, 2);
 		st->port = n->pmin ? ntohs(port) : -1;

@@ -2,8 +2,10 @@
  * addresses, protocol, fragment, counter, verdicts) are recognised here; every
  * other statement must be claimed by an extension, or the rule is reported as
  * not expressible in iptables syntax. */
+#include "util/strbuf.h"
 #include "xlate/xlate.h"
 #include "ext/ext.h"
+#include "ext/tcp.h"
 #include "nft/json.h"
 #include "nft/nl_read.h"
 
@@ -75,7 +77,7 @@ static bool read_iface(struct rule *r, const char *op, json_t *left, json_t *rig
 	} else {
 		if (n >= sizeof(m->name))
 			return false;
-		snprintf(m->name, sizeof(m->name), "%s", json_string_value(right));
+		str_copy(m->name, sizeof(m->name), json_string_value(right));
 		if (m->name[n - 1] == '*')
 			m->name[n - 1] = '+';
 	}
@@ -243,7 +245,7 @@ static bool read_verdict(struct rule *r, json_t *stmt)
 		if (!target || strlen(target) > NFSH_CHAIN_MAX)
 			return false;
 		r->target_kind = name[0] == 'j' ? TGT_JUMP : TGT_GOTO;
-		snprintf(r->jump, sizeof(r->jump), "%s", target);
+		str_copy(r->jump, sizeof(r->jump), target);
 	} else
 		return false;
 	return true;
@@ -362,12 +364,12 @@ static void apply_tag(struct rule *r, const char *tag)
 	int next = 0;
 
 	/* Empty implicit matches first: the positions in "c=K" count them. */
-	snprintf(buf, sizeof(buf), "%s", tag);
+	str_copy(buf, sizeof(buf), tag);
 	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
 		if (strncmp(tok, "i=", 2) == 0)
 			insert_empty(r, tok + 2);
 	save = NULL;
-	snprintf(buf, sizeof(buf), "%s", tag);
+	str_copy(buf, sizeof(buf), tag);
 	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		if (strncmp(tok, "m=", 2) == 0) {
 			char *s2 = NULL, *name;
@@ -499,7 +501,7 @@ static bool fast_addr(struct rule *r, const struct nlr_fstmt *st)
 			return false;
 		snprintf(text, sizeof(text), "%s/%d", st->text, st->plen);
 	} else {
-		snprintf(text, sizeof(text), "%s", st->text);
+		str_copy(text, sizeof(text), st->text);
 	}
 	if (addr_parse(text, r->family, &tmp) < 0)
 		return false;
@@ -559,12 +561,24 @@ static void fast_drop(struct ext_inst *in)
 	in->priv = NULL;
 }
 
+/* The sport or dport field of a tcp or udp match's private data. */
+static struct port_match *fast_port(struct ext_inst *in, int l4, bool dport)
+{
+	if (l4 == 6) {
+		struct tcp_priv *p = in->priv;
+
+		return dport ? &p->dport : &p->sport;
+	}
+	struct udp_priv *p = in->priv;
+
+	return dport ? &p->dport : &p->sport;
+}
+
 /* The run of port statements at s[*i] as one tcp or udp match. */
 static bool fast_ports(struct rule *r, const struct nlr_fast *f, int *i)
 {
 	int l4 = f->s[*i].l4;
 	struct ext_inst in = fast_inst(l4 == 6 ? "tcp" : "udp", EXT_MATCH, r->family);
-	char port[16];
 
 	if ((l4 != 6 && l4 != 17) || !in.ext || r->nmatches >= NFSH_MAX_MATCHES ||
 	    (r->proto_set && (r->proto != l4 || r->proto_invert))) {
@@ -573,16 +587,18 @@ static bool fast_ports(struct rule *r, const struct nlr_fast *f, int *i)
 	}
 	for (; *i < f->n && f->s[*i].kind == NLF_PORT; (*i)++) {
 		const struct nlr_fstmt *st = &f->s[*i];
+		struct port_match *m = fast_port(&in, l4, st->out);
 
-		if (st->port_hi != st->port)
-			snprintf(port, sizeof(port), "%d:%d", st->port, st->port_hi);
-		else
-			snprintf(port, sizeof(port), "%d", st->port);
-		if (st->l4 != l4 ||
-		    !fast_parse(&in, r, st->out ? "dport" : "sport", st->neq, port)) {
+		/* What port_match_parse makes of "LO[:HI]", without the text. */
+		if (st->l4 != l4 || m->set || st->port < 0 || st->port_hi > 65535 ||
+		    st->port > st->port_hi) {
 			fast_drop(&in);
 			return false;
 		}
+		*m = (struct port_match){.set = true,
+		                         .invert = st->neq,
+		                         .lo = (unsigned)st->port,
+		                         .hi = (unsigned)st->port_hi};
 	}
 	r->matches[r->nmatches++] = in;
 	if (!r->proto_set) {
@@ -613,7 +629,7 @@ static bool fast_target(struct rule *r, const struct nlr_fstmt *st)
 			if (!st->chain || strlen(st->chain) > NFSH_CHAIN_MAX)
 				return false;
 			r->target_kind = st->verdict == NFT_JUMP ? TGT_JUMP : TGT_GOTO;
-			snprintf(r->jump, sizeof(r->jump), "%s", st->chain);
+			str_copy(r->jump, sizeof(r->jump), st->chain);
 			return true;
 		}
 	}
@@ -629,7 +645,7 @@ static bool fast_target(struct rule *r, const struct nlr_fstmt *st)
 		bool v6 = r->family == NFSH_IPV6;
 
 		if (st->port < 0)
-			snprintf(to, sizeof(to), "%s", st->text);
+			str_copy(to, sizeof(to), st->text);
 		else
 			snprintf(to, sizeof(to), "%s%s%s:%d", v6 ? "[" : "", st->text,
 			         v6 ? "]" : "", st->port);
