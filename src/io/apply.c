@@ -117,11 +117,18 @@ static json_t *sink_rule_of(void *ctx, int item)
 static int check_jump(struct io_ctx *r, const struct rule *ru, struct nfsh_err *e);
 static json_t *rule_with_decls(struct io_ctx *r, const struct rule *ru, struct nfsh_err *e);
 
+/* NFSH_WRITE_CHECK=fast, read once: this is asked for every rule of a
+ * restore, and getenv walks the whole environment each time. */
 static bool write_check(void)
 {
-	const char *c = getenv("NFSH_WRITE_CHECK");
+	static int on = -1;
 
-	return c && !strcmp(c, "fast");
+	if (on < 0) {
+		const char *c = getenv("NFSH_WRITE_CHECK");
+
+		on = c && !strcmp(c, "fast");
+	}
+	return on;
 }
 
 /* The NEWRULE message of an add of nr with comment, into out. */
