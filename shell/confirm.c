@@ -9,7 +9,17 @@
  * /dev/null) that waits for a token file to disappear; `confirm` removes it.
  * If the deadline passes first the reverter renames the token (so a late confirm
  * cannot race it) and restores the snapshot. It does not depend on the shell:
- * killing the shell or losing the terminal leaves it running. */
+ * killing the shell or losing the terminal leaves it running.
+ *
+ * Only the reverter ever restores. The token's names in the state directory:
+ *   pending-P-T            armed: the reverter waits for the deadline
+ *   (none)                 confirmed: the reverter leaves
+ *   pending-P-T.now        nfsh asks for the revert at once (n on the terminal)
+ *   pending-P-T.reverting  the reverter is restoring the snapshot
+ * nfsh asking and then waiting, instead of reverting itself, is what makes a
+ * revert immune to nfsh's death: when the terminal goes away, the tty wakes
+ * nfsh's read before it sends the SIGHUP, so nfsh would begin a revert and be
+ * killed halfway (seen in CI: the new ruleset stayed in, the token gone). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -131,21 +141,71 @@ int snap_save_rollback(json_t *snap, const char *why, struct nfsh_err *e)
 	return rc;
 }
 
-/* Everything it touches is relative to dfd, the state directory checked once
- * by confirm_arm, and it keeps only that descriptor and /dev/null open. */
-static void reverter(int dfd, const char *token, json_t *snap, int secs)
+#define NOW_SUFFIX   ".now"
+#define TAKEN_SUFFIX ".reverting"
+
+/* Wait for the deadline, a confirm or a request to revert now. Returns true
+ * when the snapshot is to be restored (the token is then renamed to taken, so
+ * neither a late confirm nor a late request can race the revert), *asked
+ * telling which of the two it was. */
+static bool reverter_wait(int dfd, const char *token, const char *taken, int secs, bool *asked)
 {
 	struct timespec tick = {0, 100 * 1000 * 1000};
 	time_t deadline = time(NULL) + secs;
-	char taken[NAME_MAX + 16], logline[NFSH_ERR_MSG + 64];
+	char now[NAME_MAX + 16];
+
+	snprintf(now, sizeof(now), "%s" NOW_SUFFIX, token);
+	for (;;) {
+		if (faccessat(dfd, token, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+			if (time(NULL) < deadline) {
+				nanosleep(&tick, NULL);
+				continue;
+			}
+			if (renameat(dfd, token, dfd, taken) == 0)
+				return *asked = false, true;
+		}
+		/* Gone: confirmed, or renamed to now (perhaps just now). nfsh
+		 * makes now only from the token, so none can appear later. */
+		*asked = renameat(dfd, now, dfd, taken) == 0;
+		return *asked;
+	}
+}
+
+static void reverter_log(int dfd, const char *line)
+{
+	/* An append-only log: O_APPEND keeps each line whole, O_NOFOLLOW keeps
+	 * it in the directory. */
+	int fd =
+	    openat(dfd, "revert.log", O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd >= 0) {
+		ssize_t w = write(fd, line, strlen(line));
+
+		(void)w;
+		close(fd);
+	}
+}
+
+/* Everything it touches is relative to dfd, the state directory checked once
+ * by confirm_arm, and it keeps only that descriptor and /dev/null open. Its
+ * pid goes to report, for nfsh to know whether it still runs. */
+static void reverter(int dfd, const char *token, json_t *snap, int secs, int report)
+{
+	char taken[NAME_MAX + 16], logline[NFSH_ERR_MSG + NAME_MAX + 64];
 	struct nfsh_session s;
 	struct nfsh_err e;
 	json_t *batch;
+	bool asked;
+	pid_t pid;
 	int fd;
 
 	setsid();
-	if (fork() != 0)
+	if ((pid = fork()) != 0) {
+		ssize_t w = write(report, &pid, sizeof(pid));
+
+		(void)w;
 		_exit(0);
+	}
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	/* With stdio closed the directory may sit on 0-2, which /dev/null
@@ -159,63 +219,162 @@ static void reverter(int dfd, const char *token, json_t *snap, int secs)
 	if (dfd > 3)
 		close_range(3, (unsigned int)dfd - 1, 0);
 	close_range((unsigned int)dfd + 1, ~0u, 0);
-	while (time(NULL) < deadline) {
-		if (faccessat(dfd, token, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-			_exit(0); /* confirmed */
-		nanosleep(&tick, NULL);
-	}
-	snprintf(taken, sizeof(taken), "%s.reverting", token);
-	if (renameat(dfd, token, dfd, taken) < 0)
-		_exit(0); /* confirmed at the last moment */
+	snprintf(taken, sizeof(taken), "%s" TAKEN_SUFFIX, token);
+	if (!reverter_wait(dfd, token, taken, secs, &asked))
+		_exit(0); /* confirmed */
+	err_clear(&e);
 	if (sess_open(&s, &e) == 0 && (batch = snap_restore_batch(&s, snap, &e)) &&
-	    sess_apply(&s, batch, &e) == 0)
-		snprintf(logline, sizeof(logline), "%ld reverted: not confirmed in %d s\n",
-		         (long)time(NULL), secs);
-	else
-		snprintf(logline, sizeof(logline), "%ld revert FAILED: %s\n", (long)time(NULL),
-		         e.msg);
-	/* An append-only log: O_APPEND keeps each line whole, O_NOFOLLOW keeps
-	 * it in the directory. */
-	fd =
-	    openat(dfd, "revert.log", O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd >= 0) {
-		ssize_t w = write(fd, logline, strlen(logline));
-
-		(void)w;
-		close(fd);
+	    sess_apply(&s, batch, &e) == 0) {
+		if (asked)
+			snprintf(logline, sizeof(logline), "%ld %s reverted: not kept\n",
+			         (long)time(NULL), token);
+		else
+			snprintf(logline, sizeof(logline),
+			         "%ld %s reverted: not confirmed in %d s\n", (long)time(NULL),
+			         token, secs);
+	} else {
+		snprintf(logline, sizeof(logline), "%ld %s revert FAILED: %s\n", (long)time(NULL),
+		         token, e.msg);
 	}
+	/* The line first: nfsh, waiting for taken to go, then reads it. */
+	reverter_log(dfd, logline);
 	unlinkat(dfd, taken, 0);
 	_exit(0);
 }
 
-int confirm_arm(json_t *snap, int secs, char *token, size_t len, struct nfsh_err *e)
+int confirm_arm(json_t *snap, int secs, char *token, size_t len, pid_t *reverter_pid,
+                struct nfsh_err *e)
 {
 	static const char text[] = "commit confirmed\n";
 	char dir[PATH_MAX], name[64];
-	pid_t pid;
-	int dfd;
+	int dfd, report[2];
+	pid_t pid, grandchild = 0;
 
 	if ((dfd = state_dir_open(dir, sizeof(dir), false, e)) < 0)
 		return -1;
 	snprintf(name, sizeof(name), "pending-%d-%ld", (int)getpid(), (long)time(NULL));
 	snprintf(token, len, "%s/%s", dir, name);
+	if (pipe2(report, O_CLOEXEC) < 0) {
+		close(dfd);
+		return err_set(e, NFSH_EOTHER, NULL, "cannot start the reverter: %s",
+		               strerror(errno));
+	}
 	if (priv_write_at(dfd, name, text, sizeof(text) - 1, e) < 0) {
 		close(dfd);
+		close(report[0]);
+		close(report[1]);
 		return -1;
 	}
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid == 0)
-		reverter(dfd, name, snap, secs);
+		reverter(dfd, name, snap, secs, report[1]);
+	close(report[1]);
 	if (pid < 0) {
 		unlinkat(dfd, name, 0);
 		close(dfd);
+		close(report[0]);
 		return err_set(e, NFSH_EOTHER, NULL, "cannot start the reverter: %s",
 		               strerror(errno));
 	}
 	close(dfd);
 	waitpid(pid, NULL, 0);
+	if (read(report[0], &grandchild, sizeof(grandchild)) != (ssize_t)sizeof(grandchild))
+		grandchild = 0; /* unknown: confirm_revert then waits by time alone */
+	close(report[0]);
+	if (reverter_pid)
+		*reverter_pid = grandchild;
+	return 0;
+}
+
+/* For the test that nfsh's death after asking changes nothing:
+ * NFSH_CONFIRM_FAULT=exit-after-ask. */
+static void fault_after_ask(void)
+{
+	const char *f = getenv("NFSH_CONFIRM_FAULT");
+
+	if (f && !strcmp(f, "exit-after-ask"))
+		_exit(9);
+}
+
+static bool exists(const char *path)
+{
+	return faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* The reverter's line for token in revert.log (the last one, which is the
+ * only one: the token names pid and time), copied to line. */
+static bool find_log_line(const char *token, char *line, size_t len)
+{
+	char dir[PATH_MAX], buf[65536];
+	const char *name = strrchr(token, '/') ? strrchr(token, '/') + 1 : token;
+	size_t nlen = strlen(name);
+	struct nfsh_err e;
+	bool found = false;
+	off_t size;
+	ssize_t n;
+	int dfd, fd;
+
+	if ((dfd = state_dir_open(dir, sizeof(dir), false, &e)) < 0)
+		return false;
+	fd = priv_open_read_at(dfd, "revert.log", &e);
+	close(dfd);
+	if (fd < 0)
+		return false;
+	size = lseek(fd, 0, SEEK_END);
+	n = pread(fd, buf, sizeof(buf) - 1,
+	          size > (off_t)sizeof(buf) - 1 ? size - (off_t)(sizeof(buf) - 1) : 0);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	for (char *l = buf, *end; l && *l; l = end ? end + 1 : NULL) {
+		char *sp = strchr(l, ' ');
+
+		if ((end = strchr(l, '\n')))
+			*end = '\0';
+		if (sp && !strncmp(sp + 1, name, nlen) && sp[1 + nlen] == ' ') {
+			snprintf(line, len, "%s", sp + 2 + nlen);
+			found = true;
+		}
+	}
+	return found;
+}
+
+int confirm_revert(const char *token, pid_t reverter_pid, struct nfsh_err *e)
+{
+	struct timespec tick = {0, 20 * 1000 * 1000};
+	char now[PATH_MAX + 96], taken[PATH_MAX + 96], line[NFSH_ERR_MSG + 64] = "";
+	time_t give_up = time(NULL) + 600;
+	bool asked;
+
+	snprintf(now, sizeof(now), "%s" NOW_SUFFIX, token);
+	snprintf(taken, sizeof(taken), "%s" TAKEN_SUFFIX, token);
+	asked = rename(token, now) == 0;
+
+	/* If the token is gone the reverter has taken it already (the
+	 * deadline), and this only waits; or it was confirmed. */
+	if (asked)
+		fault_after_ask();
+	while ((exists(now) || exists(taken)) && time(NULL) < give_up) {
+		if (reverter_pid > 0 && kill(reverter_pid, 0) < 0 && errno == ESRCH &&
+		    (exists(now) || exists(taken)))
+			return err_set(e, NFSH_EKERNEL, NULL,
+			               "the reverter ended without restoring the previous ruleset"),
+			       err_hint(e, "in the shell, 'rollback' restores it"), -1;
+		nanosleep(&tick, NULL);
+	}
+	if (exists(now) || exists(taken))
+		return err_set(e, NFSH_EKERNEL, NULL,
+		               "the reverter has not restored the previous ruleset in 600 s"),
+		       err_hint(e, "in the shell, 'rollback' restores it"), -1;
+	if (!find_log_line(token, line, sizeof(line)) && !asked)
+		return 1; /* confirmed by `nfsh confirm` */
+	if (!line[0])
+		return err_set(e, NFSH_EKERNEL, NULL, "the reverter left no word in revert.log"),
+		       err_hint(e, "in the shell, 'show rollbacks' and 'rollback' restore it"), -1;
+	if (strncmp(line, "reverted:", 9))
+		return err_set(e, NFSH_EKERNEL, NULL, "the reverter says: %s", line),
+		       err_hint(e, "in the shell, 'rollback' restores the previous ruleset"), -1;
 	return 0;
 }
 
@@ -233,7 +392,7 @@ int confirm_apply(struct shell *sh, json_t *cmds, int secs, struct nfsh_err *e)
 	/* Arm the reverter before applying: there must be no moment at which the
 	 * change is live and nothing would take it back (a SIGKILL right after
 	 * the apply). If the apply fails, removing the token disarms it. */
-	if (secs > 0 && confirm_arm(snap, secs, token, sizeof(token), e) < 0) {
+	if (secs > 0 && confirm_arm(snap, secs, token, sizeof(token), NULL, e) < 0) {
 		json_decref(snap);
 		return -1;
 	}
@@ -263,7 +422,8 @@ int confirm_keep(struct shell *sh, struct nfsh_err *e)
 	if (!(d = fdopendir(dfd)))
 		close(dfd);
 	while (d && (de = readdir(d))) {
-		if (strncmp(de->d_name, "pending-", 8) || strstr(de->d_name, ".reverting"))
+		/* A name with a suffix is being reverted (or asked to be). */
+		if (strncmp(de->d_name, "pending-", 8) || strchr(de->d_name, '.'))
 			continue;
 		if (unlinkat(dfd, de->d_name, 0) == 0)
 			n++;

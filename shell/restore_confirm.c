@@ -5,9 +5,9 @@
  * new ruleset is in and nothing would take it out again: killing nfsh (even
  * with SIGKILL) or losing the terminal leaves the detached reverter to restore
  * the snapshot at the deadline. On a terminal nfsh asks; y keeps the ruleset
- * (the token is removed), anything else or no answer reverts at once. Without
- * a terminal `nfsh confirm` keeps it. A restore that fails changed nothing and
- * disarms the reverter. */
+ * (the token is removed), anything else or no answer has the reverter revert
+ * at once, and nfsh waits for it. Without a terminal `nfsh confirm` keeps it.
+ * A restore that fails changed nothing and disarms the reverter. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -57,33 +57,25 @@ static int ask(int tty, int secs, time_t deadline)
 	return 0;
 }
 
-/* Revert now unless the reverter has already begun (it renamed the token). */
-static int revert_now(struct nfsh_session *s, json_t *snap, const char *token)
+/* Not kept: the reverter restores the previous ruleset (nfsh only asks and
+ * waits, so its own death cannot stop a revert halfway). */
+static int revert_now(const char *token, pid_t reverter, const char *said)
 {
-	char taken[PATH_MAX + 96];
 	struct nfsh_err e;
-	json_t *batch;
-	int rc = 0;
+
+	int rc;
 
 	err_clear(&e);
-	snprintf(taken, sizeof(taken), "%s.reverting", token);
-	if (rename(token, taken) < 0) {
-		fprintf(stderr,
-		        "nfsh restore: not confirmed: the previous ruleset is being restored\n");
-		return 1;
-	}
-	/* The reverter sees the token gone and leaves; the revert is ours. */
-	batch = snap_restore_batch(s, snap, &e);
-	if (!batch || sess_apply(s, batch, &e) < 0) {
+	if ((rc = confirm_revert(token, reverter, &e)) < 0) {
 		report(&e);
-		rc = NFSH_EKERNEL;
-	} else {
-		fprintf(stderr, "nfsh restore: not confirmed: the previous ruleset is restored\n");
-		rc = 1;
+		return NFSH_EKERNEL;
 	}
-	json_decref(batch);
-	unlink(taken);
-	return rc;
+	if (rc == 1) {
+		printf("confirmed meanwhile ('nfsh confirm'): the new ruleset is kept\n");
+		return 0;
+	}
+	fprintf(stderr, "nfsh restore: %s: the previous ruleset is restored\n", said);
+	return 1;
 }
 
 static int parse_secs(const char *w, int *secs)
@@ -108,6 +100,7 @@ int confirm_restore_main(int family, int argc, char **argv)
 	struct nfsh_err e;
 	json_t *snap = NULL;
 	time_t deadline;
+	pid_t reverter = 0;
 
 	if (!args || !io_restore_main) {
 		free(args);
@@ -135,7 +128,7 @@ int confirm_restore_main(int family, int argc, char **argv)
 	err_clear(&e);
 	if (sess_open(&s, &e) < 0 || !(snap = snap_take(&s, &e)) ||
 	    snap_save_rollback(snap, "restore --confirm", &e) < 0 ||
-	    confirm_arm(snap, secs, token, sizeof(token), &e) < 0) {
+	    confirm_arm(snap, secs, token, sizeof(token), &reverter, &e) < 0) {
 		report(&e);
 		json_decref(snap);
 		sess_close(&s);
@@ -152,15 +145,12 @@ int confirm_restore_main(int family, int argc, char **argv)
 	} else {
 		answer = ask(tty, secs, deadline);
 		close(tty);
-		if (answer == 'y' && unlink(token) == 0) {
+		if (answer == 'y' && unlink(token) == 0)
 			printf("confirmed: the new ruleset is kept\n");
-		} else if (answer == 'y') {
-			fprintf(stderr,
-			        "nfsh restore: too late: the previous ruleset was restored\n");
-			rc = 1;
-		} else {
-			rc = revert_now(&s, snap, token);
-		}
+		else if (answer == 'y') /* the deadline came first */
+			rc = revert_now(token, reverter, "too late");
+		else
+			rc = revert_now(token, reverter, "not confirmed");
 	}
 	json_decref(snap);
 	sess_close(&s);

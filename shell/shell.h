@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "cmd/cmd.h"
 #include "nft/session.h"
@@ -70,8 +71,15 @@ int snap_save_rollback(json_t *snap, const char *why, struct nfsh_err *e);
 int confirm_apply(struct shell *sh, json_t *cmds, int secs, struct nfsh_err *e);
 int confirm_keep(struct shell *sh, struct nfsh_err *e);
 /* Fork the detached reverter: it restores snap in secs unless the token file
- * (its path in token) is removed first (confirm). */
-int confirm_arm(json_t *snap, int secs, char *token, size_t len, struct nfsh_err *e);
+ * (its path in token) is removed first (confirm). Its pid goes to
+ * *reverter_pid unless that is NULL. */
+int confirm_arm(json_t *snap, int secs, char *token, size_t len, pid_t *reverter_pid,
+                struct nfsh_err *e);
+/* Have the reverter of token restore its snapshot now (or let it finish one
+ * begun at the deadline) and wait until it has: 0 when it has restored it, 1
+ * when the token was confirmed first (`nfsh confirm`), -1 with e set when it
+ * failed or ended without restoring. */
+int confirm_revert(const char *token, pid_t reverter_pid, struct nfsh_err *e);
 /* shell/restore_confirm.c: restore ARGS with --confirm SECONDS in them. */
 int confirm_restore_main(int family, int argc, char **argv);
 int rollback_run(struct shell *sh, int argc, char **argv, struct nfsh_err *e);

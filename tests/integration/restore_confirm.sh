@@ -21,6 +21,13 @@ old=$(rules)
 new=$(rules)
 reset_old() { "$NFSH" restore "$TMP/old.v4"; }
 pending() { ls "$NFSH_STATE_DIR" 2>/dev/null | grep -c '^pending-'; }
+# await_rules WANT SECONDS: wait until the ruleset is WANT, at most SECONDS
+# (a loaded machine may be late by a second; never early: see the checks
+# of "still in" before each).
+await_rules() {
+	local until=$((SECONDS + $2))
+	while [ "$(rules)" != "$1" ] && [ $SECONDS -lt $until ]; do sleep 0.1; done
+}
 # on_tty SCRIPT: run SCRIPT (bash) on a fresh pseudo-terminal.
 on_tty() { script -qfec "bash -c '$1'" /dev/null; }
 
@@ -30,7 +37,7 @@ out=$(setsid -w "$NFSH" restore --confirm 2 "$TMP/new.v4" </dev/null 2>&1)
 expect_eq "no tty: exit 0" "$?" 0
 check "no tty: says how to confirm" grep -q "nfsh confirm" <<<"$out"
 expect_eq "no tty: the new ruleset is in" "$(rules)" "$new"
-sleep 3.5
+await_rules "$old" 6
 expect_eq "no tty, not confirmed: reverted after 2 s" "$(rules)" "$old"
 check "the revert is logged" grep -q "reverted: not confirmed in 2 s" "$NFSH_STATE_DIR/revert.log"
 
@@ -71,7 +78,7 @@ expect_eq "SIGKILL: the new ruleset was in" "$(rules)" "$new"
 kill -9 "$(cat "$TMP/pid")"
 sleep 0.5
 expect_eq "SIGKILL: still in right after the kill" "$(rules)" "$new"
-sleep 3.5
+await_rules "$old" 6
 expect_eq "SIGKILL: reverted at the deadline" "$(rules)" "$old"
 wait
 rm -f "$TMP/pid"
@@ -82,16 +89,33 @@ reset_old
 spid=$!
 for _ in $(seq 50); do [ -s "$TMP/pid" ] && [ "$(rules)" = "$new" ] && break; sleep 0.1; done
 kill -9 "$spid" # script holds the pty master: the terminal is gone
-sleep 4
+await_rules "$old" 6
 expect_eq "terminal gone: reverted at the deadline" "$(rules)" "$old"
+for _ in $(seq 50); do kill -0 "$(cat "$TMP/pid")" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$(cat "$TMP/pid")" 2>/dev/null && fail "terminal gone: nfsh still running" || pass "terminal gone: nfsh ended"
 wait
+rm -f "$TMP/pid"
+# The terminal's SIGHUP comes after it has woken nfsh's read, so nfsh may
+# have begun its answer "not kept" and die with it: the reverter must still
+# have restored the ruleset and have left no token behind.
+for _ in $(seq 30); do [ "$(pending)" = 0 ] && break; sleep 0.1; done
+expect_eq "terminal gone: no token left" "$(pending)" 0
+
+# 7b. nfsh dies right after asking the reverter to revert (n): reverted all
+# the same, at once, not at the deadline: nfsh only asks.
+reset_old
+printf 'n\n' | on_tty "NFSH_CONFIRM_FAULT=exit-after-ask $NFSH restore --confirm 30 $TMP/new.v4; echo rc=\$?" >"$TMP/out"
+check "dies after asking: it died" grep -q "rc=9" "$TMP/out"
+await_rules "$old" 3
+expect_eq "dies after asking: reverted all the same" "$(rules)" "$old"
+expect_eq "dies after asking: no token left" "$(pending)" 0
+check "dies after asking: logged as not kept" grep -q "reverted: not kept" "$NFSH_STATE_DIR/revert.log"
 
 # The same from a shell line.
 reset_old
 printf 'restore --confirm 2 %s\n' "$TMP/new.v4" | setsid -w "$NFSH" >/dev/null 2>&1
 expect_eq "shell line restore --confirm: applied" "$(rules)" "$new"
-sleep 3.5
+await_rules "$old" 6
 expect_eq "shell line restore --confirm: reverted" "$(rules)" "$old"
 
 # 8. A restore that fails: nothing applied, nothing armed.
