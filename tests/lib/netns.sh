@@ -61,6 +61,37 @@ expect_status() {
 	rm -f /tmp/nfsh-test-out.$$
 }
 
+# await SECONDS CMD...: run CMD every 0.1 s until it succeeds or SECONDS have
+# passed; returns CMD's last status. For "eventually X" before asserting X: a
+# slow or loaded machine gets the time it needs, a fast one does not wait.
+await() {
+	local end=$((SECONDS + $1)) st
+	shift
+	while :; do
+		"$@"
+		st=$?
+		[ "$st" = 0 ] && return 0
+		[ "$SECONDS" -lt "$end" ] || return "$st"
+		sleep 0.1
+	done
+}
+
+# ct_subscribed PID: PID holds a netfilter netlink socket bound to multicast
+# groups, so an event listener sees everything that happens from now on
+# (/proc/net/netlink: protocol 12, groups not 0, the socket's inode).
+ct_subscribed() {
+	local inodes
+	inodes=$(readlink "/proc/$1"/fd/* 2>/dev/null | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p' | tr '\n' ' ')
+	[ -n "$inodes" ] || return 1
+	awk -v want=" $inodes" '$2 == 12 && $4 != "00000000" && index(want, " " $10 " ") { f = 1 }
+		END { exit !f }' /proc/net/netlink
+}
+
+# await_subscribed PID: until PID listens to ctnetlink events (at most 20 s).
+await_subscribed() {
+	await 20 ct_subscribed "$1" || echo "    (pid $1 not subscribed to ctnetlink events after 20 s)"
+}
+
 # nft_json_ruleset: `nft -j list ruleset` without handles and metainfo, keys
 # sorted: what two ways of loading the same rules must agree on.
 nft_json_ruleset() {
