@@ -298,6 +298,26 @@ static void fault_after_ask(void)
 		_exit(9);
 }
 
+/* Whether pid still runs: a zombie does not (an init that does not reap
+ * would leave the ended reverter as one, and kill(pid, 0) succeeds on it). */
+static bool running(pid_t pid)
+{
+	char path[64], stat[128], *close_paren;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return true; /* no /proc: kill's answer stands */
+	n = read(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	stat[n > 0 ? n : 0] = '\0';
+	close_paren = strrchr(stat, ')');
+	return !(close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z');
+}
+
 static bool exists(const char *path)
 {
 	return faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
@@ -356,11 +376,14 @@ int confirm_revert(const char *token, pid_t reverter_pid, struct nfsh_err *e)
 	if (asked)
 		fault_after_ask();
 	while ((exists(now) || exists(taken)) && time(NULL) < give_up) {
-		if (reverter_pid > 0 && kill(reverter_pid, 0) < 0 && errno == ESRCH &&
-		    (exists(now) || exists(taken)))
+		if (reverter_pid > 0 && !running(reverter_pid) && (exists(now) || exists(taken))) {
+			/* Nobody is left to act on them. */
+			unlink(now);
+			unlink(taken);
 			return err_set(e, NFSH_EKERNEL, NULL,
 			               "the reverter ended without restoring the previous ruleset"),
 			       err_hint(e, "in the shell, 'rollback' restores it"), -1;
+		}
 		nanosleep(&tick, NULL);
 	}
 	if (exists(now) || exists(taken))

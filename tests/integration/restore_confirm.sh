@@ -111,6 +111,25 @@ expect_eq "dies after asking: reverted all the same" "$(rules)" "$old"
 expect_eq "dies after asking: no token left" "$(pending)" 0
 check "dies after asking: logged as not kept" grep -q "reverted: not kept" "$NFSH_STATE_DIR/revert.log"
 
+# 7c. The reverter is killed before nfsh asks it (n): nfsh must not wait
+# for it forever nor claim a revert; it says so and fails.
+reset_old
+(sleep 2; printf 'n\n') | on_tty "$NFSH restore --confirm 30 $TMP/new.v4; echo rc=\$?" >"$TMP/out" &
+rpid=
+for _ in $(seq 50); do
+	# The reverter is the nfsh without a terminal (its own session, setsid).
+	rpid=$(ps -eo pid=,tty=,args= | awk -v nfsh="$NFSH" '$2 == "?" && $3 == nfsh && $4 == "restore" {print $1}')
+	[ -n "$rpid" ] && break
+	sleep 0.1
+done
+check "reverter killed: found it" test -n "$rpid"
+kill -9 $rpid
+wait
+check "reverter killed: nfsh says so" grep -q "the reverter ended without restoring" "$TMP/out"
+check "reverter killed: exit 4 (not a revert)" grep -q "rc=4" "$TMP/out"
+expect_eq "reverter killed: the new ruleset is still in" "$(rules)" "$new"
+expect_eq "reverter killed: no token left" "$(pending)" 0
+
 # The same from a shell line.
 reset_old
 printf 'restore --confirm 2 %s\n' "$TMP/new.v4" | setsid -w "$NFSH" >/dev/null 2>&1
