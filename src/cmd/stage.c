@@ -16,8 +16,15 @@ struct stage_rule {
 	int line;        /* added: its source line */
 	int listed;      /* kernel rule: its index in the chain's listing, -1 after -R */
 	json_t *body;    /* kernel rule replaced by -R: the new rule object */
-	char *spec;      /* canonical iptables-save text; NULL for a foreign rule */
+	char *spec;      /* canonical iptables-save text; NULL for a foreign rule, or not yet */
 	char *jump;      /* jump or goto target, NULL for none */
+	/* An added rule of a restore: the words of its command (NUL-separated),
+	 * its spec printed from them only when a -D by spec first compares
+	 * against it (entry_spec). Most rules never are, and printing every
+	 * rule at once was ~9% of a bulk restore's instructions. */
+	char *words;
+	int nwords, family; /* cmd_parse's argc and default family */
+	int expanded;       /* which of the command's expanded rules it is */
 };
 
 struct stage_chain {
@@ -54,6 +61,9 @@ struct stage {
 	struct nfsh_session *s;
 	struct stage_sink sink;
 	int line;
+	/* The words of the command being staged (stage_set_words), or none. */
+	int argc, family;
+	char *const *argv;
 	bool top; /* the rule being staged goes to the top of an unread chain */
 	struct stage_table tables[3][TBL_COUNT];
 	struct stage_chain **chains; /* open addressing by family, table and name */
@@ -121,6 +131,7 @@ static void entry_release(struct stage_rule *r)
 	json_decref(r->body);
 	free(r->spec);
 	free(r->jump);
+	free(r->words);
 }
 
 static void chain_clear(struct stage_chain *c)
@@ -158,6 +169,15 @@ void stage_free(struct stage *st)
 void stage_set_line(struct stage *st, int line)
 {
 	st->line = line;
+}
+
+void stage_set_words(struct stage *st, int family, int argc, char *const *argv)
+{
+	if (!st)
+		return;
+	st->family = family;
+	st->argc = argc;
+	st->argv = argv;
 }
 
 static struct stage_table *table_state(struct stage *st, int family, int table)
@@ -229,6 +249,51 @@ static char *jump_of(const struct rule *r)
 	if (r->target_kind != TGT_JUMP && r->target_kind != TGT_GOTO)
 		return NULL;
 	return strdup(r->jump);
+}
+
+/* The words of the command being staged, NUL-separated, into x. */
+static int keep_words(const struct stage *st, struct stage_rule *x, int expanded)
+{
+	size_t len = 0;
+	char *p;
+
+	for (int i = 0; i < st->argc; i++)
+		len += strlen(st->argv[i]) + 1;
+	if (!(x->words = p = malloc(len ? len : 1)))
+		return -1;
+	for (int i = 0; i < st->argc; i++) {
+		size_t n = strlen(st->argv[i]) + 1;
+
+		memcpy(p, st->argv[i], n);
+		p += n;
+	}
+	x->nwords = st->argc;
+	x->family = st->family;
+	x->expanded = expanded;
+	return 0;
+}
+
+/* The spec of an added rule kept as words: its command parsed again
+ * (cmd_parse is deterministic), the expanded rule printed. NULL when out of
+ * memory. */
+static char *spec_of_words(const struct stage_rule *x)
+{
+	char **argv = malloc((size_t)(x->nwords ? x->nwords : 1) * sizeof(*argv)), *p = x->words;
+	struct nfsh_err e;
+	struct cmd c;
+	char *spec = NULL;
+
+	if (!argv)
+		return NULL;
+	for (int i = 0; i < x->nwords; p += strlen(p) + 1)
+		argv[i++] = p;
+	if (cmd_parse(x->nwords, argv, x->family, &c, &e) == 0) {
+		if (x->expanded < c.nrules)
+			spec = spec_of(&c.rules[x->expanded]);
+		cmd_release(&c);
+	}
+	free(argv);
+	return spec;
 }
 
 /* Put the listed rules of ch (taken over) between c's head and tail. */
@@ -511,21 +576,32 @@ static int bad_rule(const struct stage_chain *c, struct nfsh_err *e)
 	return -1;
 }
 
-/* Stage rule r, its rule object body (stolen), at position at (0-based) of c. */
-static int insert_at(struct stage *st, struct stage_chain *c, int at, const struct rule *r,
-                     json_t *body, struct nfsh_err *e)
+/* The spec of x, the command's expanded rule r: kept as the command's words
+ * when the caller gave them, else printed now. */
+static int note_spec(const struct stage *st, struct stage_rule *x, const struct rule *r,
+                     int expanded)
 {
-	struct stage_rule *x;
-	char *spec = spec_of(r);
+	if (st->argc)
+		return keep_words(st, x, expanded);
+	x->spec = spec_of(r);
+	return x->spec ? 0 : -1;
+}
 
-	if (!spec || !(x = push_slot(c, at))) {
-		free(spec);
+/* Stage rule r (the command's expanded rule number `expanded`), its rule
+ * object body (stolen), at position at (0-based) of c. */
+static int insert_at(struct stage *st, struct stage_chain *c, int at, const struct rule *r,
+                     int expanded, json_t *body, struct nfsh_err *e)
+{
+	struct stage_rule *x = push_slot(c, at);
+
+	if (!x || note_spec(st, x, r, expanded) < 0) {
+		if (x)
+			drop_slot(c, at);
 		json_decref(body);
 		return oom(e);
 	}
 	x->line = st->line;
 	x->listed = -1;
-	x->spec = spec;
 	x->jump = jump_of(r);
 	return place(st, c, at, body, e);
 }
@@ -632,6 +708,8 @@ static void take_rule(struct stage *st, const struct stage_chain *c, struct stag
 	dropped(st, c, x);
 	free(x->spec);
 	free(x->jump);
+	free(x->words);
+	x->words = NULL;
 	x->spec = spec;
 	x->jump = jump_of(r);
 }
@@ -752,7 +830,7 @@ static int stage_append_insert(struct stage *st, struct stage_chain *c, const st
 	for (int i = 0; i < c0->nrules; i++) {
 		if (rc == 0) {
 			st->top = c0->op == OP_INSERT;
-			rc = insert_at(st, c, c0->op == OP_INSERT ? at : c->n, &c0->rules[i],
+			rc = insert_at(st, c, c0->op == OP_INSERT ? at : c->n, &c0->rules[i], i,
 			               bodies[i], e);
 			st->top = false;
 			if (rc == 0 && !c->loaded && c0->op == OP_INSERT)
@@ -767,7 +845,9 @@ static int stage_append_insert(struct stage *st, struct stage_chain *c, const st
 /* The canonical text of a rule; NULL for a foreign one (or no memory). */
 static const char *entry_spec(struct stage_chain *c, struct stage_rule *x)
 {
-	if (!x->spec && x->listed >= 0 && !(c->listed.foreign && c->listed.foreign[x->listed]))
+	if (!x->spec && x->words)
+		x->spec = spec_of_words(x);
+	else if (!x->spec && x->listed >= 0 && !(c->listed.foreign && c->listed.foreign[x->listed]))
 		x->spec = spec_of(&c->listed.rules[x->listed]);
 	return x->spec;
 }
@@ -937,7 +1017,7 @@ static int zero_table(struct stage *st, const struct cmd *c0, struct nfsh_err *e
 	return rc;
 }
 
-int stage_rule_cmd(struct stage *st, const struct cmd *c0, struct nfsh_err *e)
+static int rule_cmd(struct stage *st, const struct cmd *c0, struct nfsh_err *e)
 {
 	struct stage_chain *c;
 	/* Appending, or inserting at the top, needs no kernel listing. */
@@ -962,6 +1042,14 @@ int stage_rule_cmd(struct stage *st, const struct cmd *c0, struct nfsh_err *e)
 		return err_set(e, NFSH_EOTHER, NULL, "internal error: %s is not a rule command",
 		               cmd_op_letter(c0->op));
 	}
+}
+
+int stage_rule_cmd(struct stage *st, const struct cmd *c0, struct nfsh_err *e)
+{
+	int rc = rule_cmd(st, c0, e);
+
+	st->argc = 0; /* the words were this command's */
+	return rc;
 }
 
 /* ---- what other commands do ---- */

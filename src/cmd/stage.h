@@ -53,6 +53,12 @@ struct stage *stage_new(struct nfsh_session *s, const struct stage_sink *sink);
 void stage_free(struct stage *st);
 /* The source line of the rules staged from now on (restore files). */
 void stage_set_line(struct stage *st, int line);
+/* The words of the next stage_rule_cmd, as given to cmd_parse with family
+ * (restore files): the rules it adds keep a copy, and their specs are printed
+ * from them only if a later -D by spec needs them. Without words (the shell,
+ * one command) a rule's spec is printed when it is staged. st may be NULL;
+ * argv need only live until that stage_rule_cmd returns. */
+void stage_set_words(struct stage *st, int family, int argc, char *const *argv);
 
 /* -A, -I, -D, -R or -Z of c, resolved against the staged state; the batch
  * items go to the sink. 0, or -1 with e set (the stage is then unchanged

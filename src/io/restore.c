@@ -78,7 +78,9 @@ static int command_line(struct io_ctx *r, struct io_words *w, struct nfsh_err *e
 		cmd_release(&c);
 		return 0;
 	}
+	stage_set_words(r->stage, r->family, argc, argv);
 	rc = io_ctx_cmd(r, &c, have_ctr, p, b, e);
+	stage_set_words(r->stage, r->family, 0, NULL);
 	cmd_release(&c);
 	return rc;
 }
