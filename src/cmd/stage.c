@@ -406,14 +406,13 @@ static struct stage_chain *chain_get(struct stage *st, int family, int table, co
  * sink first, as items of their own. */
 static json_t *rule_obj(struct stage *st, struct rule *r, struct nfsh_err *e)
 {
-	struct ext_decls d = {json_array(), st->decl_sets};
+	struct ext_decls d = {NULL, st->decl_sets};
 	json_t *o, *cmd;
 	size_t i;
 
-	if (st->sink.make_rule) {
-		json_decref(d.cmds);
+	if (st->sink.make_rule)
 		return st->sink.make_rule(st->sink.ctx, r, e);
-	}
+	d.cmds = json_array();
 	o = xlate_rule_decls(r, &d, e);
 	st->decl_sets = d.nsets;
 	json_array_foreach(d.cmds, i, cmd)
@@ -428,18 +427,26 @@ static json_t *rule_obj(struct stage *st, struct rule *r, struct nfsh_err *e)
 	return o;
 }
 
-/* {verb: {"rule": rule}} with the rule placed relative to handle (0: none). */
-static int put(struct stage *st, const char *verb, json_t *rule, uint64_t handle, int line)
+/* {verb: {"rule": rule}} (rule stolen) to the sink: the item, or -1. */
+static int emit_rule(struct stage *st, const char *verb, json_t *rule, int line)
 {
 	json_t *cmd;
 
+	if (st->sink.emit_rule)
+		return st->sink.emit_rule(st->sink.ctx, verb, rule, line);
+	cmd = json_pack("{s:{s:o}}", verb, "rule", rule);
+	return cmd ? st->sink.emit(st->sink.ctx, cmd, line) : -1;
+}
+
+/* {verb: {"rule": rule}} with the rule placed relative to handle (0: none). */
+static int put(struct stage *st, const char *verb, json_t *rule, uint64_t handle, int line)
+{
 	json_object_del(rule, "index");
 	if (handle)
 		nftb_set_handle(rule, handle);
 	else
 		json_object_del(rule, "handle");
-	cmd = json_pack("{s:{s:o}}", verb, "rule", rule);
-	return cmd ? st->sink.emit(st->sink.ctx, cmd, line) : -1;
+	return emit_rule(st, verb, rule, line);
 }
 
 static json_t *handle_obj(const struct stage_chain *c, uint64_t handle)
@@ -491,13 +498,10 @@ static int place(struct stage *st, struct stage_chain *c, int at, json_t *body, 
 
 	/* In a chain of this transaction's own rules, by index. */
 	if (c->by_index) {
-		json_t *cmd;
-
 		json_object_del(body, "handle");
 		if (at + 1 < c->n)
 			json_object_set_new(body, "index", json_integer(at));
-		cmd = json_pack("{s:{s:o}}", at + 1 < c->n ? "insert" : "add", "rule", body);
-		c->v[at].item = cmd ? st->sink.emit(st->sink.ctx, cmd, st->line) : -1;
+		c->v[at].item = emit_rule(st, at + 1 < c->n ? "insert" : "add", body, st->line);
 		if (at + 1 < c->n)
 			c->last_index = c->v[at].item;
 		return c->v[at].item < 0 ? oom(e) : 0;

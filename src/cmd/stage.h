@@ -34,6 +34,10 @@ struct stage_sink {
 	/* Append cmd (stolen), standing for source line `line` (0: none).
 	 * Returns the item's index, or -1 when out of memory. */
 	int (*emit)(void *ctx, json_t *cmd, int line);
+	/* The same for the rule command {verb: {"rule": rule}} (rule stolen), for a
+	 * sink that need not build it (a restore's rules built without JSON). May
+	 * be NULL: then emit gets the command. */
+	int (*emit_rule)(void *ctx, const char *verb, json_t *rule, int line);
 	/* Make item a no-op: the rule it added is gone again. 0 or -1. */
 	int (*cancel)(void *ctx, int item);
 	/* The rule object of item (an add or insert rule command): new reference,

@@ -52,16 +52,28 @@ static const char *nftname(int table)
 
 /* ---- the stage's sink: the streamed batch ---- */
 
-static int sink_emit(void *ctx, json_t *cmd, int line)
+/* x to the batch, standing for source line `line` (0: the current one): the
+ * command x, or with verb the rule command {verb: {"rule": x}}. The item, or
+ * -1. */
+static int add_at_line(struct io_ctx *r, int line, const char *verb, json_t *x)
 {
-	struct io_ctx *r = ctx;
 	int saved = r->b.cur_line, rc;
 
 	if (line)
 		r->b.cur_line = line;
-	rc = io_batch_add(&r->b, cmd);
+	rc = verb ? io_batch_add_rule(&r->b, verb, x) : io_batch_add(&r->b, x);
 	r->b.cur_line = saved;
 	return rc < 0 ? -1 : r->b.n - 1;
+}
+
+static int sink_emit(void *ctx, json_t *cmd, int line)
+{
+	return add_at_line(ctx, line, NULL, cmd);
+}
+
+static int sink_emit_rule(void *ctx, const char *verb, json_t *rule, int line)
+{
+	return add_at_line(ctx, line, verb, rule);
 }
 
 /* Where item i's text starts: after the comma before it, or after "[". */
@@ -268,6 +280,7 @@ static struct stage *stage_of(struct io_ctx *r)
 {
 	struct stage_sink sink = {.ctx = r,
 	                          .emit = sink_emit,
+	                          .emit_rule = sink_emit_rule,
 	                          .cancel = sink_cancel,
 	                          .rule_of = sink_rule_of,
 	                          .make_rule = sink_make_rule,

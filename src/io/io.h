@@ -83,6 +83,9 @@ void io_batch_want_text(struct io_batch *b, const char *why);
 void io_batch_free(struct io_batch *b);
 /* Append cmd (serialised, then released). 0, or -1 on allocation failure. */
 int io_batch_add(struct io_batch *b, json_t *cmd);
+/* Append the rule command {verb: {"rule": rule}} (rule released): a
+ * placeholder's messages are made without building the command. */
+int io_batch_add_rule(struct io_batch *b, const char *verb, json_t *rule);
 /* Item i (text already made a no-op) sends no messages either. */
 void io_batch_cancel_msgs(struct io_batch *b, int i);
 /* Append every element of the array cmds (released). */

@@ -272,15 +272,12 @@ static bool grow(struct io_batch *b, int cap)
 	return true;
 }
 
-/* The rule a placeholder item {verb: {"rule": {"nfsh-fast": k[, "handle":
- * h]}}} stands for: 1 with *verb, *f and *h; 0: cmd is no placeholder; -1: a
- * placeholder with more (an "index" only libnftables resolves). */
-static int fast_item(struct io_batch *b, json_t *cmd, const char **verb, struct io_fast_rule **f,
-                     uint64_t *h)
+/* The rule a placeholder rule object {"nfsh-fast": k[, "handle": h]} stands
+ * for: 1 with *f and *h; 0: body is no placeholder; -1: a placeholder with
+ * more (an "index" only libnftables resolves). */
+static int fast_rule(struct io_batch *b, json_t *body, struct io_fast_rule **f, uint64_t *h)
 {
-	void *it = b->nfast ? json_object_iter(cmd) : NULL;
-	json_t *body = it ? json_object_get(json_object_iter_value(it), "rule") : NULL;
-	json_t *k = body ? json_object_get(body, FAST_KEY) : NULL, *hv;
+	json_t *k = b->nfast ? json_object_get(body, FAST_KEY) : NULL, *hv;
 	json_int_t i;
 
 	if (!k)
@@ -290,39 +287,42 @@ static int fast_item(struct io_batch *b, json_t *cmd, const char **verb, struct 
 	if (json_object_size(body) != (hv ? 2u : 1u) || i < 0 || i >= b->nfast || !b->fast[i].r ||
 	    (hv && json_integer_value(hv) <= 0))
 		return -1;
-	*verb = json_object_iter_key(it);
 	*f = &b->fast[i];
 	*h = hv ? (uint64_t)json_integer_value(hv) : 0;
 	return 1;
 }
 
-/* The messages of cmd after the others: 1 or more, or -1. A placeholder's
- * rule is spent (a lazy batch re-adds no item: rule_of wants the text). */
-static int item_msgs(struct io_batch *b, json_t *cmd)
+/* The messages of a placeholder's rule after the others, 1 or -1; the rule
+ * is spent (a lazy batch re-adds no item: rule_of wants the text). */
+static int fast_msgs(struct io_batch *b, const char *verb, struct io_fast_rule *f, uint64_t h)
 {
-	struct io_fast_rule *f;
-	const char *verb;
-	uint64_t h;
-	int n = fast_item(b, cmd, &verb, &f, &h);
+	int n = nll_rule_item(&b->msgs, verb, f->r, h, f->comment, &b->seq);
 
-	if (n == 0)
-		return nll_batch_item(&b->lin, &b->msgs, cmd, &b->seq);
-	if (n < 0)
-		return -1;
-	n = nll_rule_item(&b->msgs, verb, f->r, h, f->comment, &b->seq);
 	free_fast(f);
 	return n;
 }
 
-/* The item's messages after the others; the first item nl_lin.c does not
- * know (or a batch too long to count in 32 bits) ends the netlink batch. */
-static void linearise(struct io_batch *b, json_t *cmd)
+/* The messages of cmd after the others: 1 or more, or -1. A placeholder
+ * item is {verb: {"rule": placeholder}}. */
+static int item_msgs(struct io_batch *b, json_t *cmd)
 {
-	size_t at = b->msgs.len;
+	void *it = b->nfast ? json_object_iter(cmd) : NULL;
+	json_t *body = it ? json_object_get(json_object_iter_value(it), "rule") : NULL;
+	struct io_fast_rule *f;
+	uint64_t h;
+	int n = body ? fast_rule(b, body, &f, &h) : 0;
 
-	if (b->text_only)
-		return;
-	if (item_msgs(b, cmd) < 0 || b->msgs.oom || b->msgs.len - at > UINT32_MAX) {
+	if (n == 0)
+		return nll_batch_item(&b->lin, &b->msgs, cmd, &b->seq);
+	return n < 0 ? -1 : fast_msgs(b, json_object_iter_key(it), f, h);
+}
+
+/* The item's messages (n of them, or -1: made from b->msgs.len at on) are
+ * the next item's; the first item nl_lin.c does not know (or a batch too
+ * long to count in 32 bits) ends the netlink batch. */
+static void note_msgs(struct io_batch *b, size_t at, int n)
+{
+	if (n < 0 || b->msgs.oom || b->msgs.len - at > UINT32_MAX) {
 		b->refused = b->n;
 		drop_msgs(b);
 		io_batch_want_text(b, "an item netlink does not take");
@@ -332,17 +332,45 @@ static void linearise(struct io_batch *b, json_t *cmd)
 	b->msg_len[b->n] = (uint32_t)(b->msgs.len - at);
 }
 
+static void linearise(struct io_batch *b, json_t *cmd)
+{
+	size_t at = b->msgs.len;
+
+	if (!b->text_only)
+		note_msgs(b, at, item_msgs(b, cmd));
+}
+
 void io_batch_cancel_msgs(struct io_batch *b, int i)
 {
 	if (!b->text_only && i >= 0 && i < b->n)
 		b->msg_len[i] = 0;
 }
 
+/* Room for one more item; -1 when there is none or the batch gave up. */
+static int make_room(struct io_batch *b)
+{
+	if (b->need_text || (b->n == b->cap && !grow(b, b->cap ? b->cap * 2 : 1024)))
+		return -1;
+	return 0;
+}
+
+/* The item whose text and messages were just made is the next. */
+static int end_item(struct io_batch *b)
+{
+	if (b->need_text || b->text.oom)
+		return -1;
+	b->ends[b->n] = b->text.len;
+	b->lines[b->n] = b->cur_line;
+	memcpy(b->words[b->n], b->cur_word, sizeof(b->words[b->n]));
+	b->n++;
+	return 0;
+}
+
 int io_batch_add(struct io_batch *b, json_t *cmd)
 {
 	if (!cmd)
 		return -1;
-	if (b->need_text || (b->n == b->cap && !grow(b, b->cap ? b->cap * 2 : 1024))) {
+	if (make_room(b) < 0) {
 		json_decref(cmd);
 		return -1;
 	}
@@ -353,15 +381,26 @@ int io_batch_add(struct io_batch *b, json_t *cmd)
 		dump(&b->text, cmd);
 	}
 	json_decref(cmd);
-	if (b->need_text)
+	return end_item(b);
+}
+
+int io_batch_add_rule(struct io_batch *b, const char *verb, json_t *rule)
+{
+	struct io_fast_rule *f;
+	size_t at = b->msgs.len;
+	uint64_t h;
+	int n;
+
+	/* A placeholder is only ever in a lazy batch, which has no text. */
+	if (!b->lazy || b->text_only || !rule || (n = fast_rule(b, rule, &f, &h)) == 0)
+		return io_batch_add(b, rule ? json_pack("{s:{s:o}}", verb, "rule", rule) : NULL);
+	if (make_room(b) < 0) {
+		json_decref(rule);
 		return -1;
-	if (b->text.oom)
-		return -1;
-	b->ends[b->n] = b->text.len;
-	b->lines[b->n] = b->cur_line;
-	memcpy(b->words[b->n], b->cur_word, sizeof(b->words[b->n]));
-	b->n++;
-	return 0;
+	}
+	note_msgs(b, at, n < 0 ? -1 : fast_msgs(b, verb, f, h));
+	json_decref(rule);
+	return end_item(b);
 }
 
 int io_batch_add_all(struct io_batch *b, json_t *cmds)
