@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 modprobe nf_conntrack 2>/dev/null
 
-# wait_quiet FILE: until FILE stops growing for a second (max 60 s).
+# wait_quiet FILE: until FILE stops growing for half a second (max 60 s).
 wait_quiet() {
 	local last=-1 cur i
 	for i in $(seq 120); do
@@ -28,7 +28,21 @@ listen() { # listen OUT ERR ARGS...: start a listener, return once it is subscri
 	shift 2
 	"$@" >"$out" 2>"$err" &
 	LPID=$!
-	sleep 0.5
+	await_subscribed "$LPID"
+}
+
+# covered FILE: how many entries FILE reports, by event or resync line.
+covered() { grep -E '^ *\[(NEW|RESYNC)\]' "$1" | awk '{print $5, $6, $7}' | sort -u | wc -l; }
+covers() { [ "$(covered "$2")" -ge "$1" ]; } # covers N FILE
+# count_at_least N REGEX FILE: FILE has N lines matching REGEX.
+count_at_least() { [ "$(grep -c -- "$2" "$3")" -ge "$1" ]; }
+
+# drained N FILE: the listener has shown the N entries (a burst takes a while
+# to come through on a loaded machine; the loss count and the resync come
+# before the entries they cover), then nothing more comes.
+drained() {
+	await 120 covers "$1" "$2"
+	wait_quiet "$2"
 }
 
 stop() {
@@ -38,7 +52,7 @@ stop() {
 
 listen "$tmp/new" "$tmp/new.err" $CT -E -e NEW
 check "fill $N entries" "$FILL" "$N"
-wait_quiet "$tmp/new"
+drained "$N" "$tmp/new"
 stop
 got_new=$(grep -c '^ *\[NEW\]' "$tmp/new")
 got_resync=$(grep -c '^ *\[RESYNC\]' "$tmp/new")
@@ -60,7 +74,7 @@ grep -q 'flow events have been shown' "$tmp/new.err" && pass "exit summary on SI
 $CT -F >/dev/null 2>&1
 listen "$tmp/small" "$tmp/small.err" $CT -E -e NEW -b 65536
 "$FILL" "$N" --base 300000
-wait_quiet "$tmp/small"
+drained "$N" "$tmp/small"
 stop
 s_new=$(grep -c '^ *\[NEW\]' "$tmp/small")
 s_lost=$(sed -n 's/.*dropped \([0-9]*\) events.*/\1/p' "$tmp/small.err" | awk '{s+=$1} END {print s+0}')
@@ -85,11 +99,12 @@ conntrack -F >/dev/null 2>&1 || $CT -F >/dev/null 2>&1
 listen "$tmp/all" "$tmp/all.err" $CT -E
 "$FILL" 1000 --mark 5
 "$FILL" 1000 --base 5000
-wait_quiet "$tmp/all"
+await 20 count_at_least 2000 '^ *\[NEW\]' "$tmp/all"
 ALLPID=$LPID
 listen "$tmp/del" "$tmp/del.err" $CT -E -e DESTROY -m 5
 $CT -F >/dev/null 2>&1
-wait_quiet "$tmp/del"
+await 20 count_at_least 1000 '^\[DESTROY\]' "$tmp/del"
+await 20 count_at_least 2000 '^\[DESTROY\]' "$tmp/all"
 stop
 LPID=$ALLPID
 stop
@@ -106,7 +121,8 @@ conntrack -I -s 2001:db8::1 -d 2001:db8::2 -p udp --sport 1 --dport 2 -t 50 -m 4
 conntrack -U -s 1.1.1.1 -m 9 >/dev/null 2>&1
 conntrack -D -s 2001:db8::1 >/dev/null 2>&1
 conntrack -D -s 1.1.1.1 >/dev/null 2>&1
-sleep 1
+# The last of the five events is that DESTROY: both have shown all of them.
+for f in "$tmp/o1" "$tmp/n1"; do await 20 grep -q '^\[DESTROY\] tcp .* src=1\.1\.1\.1 ' "$f"; done
 LPID=$OPID
 stop
 LPID=$NPID
