@@ -38,11 +38,12 @@ $CT -E expect -e DESTROY --master-dst 127.0.0.1 >"$TMP/evf.del" 2>/dev/null &
 EVF_DEL=$!
 $ORACLE -E expect -o xml >"$TMP/evx.o" 2>/dev/null &
 EVX_O=$!
-sleep 0.5
+for p in $EV_N $EV_O $EVX_N $EVF_UDP $EVF_DEL $EVX_O; do await_subscribed "$p"; done
 
-# expect_ftp PORT: a control connection that stays open for a while.
+# expect_ftp PORT: a control connection that stays open until the end (killed
+# there), returning once the PASV reply has gone through the helper.
 expect_ftp() {
-	python3 - "$1" <<'PY' &
+	python3 - "$1" >"$TMP/ftp" <<'PY' &
 import socket,sys,time
 p=int(sys.argv[1])
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -50,10 +51,11 @@ s.bind(("127.0.0.1",21)); s.listen(1)
 c=socket.create_connection(("127.0.0.1",21)); a,_=s.accept()
 a.sendall(b"220 hi\r\n"); c.recv(100); c.sendall(b"PASV\r\n"); a.recv(100)
 a.sendall(b"227 Entering Passive Mode (127,0,0,1,%d,%d).\r\n" % (p >> 8, p & 255)); c.recv(100)
-time.sleep(20)
+print("ready", flush=True)
+time.sleep(300)
 PY
 	FTP=$!
-	sleep 1
+	await 20 grep -q ready "$TMP/ftp"
 }
 
 norm() { sed -E 's/^[0-9]+ /T /' | sort; }
@@ -135,8 +137,12 @@ expect_status "-F expect" 0 $CT -F expect
 expect_eq "-F expect empties it" "$($ORACLE -L expect 2>/dev/null | wc -l)" 0
 expect_eq "conntrack table kept" "$($ORACLE -L -p tcp --dport 21 2>/dev/null | wc -l)" 1
 
-# -E: the same event lines as conntrack -E expect saw, text and XML.
-sleep 0.3
+# -E: the same event lines as conntrack -E expect saw, text and XML. The last
+# event is -F's DESTROY, the third of an expectation of port 41000: every
+# listener but the udp one has shown it before it is stopped.
+destroyed_41000() { [ "$(grep -c "$1" "$2")" -ge 3 ]; }
+for f in ev.n ev.o evf.del; do await 20 destroyed_41000 '^\[DESTROY\] .* dport=41000 ' "$TMP/$f"; done
+for f in evx.n evx.o; do await 20 destroyed_41000 '<flow type="destroy">.*<dport>41000</dport>' "$TMP/$f"; done
 kill -TERM $EV_N $EV_O $EVX_N $EVX_O $EVF_UDP $EVF_DEL
 wait $EV_N $EV_O $EVX_N $EVX_O $EVF_UDP $EVF_DEL 2>/dev/null
 check "-E expect saw events" test "$(wc -l <"$TMP/ev.o")" -ge 4

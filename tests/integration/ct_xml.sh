@@ -25,7 +25,7 @@ $CT -E -o xml,timestamp >"$TMP/et.n" 2>/dev/null &
 ET_N=$!
 $ORACLE -E -o xml,timestamp >"$TMP/et.o" 2>/dev/null &
 ET_O=$!
-sleep 0.5
+for p in $E_N $E_O $ET_N $ET_O; do await_subscribed "$p"; done
 
 nft -f - <<'NFT' || fail "nft ftp helper"
 table inet h {
@@ -38,16 +38,19 @@ table inet h {
 	}
 }
 NFT
-python3 - <<'PY' &
+# The control connection stays open until it is killed below, and the
+# greeting has gone through before anything is listed.
+python3 - >"$TMP/ftp" <<'PY' &
 import socket,time
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1",21)); s.listen(1)
 c=socket.create_connection(("127.0.0.1",21)); a,_=s.accept()
 a.sendall(b"220 hi\r\n"); c.recv(100)
-time.sleep(6)
+print("ready", flush=True)
+time.sleep(300)
 PY
 FTP=$!
-sleep 1
+await 20 grep -q ready "$TMP/ftp"
 $ORACLE -I -s 1.1.1.1 -d 2.2.2.2 -p tcp --sport 10 --dport 20 --state ESTABLISHED \
 	-u SEEN_REPLY,ASSURED -t 500 -m 7 2>/dev/null
 $ORACLE -I -s 1.1.1.2 -d 2.2.2.2 -p udp --sport 10 --dport 20 -t 500 -w 3 2>/dev/null
@@ -87,7 +90,10 @@ $ORACLE -U -s 1.1.1.1 -m 9 >/dev/null 2>&1
 $ORACLE -D >/dev/null 2>&1
 kill "$FTP" 2>/dev/null
 wait "$FTP" 2>/dev/null
-sleep 0.5
+# A marker entry, created after everything else: once every listener has
+# shown it, none has anything left unshown to lose to SIGTERM.
+$ORACLE -I -s 1.1.1.99 -d 2.2.2.2 -p udp --sport 9 --dport 9 -t 10 2>/dev/null
+for f in e.n e.o et.n et.o; do await 20 grep -q '<flow type="new">.*<src>1\.1\.1\.99</src>' "$TMP/$f"; done
 kill -TERM $E_N $E_O $ET_N $ET_O
 wait $E_N $E_O $ET_N $ET_O 2>/dev/null
 # The requester's name is read from /proc by each listener: it may have exited.
