@@ -47,7 +47,7 @@ echo "scale: $scale"
 "$NFSH" conntrack -E >"$TMP/events" 2>"$TMP/events.err" &
 evpid=$!
 pids+=($evpid)
-sleep 0.5
+await_subscribed "$evpid"
 rss0=$(awk '/VmRSS/ {print $2}' /proc/$evpid/status)
 (
 	i=0
@@ -60,7 +60,8 @@ rss0=$(awk '/VmRSS/ {print $2}' /proc/$evpid/status)
 		sleep 0.02
 	done
 ) &
-pids+=($!)
+creator=$!
+pids+=("$creator")
 
 python3 - "$NFSH" "$ONESHOTS" "$TRANSACTIONS" "$TMP" "$evpid" <<'PY'
 import random, re, subprocess, sys, time
@@ -268,9 +269,13 @@ open(tmp + "/result", "w").write("%d %d %d %d %d %d\n" % (len(fails), 1 if ok el
 PY
 touch "$TMP/stop"
 read -r nfail same oneshot_rss sh_warm sh_end ev_warm <"$TMP/result" || nfail=driver-died
-sleep 1
-ev_end=$(awk '/VmRSS/ {print $2}' /proc/$evpid/status 2>/dev/null)
+# The creator finishes its last entry, then -E shows every NEW it was sent
+# (a loaded machine may take a while) before it is stopped.
+wait "$creator"
 created=$(wc -l <"$TMP/created" 2>/dev/null || echo 0)
+seen_all() { [ "$(grep -c '^ *\[NEW\]' "$TMP/events")" -ge "$created" ]; }
+await 20 seen_all
+ev_end=$(awk '/VmRSS/ {print $2}' /proc/$evpid/status 2>/dev/null)
 # -E must still be there, and leave cleanly on SIGTERM (exit 0, its closing
 # count, no sanitizer report).
 if kill -0 "$evpid" 2>/dev/null; then

@@ -92,7 +92,9 @@ for q in $(seq 3000 3019); do
 	conntrack -I -s 10.8.0.1 -d 10.8.0.2 -p tcp --sport "$q" --dport 80 --state ESTABLISHED \
 		-t 60 -u SEEN_REPLY >/dev/null 2>&1
 done
-sleep 1
+# valgrind is slow, slower still on a loaded machine: the 20 are awaited.
+shown_20() { [ "$(grep -c 'NEW.*sport=30[01][0-9] ' "$TMP/out")" -ge 20 ]; }
+await 60 shown_20
 kill -TERM "$vpid"
 wait "$vpid"
 rc=$?
