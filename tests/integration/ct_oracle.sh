@@ -46,13 +46,17 @@ u6=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM); u6.sendto(b"hi",("::1",5353
 ' 2>/dev/null
 }
 
+# other_netns PID: PID is in another network namespace than this shell.
+other_netns() { [ "$(readlink /proc/"$1"/ns/net)" != "$(readlink /proc/self/ns/net)" ]; }
+
 # same_list DESC ARGS...: ours and the oracle print the same lines and exit status.
 # Real traffic over a veth pair from a peer namespace (a sleeping process holds it).
 veth_traffic() {
 	local peer
 	unshare -n sleep 60 &
 	peer=$!
-	sleep 0.2
+	# until the sleeper is in its own namespace (unshare done, sleep exec'd)
+	await 20 other_netns "$peer"
 	ip link add ctv0 type veth peer name ctv1 &&
 		ip link set ctv1 netns "$peer" &&
 		ip addr add 192.168.77.1/24 dev ctv0 && ip link set ctv0 up &&
@@ -70,8 +74,8 @@ print("ready", flush=True)
 a,_=s.accept(); a.recv(1000); a.sendall(b"z"*500); a.close()
 d,addr=u.recvfrom(100); u.sendto(b"pong",addr)
 time.sleep(0.5)' >/tmp/ct_srv.$$ &
-	local srv=$! i
-	for i in $(seq 50); do grep -q ready /tmp/ct_srv.$$ 2>/dev/null && break; sleep 0.1; done
+	local srv=$!
+	await 20 grep -q ready /tmp/ct_srv.$$
 	nsenter -t "$peer" -n python3 -c '
 import socket
 c=socket.create_connection(("192.168.77.1",8081),timeout=5); c.sendall(b"q"*1000); c.recv(500); c.close()

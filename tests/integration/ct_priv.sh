@@ -34,7 +34,7 @@ CMDS=("-L" "-L expect" "-C" "-S" "-F" "-D -p udp" "-U -p udp -m 3" "-E" "-E expe
 for args in "${CMDS[@]}"; do
 	for face in "$NFSH conntrack" "$CTBIN"; do
 		# shellcheck disable=SC2086
-		timeout 5 unshare -U --map-user=65534 $face $args </dev/null >/dev/null 2>"$TMP/err"
+		timeout 20 unshare -U --map-user=65534 $face $args </dev/null >/dev/null 2>"$TMP/err"
 		rc=$?
 		if [ "$rc" = 4 ] && grep -q "nfsh needs CAP_NET_ADMIN; try --sandbox" "$TMP/err"; then
 			pass "no CAP_NET_ADMIN: ${face##*/} $args: exit 4, says so"
@@ -44,24 +44,24 @@ for args in "${CMDS[@]}"; do
 		fi
 	done
 done
-timeout 5 unshare -U --map-user=65534 "$NFSH" conntrack top </dev/null >/dev/null 2>"$TMP/err"
+timeout 20 unshare -U --map-user=65534 "$NFSH" conntrack top </dev/null >/dev/null 2>"$TMP/err"
 expect_eq "no CAP_NET_ADMIN: nfsh conntrack top: exit 4" "$?" 4
 
 # The drop-in: conntrack's own words and status.
 for args in "-L" "-L expect" "-C" "-S" "-D -p udp" "-U -p udp -m 3" "-E" "-E expect" \
 	"-G -s 10.9.9.1 -d 10.9.9.2 -p udp --sport 1 --dport 2"; do
 	# shellcheck disable=SC2086
-	want=$(timeout 5 unshare -U --map-user=65534 conntrack $args 2>&1 </dev/null >/dev/null |
+	want=$(timeout 20 unshare -U --map-user=65534 conntrack $args 2>&1 </dev/null >/dev/null |
 		sed 's/(conntrack-tools)/(TOOL)/')
 	# shellcheck disable=SC2086
-	timeout 5 unshare -U --map-user=65534 conntrack $args </dev/null >/dev/null 2>&1
+	timeout 20 unshare -U --map-user=65534 conntrack $args </dev/null >/dev/null 2>&1
 	wrc=$?
 	for link in "$TMP/a/conntrack" "$TMP/b/conntrack"; do
 		# shellcheck disable=SC2086
-		got=$(timeout 5 unshare -U --map-user=65534 "$link" $args 2>&1 </dev/null >/dev/null |
+		got=$(timeout 20 unshare -U --map-user=65534 "$link" $args 2>&1 </dev/null >/dev/null |
 			sed 's/(nfsh)/(TOOL)/')
 		# shellcheck disable=SC2086
-		timeout 5 unshare -U --map-user=65534 "$link" $args </dev/null >/dev/null 2>&1
+		timeout 20 unshare -U --map-user=65534 "$link" $args </dev/null >/dev/null 2>&1
 		rc=$?
 		expect_eq "drop-in ($link) $args: conntrack's message" "$got" "$want"
 		expect_eq "drop-in ($link) $args: conntrack's exit status $wrc" "$rc" "$wrc"

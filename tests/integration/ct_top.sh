@@ -23,12 +23,20 @@ expect_status "bad sort key" 2 $CT top --sort nope
 expect_status "bad filter" 2 $CT top -p nope
 if command -v script >/dev/null; then
 	start=$(date +%s)
-	(sleep 2; printf 'e'; sleep 1; printf 'q') | timeout 20 script -qec "$CT top" /dev/null >/tmp/ct_top.$$ 2>&1
+	# Each key once the screen shows that the one before has been acted on:
+	# e once the table is drawn, q once the sort has changed.
+	: >/tmp/ct_top.$$
+	{
+		await 15 grep -q 'nfsh conntrack top' /tmp/ct_top.$$
+		printf 'e'
+		await 15 grep -q 'sort: expiry' /tmp/ct_top.$$
+		printf 'q'
+	} | timeout 40 script -qec "$CT top" /dev/null >/tmp/ct_top.$$ 2>&1
 	st=$?
 	expect_eq "live view quits on q" "$st" 0
 	check "live view drew the table" grep -q 'nfsh conntrack top' /tmp/ct_top.$$
 	check "live view changed sort on e" grep -q 'sort: expiry' /tmp/ct_top.$$
-	check "quit within the timeout" test $(($(date +%s) - start)) -lt 15
+	check "quit within the timeout" test $(($(date +%s) - start)) -lt 35
 	rm -f /tmp/ct_top.$$
 fi
 finish
