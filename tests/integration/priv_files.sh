@@ -116,13 +116,11 @@ hdir=$HOME/.local/state/nfsh
 h=$hdir/history
 # session FIRST PLANT SECOND: type FIRST, wait until the shell has saved it,
 # run PLANT (while the shell runs), type SECOND, quit.
+saved() { grep -qxF -- "$1" "$hdir.moved/history" "$h" 2>/dev/null; }
 session() {
 	{
 		printf '%s\n' "$1"
-		for _ in $(seq 100); do
-			grep -qxF -- "$1" "$hdir.moved/history" "$h" 2>/dev/null && break
-			sleep 0.1
-		done
+		await 30 saved "$1" || echo "    (\"$1\" not in the history after 30 s)" >&2
 		eval "$2"
 		printf '%s\nquit\n' "$3"
 	} | script -qfec "$NFSH" /dev/null >/dev/null
