@@ -47,15 +47,9 @@ PIDS+=($!)
 
 # Wait until the listeners answer (no firewall yet): this also proves that a
 # later timeout is the firewall, not a missing listener.
-ready=0
-for _ in $(seq 1 50); do
-	if [ "$(C $PROBE connect $SIP 23 0.5)" = ok ] && [ "$(S $PROBE connect $CIP 8080 0.5)" = ok ]; then
-		ready=1
-		break
-	fi
-	sleep 0.1
-done
-[ $ready = 1 ] && pass "listeners answer without a firewall" || { fail "listeners answer without a firewall"; finish; }
+listening() { [ "$(C $PROBE connect $SIP 23 0.5)" = ok ] && [ "$(S $PROBE connect $CIP 8080 0.5)" = ok ]; }
+await 20 listening && pass "listeners answer without a firewall" ||
+	{ fail "listeners answer without a firewall"; finish; }
 expect_eq "ping answers without a firewall" "$(C $PROBE ping $SIP 2)" ok
 
 # load_firewall conntrack|state

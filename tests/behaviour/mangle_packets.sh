@@ -58,15 +58,7 @@ saved() {
 	fi
 }
 
-ready=0
-for _ in $(seq 1 30); do
-	if ping_ok; then
-		ready=1
-		break
-	fi
-	sleep 0.1
-done
-[ $ready = 1 ] && pass "ping answers without rules" || { fail "ping answers without rules"; finish; }
+await 20 ping_ok && pass "ping answers without rules" || { fail "ping answers without rules"; finish; }
 
 # 1. CT --notrack -> --ctstate UNTRACKED.
 N -A INPUT -p icmp -m conntrack --ctstate UNTRACKED -j DROP

@@ -70,15 +70,8 @@ PIDS+=($!)
 R env PROBE_LABEL=router timeout 300 $PROBE serve-peer 0.0.0.0 22 >/dev/null 2>&1 &
 PIDS+=($!)
 
-ready=0
-for _ in $(seq 1 50); do
-	if [ "$(R $PROBE connect $SIP 80 0.5)" = ok ] && [ "$(C $PROBE connect $RCIP 22 0.5)" = ok ]; then
-		ready=1
-		break
-	fi
-	sleep 0.1
-done
-[ $ready = 1 ] && pass "listeners answer" || { fail "listeners answer"; finish; }
+listening() { [ "$(R $PROBE connect $SIP 80 0.5)" = ok ] && [ "$(C $PROBE connect $RCIP 22 0.5)" = ok ]; }
+await 20 listening && pass "listeners answer" || { fail "listeners answer"; finish; }
 # Without NAT the client cannot talk to the server (no way back).
 expect_eq "no NAT: client to server times out (no route back)" "$(C $PROBE connect $SIP 80 1)" timeout
 

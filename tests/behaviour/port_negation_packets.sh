@@ -39,7 +39,7 @@ C ip neigh replace $SIP lladdr "$(S cat /sys/class/net/"vs$$"/address)" dev "vc$
 
 # send PROTO SPORT DPORT: one udp datagram or tcp SYN from the client.
 send() {
-	C timeout 5 python3 - "$1" "$2" "$3" "$SIP" "$CIP" <<'EOF'
+	C timeout 20 python3 - "$1" "$2" "$3" "$SIP" "$CIP" <<'EOF'
 import socket, sys
 proto, sport, dport, sip, cip = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
 kind = socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM
@@ -60,6 +60,7 @@ EOF
 
 # The packets of rule 1 of INPUT (the test rule), from save -c.
 count() { S "$NFSH" save -c -t filter | sed -n 's/^\[\([0-9]*\):[0-9]*\] -A INPUT .*/\1/p' | head -1; }
+counted() { [ "$(count)" -ge 1 ]; }
 
 # load HOW PROTO: the test rule, ACCEPT (so the SYN's RST does not count
 # twice: only the client's packets reach INPUT on the server).
@@ -86,6 +87,8 @@ for how in oneshot restore libnftables; do
 		send $proto 5001 6000 # dport is 6000: no match
 		expect_eq "$how $proto: a packet with one of the two ports is not matched" "$(count)" 0
 		send $proto 5001 7000 # both differ: a match
+		# (on a loaded machine the receiving side may run a little later)
+		await 10 counted
 		expect_eq "$how $proto: a packet with both ports other is matched" "$(count)" 1
 	done
 done

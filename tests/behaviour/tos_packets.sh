@@ -70,12 +70,9 @@ got() {
 	[ "$fam" = 6 ] && addr=2001:db8::1
 	port=$((port + 1))
 	: >"$tmp/recv"
-	S timeout 5 python3 "$tmp/udp.py" recv "$fam" $port >"$tmp/recv" &
+	S timeout 20 python3 "$tmp/udp.py" recv "$fam" $port >"$tmp/recv" &
 	pid=$!
-	for _ in $(seq 1 50); do
-		grep -q ready "$tmp/recv" && break
-		sleep 0.05
-	done
+	await 20 grep -q ready "$tmp/recv"
 	C python3 "$tmp/udp.py" send "$fam" $addr $port "$tos"
 	wait $pid
 	sed -n 2p "$tmp/recv"
