@@ -1027,14 +1027,35 @@ static int list_len(const char *list)
 	return n;
 }
 
+/* Room for n addresses: buf (of cap) when they fit, most lists being one
+ * address; else the heap. */
+static struct addr_match *addr_room(int n, struct addr_match *buf, int cap)
+{
+	return n <= cap ? buf : calloc((size_t)n, sizeof(*buf));
+}
+
+/* The parsed rule into r: the last expanded rule takes it over (most
+ * commands expand to one), the others copy it. */
+static int take_rule(struct parser *p, struct rule *r, bool last)
+{
+	if (!last)
+		return rule_copy(r, &p->r);
+	*r = p->r;
+	p->r.nmatches = 0;
+	p->r.target.priv = NULL;
+	return 0;
+}
+
 /* -s a,b -d c: one rule per pair, as iptables does. */
 static int expand_rules(struct parser *p)
 {
+	enum { ON_STACK = 8 };
+	struct addr_match sbuf[ON_STACK], dbuf[ON_STACK];
 	int ns, nd, ms = list_len(p->srcs), md = list_len(p->dsts);
 	/* Sized by the lists: two NFSH_MAX_EXPANDED arrays per command were an
 	 * mmap, page faults and a memset each, most of a 50k-line restore. */
-	struct addr_match *sv = calloc((size_t)ms, sizeof(*sv));
-	struct addr_match *dv = calloc((size_t)md, sizeof(*dv));
+	struct addr_match *sv = addr_room(ms, sbuf, ON_STACK);
+	struct addr_match *dv = addr_room(md, dbuf, ON_STACK);
 	int rc = -1;
 
 	if (!sv || !dv) {
@@ -1048,7 +1069,8 @@ static int expand_rules(struct parser *p)
 		perr(p, -1, p->srcs, "address lists expand to too many rules%s", "");
 		goto out;
 	}
-	p->c->rules = calloc((size_t)ns * (size_t)nd, sizeof(struct rule));
+	/* Not zeroed: every rule is written whole by take_rule. */
+	p->c->rules = malloc((size_t)ns * (size_t)nd * sizeof(struct rule));
 	if (!p->c->rules) {
 		err_set(p->e, NFSH_EOTHER, NULL, "out of memory");
 		goto out;
@@ -1057,7 +1079,7 @@ static int expand_rules(struct parser *p)
 		for (int b = 0; b < nd; b++) {
 			struct rule *r = &p->c->rules[p->c->nrules];
 
-			if (rule_copy(r, &p->r) < 0) {
+			if (take_rule(p, r, a == ns - 1 && b == nd - 1) < 0) {
 				err_set(p->e, NFSH_EOTHER, NULL, "out of memory");
 				goto out;
 			}
@@ -1067,8 +1089,10 @@ static int expand_rules(struct parser *p)
 		}
 	rc = 0;
 out:
-	free(sv);
-	free(dv);
+	if (sv != sbuf)
+		free(sv);
+	if (dv != dbuf)
+		free(dv);
 	return rc;
 }
 
@@ -1172,16 +1196,20 @@ static long utf8_bad(const unsigned char *start)
 	const unsigned char *s = start;
 
 	while (*s) {
-		int n = *s < 0x80             ? 0
-		        : (*s & 0xe0) == 0xc0 ? 1
-		        : (*s & 0xf0) == 0xe0 ? 2
-		        : (*s & 0xf8) == 0xf0 ? 3
-		                              : -1;
+		int n;
 		unsigned cp;
 
+		if (*s < 0x80) { /* ASCII, most words: nothing more to check */
+			s++;
+			continue;
+		}
+		n = (*s & 0xe0) == 0xc0   ? 1
+		    : (*s & 0xf0) == 0xe0 ? 2
+		    : (*s & 0xf8) == 0xf0 ? 3
+		                          : -1;
 		if (n < 0)
 			return s - start;
-		cp = n ? *s & (0x3f >> n) : *s;
+		cp = *s & (0x3f >> n);
 		for (int i = 1; i <= n; i++) {
 			if ((s[i] & 0xc0) != 0x80)
 				return s - start;

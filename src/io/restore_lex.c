@@ -2,6 +2,7 @@
  * counters, and the small chain-name set used to check jumps before the
  * kernel sees them. */
 #include "io/io.h"
+#include "util/strbuf.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -79,12 +80,23 @@ int io_split_line(const char *line, struct io_words *out, struct nfsh_err *e)
 	}
 }
 
+/* strtoull, as sscanf's %u reads (blanks and a sign before the digits), but
+ * not through sscanf: its set-up for every chain line's "[0:0]" cost more
+ * than the rest of the line. NULL when there is no digit. */
+static const char *read_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	*v = strtoull(s, &end, 10);
+	return end == s ? NULL : end;
+}
+
 int io_parse_counters(const char *w, uint64_t *packets, uint64_t *bytes)
 {
-	char tail;
+	const char *p;
 
-	if (w[0] != '[' || sscanf(w, "[%" SCNu64 ":%" SCNu64 "%c", packets, bytes, &tail) != 3 ||
-	    tail != ']' || w[strlen(w) - 1] != ']' || strchr(w, '-'))
+	if (w[0] != '[' || strchr(w, '-') || !(p = read_u64(w + 1, packets)) || *p != ':' ||
+	    !(p = read_u64(p + 1, bytes)) || *p != ']' || w[strlen(w) - 1] != ']')
 		return -1;
 	return 0;
 }
@@ -102,15 +114,6 @@ void io_report(const char *where, int line, const struct nfsh_err *e)
 
 /* Chain set: keys "F T NAME" in a power-of-two table with linear probing;
  * deleted slots keep a tombstone ("\x01"). */
-static uint64_t hash_key(const char *k)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *k; k++)
-		h = (h ^ (unsigned char)*k) * 1099511628211ull;
-	return h;
-}
-
 void io_chain_key(char *k, size_t len, int family, int table, const char *name)
 {
 	size_t n = strnlen(name, len - 5);
@@ -140,7 +143,7 @@ static long find_slot(const struct io_chainset *cs, const char *k, bool for_inse
 
 	if (!cs->cap)
 		return -1;
-	i = hash_key(k) & (cs->cap - 1);
+	i = str_hash(k) & (cs->cap - 1);
 	for (size_t probes = 0; probes < cs->cap; probes++, i = (i + 1) & (cs->cap - 1)) {
 		const char *s = cs->keys[i];
 

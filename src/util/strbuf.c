@@ -136,3 +136,12 @@ void str_copy(char *dst, size_t n, const char *src)
 	memcpy(dst, src, len);
 	dst[len] = '\0';
 }
+
+unsigned long long str_hash(const char *s)
+{
+	unsigned long long h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}

@@ -27,5 +27,7 @@ const char *sb_str(const struct strbuf *sb);
  * snprintf(dst, n, "%s", src) without the printf machinery: names and
  * words are copied a few times for every line of a bulk restore. */
 void str_copy(char *dst, size_t n, const char *src);
+/* FNV-1a of s, for the string sets of a restore (chains, jump graph). */
+unsigned long long str_hash(const char *s);
 
 #endif
