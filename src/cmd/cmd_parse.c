@@ -332,7 +332,7 @@ static int set_proto(struct parser *p, const char *arg, int argi, bool inv)
 	return 0;
 }
 
-static int load_match(struct parser *p, const struct ext *x, bool explicit_m, int argi)
+static int load_match(struct parser *p, const struct ext *x, int argi)
 {
 	struct ext_inst *in;
 
@@ -340,7 +340,6 @@ static int load_match(struct parser *p, const struct ext *x, bool explicit_m, in
 		return perr(p, argi, x->name, "too many matches in one rule (at \"%s\")", x->name);
 	in = &p->r.matches[p->r.nmatches];
 	in->ext = x;
-	in->explicit_m = explicit_m;
 	in->priv = calloc(1, x->priv_size ? x->priv_size : 1);
 	if (!in->priv)
 		return err_set(p->e, NFSH_EOTHER, NULL, "out of memory");
@@ -373,7 +372,7 @@ static int do_match(struct parser *p, const char *name, int argi)
 	}
 	if (!(x->families & (1u << p->c->family)))
 		return perr(p, argi, name, "match \"%s\" is not available for this family", name);
-	return load_match(p, x, true, argi);
+	return load_match(p, x, argi);
 }
 
 static int do_target(struct parser *p, const char *name, int argi, bool is_goto)
@@ -414,7 +413,6 @@ static int do_target(struct parser *p, const char *name, int argi, bool is_goto)
 				            "target \"%s\" is not available for this family", name);
 			p->r.target_kind = TGT_EXT;
 			p->r.target.ext = x;
-			p->r.target.explicit_m = true;
 			p->r.target.priv = calloc(1, x->priv_size ? x->priv_size : 1);
 			if (!p->r.target.priv)
 				return err_set(p->e, NFSH_EOTHER, NULL, "out of memory");
@@ -820,7 +818,7 @@ static int do_long(struct parser *p, const char *word)
 			for (int k = 0; k < p->r.nmatches; k++)
 				loaded |= p->r.matches[k].ext == x;
 			if (!loaded) {
-				if (load_match(p, x, false, argi) < 0)
+				if (load_match(p, x, argi) < 0)
 					return -1;
 				r = find_long(p, name, argi, &h);
 			}

@@ -78,7 +78,6 @@ struct ext;
 struct ext_inst {
 	const struct ext *ext;
 	void *priv;
-	bool explicit_m; /* written with -m (vs. loaded implicitly by -p) */
 };
 
 enum target_kind {

@@ -297,7 +297,6 @@ static int read_ext(struct read_ctx *rc, enum ext_type type)
 		if (type == EXT_MATCH) {
 			r->matches[r->nmatches].ext = x;
 			r->matches[r->nmatches].priv = priv;
-			r->matches[r->nmatches].explicit_m = true;
 			r->nmatches++;
 		} else {
 			r->target_kind = TGT_EXT;
@@ -352,7 +351,7 @@ static void insert_empty(struct rule *r, const char *spec)
 		return;
 	memmove(&r->matches[k + 1], &r->matches[k],
 	        (size_t)(r->nmatches - k) * sizeof(r->matches[0]));
-	r->matches[k] = (struct ext_inst){x, priv, true};
+	r->matches[k] = (struct ext_inst){x, priv};
 	r->nmatches++;
 }
 
@@ -532,7 +531,6 @@ static struct ext_inst fast_inst(const char *name, enum ext_type type, int famil
 		return in;
 	in.ext = x;
 	in.priv = calloc(1, x->priv_size ? x->priv_size : 1);
-	in.explicit_m = true;
 	if (!in.priv)
 		in.ext = NULL;
 	return in;
