@@ -10,6 +10,13 @@ CT=${NFSH_CT:-$TOOLSDIR/ct_cli}
 ORACLE=${CT_ORACLE:-conntrack}
 modprobe nf_conntrack 2>/dev/null
 sysctl -qw net.netfilter.nf_conntrack_acct=1 net.netfilter.nf_conntrack_timestamp=1 2>/dev/null
+# The entries of real traffic get the kernel's timeouts: 30 s for udp, 120 s
+# in TIME_WAIT, shorter than this test takes on a slow machine (70 s under
+# ASan on a loaded one), and one that expires between two listings of a
+# comparison fails it. This namespace's own timeouts, long enough.
+sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600 net.netfilter.nf_conntrack_udp_timeout_stream=600 \
+	net.netfilter.nf_conntrack_tcp_timeout_time_wait=600 net.netfilter.nf_conntrack_tcp_timeout_close=600 ||
+	fail "sysctl: conntrack timeouts of this namespace"
 
 # Timeouts tick and delta-time may cross a second between two listings.
 norm() {
