@@ -1193,14 +1193,14 @@ static long utf8_bad(const unsigned char *start)
 {
 	const unsigned char *s = start;
 
-	while (*s) {
+	for (;;) {
 		int n;
 		unsigned cp;
 
-		if (*s < 0x80) { /* ASCII, most words: nothing more to check */
+		while ((signed char)*s > 0) /* ASCII, most words: nothing more to check */
 			s++;
-			continue;
-		}
+		if (!*s)
+			return -1;
 		n = (*s & 0xe0) == 0xc0   ? 1
 		    : (*s & 0xf0) == 0xe0 ? 2
 		    : (*s & 0xf8) == 0xf0 ? 3
@@ -1218,7 +1218,6 @@ static long utf8_bad(const unsigned char *start)
 			return s - start;
 		s += n + 1;
 	}
-	return -1;
 }
 
 int cmd_parse(int argc, char *const *argv, int family, struct cmd *c, struct nfsh_err *e)
