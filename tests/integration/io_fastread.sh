@@ -169,6 +169,12 @@ COMMIT
 -A U1 -p icmp -m icmp --icmp-type 11/1 -j ACCEPT
 -A U1 -p tcp -j REJECT --reject-with tcp-reset
 -A U1 -j REJECT --reject-with icmp-port-unreachable
+-A U1 -j REJECT --reject-with icmp-net-unreachable
+-A U1 -j REJECT --reject-with icmp-host-unreachable
+-A U1 -j REJECT --reject-with icmp-proto-unreachable
+-A U1 -j REJECT --reject-with icmp-net-prohibited
+-A U1 -j REJECT --reject-with icmp-host-prohibited
+-A U1 -j REJECT --reject-with icmp-admin-prohibited
 -A U2 -j RETURN
 -A U2
 COMMIT
