@@ -35,9 +35,13 @@ bool nll_exprs(struct lin *l, json_t *exprs);
 uint32_t nll_ctx_set(struct nll_ctx *ctx, int nfproto, const char *table, const char *name,
                      uint32_t *keylen);
 
-/* nl_lin_expr.c's expression builders, for nl_lin_rule.c (a rule built from
- * the model without JSON): the same calls, so the same bytes. */
+#define NLL_NAMES(a) (sizeof(a) / sizeof((a)[0]))
+
+/* nl_lin_expr.c's expression builders, for the matches and statements and
+ * for nl_lin_rule.c (a rule built from the model without JSON): the same
+ * calls, so the same bytes. */
 struct nftnl_expr;
+struct nftnl_expr *nll_expr(const char *name);
 void nll_add(struct lin *l, struct nftnl_expr *e);
 void nll_load_payload(struct lin *l, uint32_t base, uint32_t off, uint32_t len);
 void nll_load_meta(struct lin *l, uint32_t key);
@@ -54,6 +58,23 @@ void nll_counter(struct lin *l, uint64_t packets, uint64_t bytes);
 void nll_cmp_addr(struct lin *l, uint32_t op, const uint8_t *addr, uint32_t len, uint32_t plen);
 void nll_note_l4(struct lin *l, uint32_t op, int proto);
 bool nll_l4_dependency(struct lin *l, int proto);
+
+/* nl_lin_expr.c's readers of JSON values: an integer in [lo, hi]; a u32; the
+ * index of s in names (-1); the "key" of {kind: {"key": K}}. */
+bool nll_int_in(json_t *v, json_int_t lo, json_int_t hi, json_int_t *out);
+bool nll_u32_of(json_t *v, uint32_t *out);
+int nll_name_index(const char *s, const char *const *names, size_t n);
+const char *nll_key_of(json_t *o, const char *kind);
+
+/* nl_lin_match.c's, for the statements too: an address or prefix in network
+ * order (*plen its length); load the mark {"meta"|"ct": {"key": "mark"}}. */
+bool nll_addr_of(json_t *right, bool v6, uint8_t *addr, uint32_t *plen);
+bool nll_load_mark(struct lin *l, json_t *key);
+
+/* One {"match": ...} (nl_lin_match.c), one statement of any other kind
+ * (nl_lin_stmt.c): false when it is not linearised here. */
+bool nll_match(struct lin *l, json_t *m);
+bool nll_stmt(struct lin *l, json_t *st);
 
 /* The nat statement's expression once its values are in registers: kind
  * "snat", "dnat", "masq" or "redir"; areg / preg 0 when not given, a range
