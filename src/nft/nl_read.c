@@ -1,6 +1,7 @@
 /* nfsh's table listing over libmnl + libnftnl (see nl_read.h): the dumps of
- * chains, sets and rules; each rule is converted by nl_read_rule.c. */
-#include "nft/nl_read_int.h"
+ * chains and rules; each rule is converted by nl_read_rule.c, the sets are
+ * read by nl_read_sets.c. */
+#include "nft/nl_read_dump.h"
 #include "rule/rule.h"
 
 #include <arpa/inet.h>
@@ -23,33 +24,8 @@
 
 /* ---- netlink plumbing ---- */
 
-struct dump {
-	int family;
-	const char *table;
-	nlr_emit emit;         /* each object, in listing order */
-	nlr_order order;       /* the order of the chains' rules, or NULL */
-	nlr_fast_fn fast;      /* rules of the common shapes, or NULL */
-	nlr_chain_fn chain_fn; /* chains without JSON, or NULL */
-	void *ctx;
-	/* Names of the table's chains, in the kernel's order (until order). */
-	char **names;
-	size_t nnames, names_cap;
-	struct leaf_cache cache;
-	json_t *sets;                    /* names of shared sets seen */
-	json_t *anon_types;              /* anonymous set name -> [key type, key len, flags] */
-	json_t *anon;                    /* anonymous set name -> {"set": [...]} */
-	struct anon_elems *raw;          /* the anonymous set being dumped */
-	json_t *elems;                   /* the set whose elements are being dumped */
-	const char *chain;               /* rules of this chain only, or NULL */
-	const struct nlr_chains *cached; /* the family's chains, dumped already */
-	struct nlr_chains *all;          /* where keep_chain puts every chain */
-	bool partial;                    /* skip the rules not read, keep the others */
-	bool unsupported, nomem, stopped;
-	int (*parse)(const struct nlmsghdr *nlh, struct dump *d);
-};
-
 /* Hand one object (stolen) to the caller. */
-static int emit(struct dump *d, json_t *o)
+int nlr_dump_emit(struct dump *d, json_t *o)
 {
 	int rc;
 
@@ -77,7 +53,7 @@ static int nfproto(int family)
 }
 
 /* Send one request and run every answer through d->parse. 0, or -errno. */
-static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, struct dump *d)
+int nlr_talk(struct mnl_socket *nl, struct nlmsghdr *nlh, struct dump *d)
 {
 	char *buf = malloc(NLR_RECV_SIZE);
 	uint32_t seq = nlh->nlmsg_seq, port = mnl_socket_get_portid(nl);
@@ -193,7 +169,7 @@ static int chain_emit(struct dump *d, const struct chain_rec *r)
 		json_object_set_new(o, "policy",
 		                    json_string(r->policy == NF_ACCEPT ? "accept" : "drop"));
 	}
-	return emit(d, nlr_obj1("chain", o));
+	return nlr_dump_emit(d, nlr_obj1("chain", o));
 }
 
 static int parse_chain(const struct nlmsghdr *nlh, struct dump *d)
@@ -277,114 +253,14 @@ static int parse_rule(const struct nlmsghdr *nlh, struct dump *d)
 		o = nlr_rule_json(nr, d->family, &d->cache, d->anon);
 		if (!o)
 			d->unsupported = !d->partial;
-		else if (emit(d, o) < 0)
+		else if (nlr_dump_emit(d, o) < 0)
 			d->nomem = true;
 	}
 	nftnl_rule_free(nr);
 	return 0;
 }
 
-/* ---- anonymous sets (multiport lists, one-shot commands' port lists) ---- */
-
-/* Key types libnftables lists them by: inet_service, ipv4_addr, ipv6_addr. */
-#define KT_SERVICE 13
-#define KT_IPV4    7
-#define KT_IPV6    8
-
-/* An anonymous set of a key type read here: its type noted, elements later. */
-static void anon_set(struct dump *d, const struct nftnl_set *s, const char *name)
-{
-	uint32_t flags =
-	    nftnl_set_is_set(s, NFTNL_SET_FLAGS) ? nftnl_set_get_u32(s, NFTNL_SET_FLAGS) : 0;
-	uint32_t kt = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
-	uint32_t kl = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
-
-	if (!(flags & NFT_SET_ANONYMOUS) ||
-	    (flags & ~(uint32_t)(NFT_SET_ANONYMOUS | NFT_SET_CONSTANT | NFT_SET_INTERVAL)) ||
-	    nftnl_set_is_set(s, NFTNL_SET_DATA_TYPE) || !(flags & NFT_SET_CONSTANT) ||
-	    !((kt == KT_SERVICE && kl == 2) || (kt == KT_IPV4 && kl == 4) ||
-	      (kt == KT_IPV6 && kl == 16)) ||
-	    json_object_set_new(
-	        d->anon_types, name,
-	        json_pack("[I,I,I]", (json_int_t)kt, (json_int_t)kl, (json_int_t)flags)))
-		d->unsupported = true;
-}
-
-static int parse_set(const struct nlmsghdr *nlh, struct dump *d)
-{
-	struct nftnl_set *s = nftnl_set_alloc();
-	const char *name = NULL, *table = NULL;
-
-	if (!s)
-		return -1;
-	if (nftnl_set_nlmsg_parse(nlh, s) == 0 && (table = nftnl_set_get_str(s, NFTNL_SET_TABLE)) &&
-	    !strcmp(table, d->table) && (name = nftnl_set_get_str(s, NFTNL_SET_NAME)) &&
-	    !strncmp(name, "__set", 5)) {
-		anon_set(d, s, name);
-	} else if (table && !strcmp(table, d->table) && name &&
-	           !strncmp(name, SHARED_SET_PREFIX, strlen(SHARED_SET_PREFIX))) {
-		/* nfsh shares port lists only (io/sets.c): inet_service (13), 2 bytes,
-		 * no intervals, no data. */
-		uint32_t flags = nftnl_set_is_set(s, NFTNL_SET_FLAGS)
-		                     ? nftnl_set_get_u32(s, NFTNL_SET_FLAGS)
-		                     : 0;
-
-		if (nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE) != 13 ||
-		    nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN) != 2 ||
-		    (flags & ~(uint32_t)NFT_SET_CONSTANT) ||
-		    nftnl_set_is_set(s, NFTNL_SET_DATA_TYPE))
-			d->unsupported = true;
-		else
-			json_array_append_new(d->sets, json_string(name));
-	}
-	nftnl_set_free(s);
-	return 0;
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-	json_int_t x = json_integer_value(*(json_t *const *)a);
-	json_int_t y = json_integer_value(*(json_t *const *)b);
-
-	return (x > y) - (x < y);
-}
-
-static int parse_elems(const struct nlmsghdr *nlh, struct dump *d)
-{
-	struct nftnl_set *s = nftnl_set_alloc();
-	struct nftnl_set_elems_iter *it;
-	struct nftnl_set_elem *el;
-	json_t *elems = d->elems;
-
-	if (!s)
-		return -1;
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0 || !elems) {
-		nftnl_set_free(s);
-		d->unsupported = true;
-		return 0;
-	}
-	it = nftnl_set_elems_iter_create(s);
-	while (it && (el = nftnl_set_elems_iter_next(it))) {
-		uint32_t len = 0;
-		const uint8_t *k = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &len);
-		uint16_t port;
-
-		if (!k || len != 2 ||
-		    (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_FLAGS) &&
-		     nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_FLAGS))) {
-			d->unsupported = true;
-			break;
-		}
-		memcpy(&port, k, 2);
-		json_array_append_new(elems, json_integer(ntohs(port)));
-	}
-	if (it)
-		nftnl_set_elems_iter_destroy(it);
-	nftnl_set_free(s);
-	return 0;
-}
-
-static struct nlmsghdr *hdr(char *buf, uint16_t type, int family, uint16_t flags, uint32_t *seq)
+struct nlmsghdr *nlr_hdr(char *buf, uint16_t type, int family, uint16_t flags, uint32_t *seq)
 {
 	return nftnl_nlmsg_build_hdr(buf, type, (uint16_t)nfproto(family), flags, ++*seq);
 }
@@ -401,7 +277,7 @@ static int table_exists(struct mnl_socket *nl, int family, const char *table, ui
 {
 	char buf[NLR_REQ_SIZE] = {0}; /* zeroed: attribute padding goes out as it is */
 	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh = hdr(buf, NFT_MSG_GETTABLE, family, NLM_F_ACK, seq);
+	struct nlmsghdr *nlh = nlr_hdr(buf, NFT_MSG_GETTABLE, family, NLM_F_ACK, seq);
 	int (*saved)(const struct nlmsghdr *, struct dump *) = d->parse;
 	int rc;
 
@@ -411,289 +287,9 @@ static int table_exists(struct mnl_socket *nl, int family, const char *table, ui
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
 	d->parse = noop_parse;
-	rc = talk(nl, nlh, d);
+	rc = nlr_talk(nl, nlh, d);
 	d->parse = saved;
 	return rc == -ENOENT ? 0 : rc < 0 ? rc : 1;
-}
-
-struct anon_key {
-	uint8_t k[16];
-	bool end;
-};
-
-struct anon_elems {
-	struct anon_key *v;
-	size_t n, cap;
-	uint32_t klen;
-	bool bad;
-};
-
-static int parse_anon_elems(const struct nlmsghdr *nlh, struct dump *d)
-{
-	struct anon_elems *a = d->raw;
-	struct nftnl_set *s = nftnl_set_alloc();
-	struct nftnl_set_elems_iter *it;
-	struct nftnl_set_elem *el;
-
-	if (!s)
-		return -1;
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0 || !(it = nftnl_set_elems_iter_create(s))) {
-		nftnl_set_free(s);
-		a->bad = true;
-		return 0;
-	}
-	while ((el = nftnl_set_elems_iter_next(it))) {
-		uint32_t len = 0, fl = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_FLAGS)
-		                           ? nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_FLAGS)
-		                           : 0;
-		const uint8_t *k = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &len);
-
-		if (!k || len != a->klen || (fl & ~(uint32_t)NFT_SET_ELEM_INTERVAL_END)) {
-			a->bad = true;
-			break;
-		}
-		if (a->n == a->cap) {
-			size_t cap = a->cap ? a->cap * 2 : 16;
-			struct anon_key *v = realloc(a->v, cap * sizeof(*v));
-
-			if (!v) {
-				a->bad = true;
-				break;
-			}
-			a->v = v;
-			a->cap = cap;
-		}
-		memset(&a->v[a->n], 0, sizeof(a->v[0]));
-		memcpy(a->v[a->n].k, k, len);
-		a->v[a->n++].end = fl & NFT_SET_ELEM_INTERVAL_END;
-	}
-	nftnl_set_elems_iter_destroy(it);
-	nftnl_set_free(s);
-	return 0;
-}
-
-/* Keys in network order compare as numbers (all 16 bytes: a shorter key is
- * zero-padded); an interval's end before a start at the same value (the
- * end is exclusive). */
-static int cmp_key(const void *x, const void *y)
-{
-	const struct anon_key *a = x, *b = y;
-	int r = memcmp(a->k, b->k, sizeof(a->k));
-
-	return r ? r : (int)b->end - (int)a->end;
-}
-
-/* One value as libnftables lists it: a port number or an address. */
-static json_t *key_json(uint32_t kt, const uint8_t *k)
-{
-	char text[INET6_ADDRSTRLEN];
-	uint16_t port;
-
-	if (kt == KT_SERVICE) {
-		memcpy(&port, k, 2);
-		return json_integer(ntohs(port));
-	}
-	if (!inet_ntop(kt == KT_IPV6 ? AF_INET6 : AF_INET, k, text, sizeof(text)))
-		return NULL;
-	return json_string(text);
-}
-
-/* lo..hi (inclusive): one value, a prefix (addresses whose range is one),
- * or a range, as libnftables' interval decomposition lists it. */
-static json_t *interval_json(uint32_t kt, uint32_t klen, const uint8_t *lo, const uint8_t *hi)
-{
-	uint32_t bits = 0;
-	bool aligned = true;
-
-	if (!memcmp(lo, hi, klen))
-		return key_json(kt, lo);
-	if (kt != KT_SERVICE) {
-		/* A prefix: lo and hi agree on the first bits, lo is zeros and
-		 * hi ones after them. */
-		uint32_t i = 0;
-
-		while (i < klen * 8) {
-			uint8_t m = (uint8_t)(0x80 >> (i % 8));
-
-			if ((lo[i / 8] & m) != (hi[i / 8] & m))
-				break;
-			i++;
-		}
-		bits = i;
-		for (; i < klen * 8 && aligned; i++) {
-			uint8_t m = (uint8_t)(0x80 >> (i % 8));
-
-			aligned = !(lo[i / 8] & m) && (hi[i / 8] & m);
-		}
-		if (aligned)
-			return nlr_obj1("prefix", nlr_obj2("addr", key_json(kt, lo), "len",
-			                                   json_integer((json_int_t)bits)));
-	}
-	return nlr_obj1("range", json_pack("[o,o]", key_json(kt, lo), key_json(kt, hi)));
-}
-
-/* The key one less than k (k not all zeros), into out. */
-static void key_minus_one(const uint8_t *k, uint32_t klen, uint8_t *out)
-{
-	memcpy(out, k, klen);
-	for (uint32_t i = klen; i-- > 0;)
-		if (out[i]-- != 0)
-			break;
-}
-
-/* The elements of an interval set: starts and exclusive ends, sorted. */
-static json_t *intervals_json(uint32_t kt, struct anon_elems *a)
-{
-	json_t *list = json_array();
-	const uint8_t *start = NULL;
-	uint8_t ones[16], last[16];
-
-	memset(ones, 0xff, sizeof(ones));
-	for (size_t i = 0; list && i < a->n; i++) {
-		if (!a->v[i].end) {
-			if (start)
-				a->bad = true; /* two starts in a row */
-			start = a->v[i].k;
-			continue;
-		}
-		if (!start)
-			continue; /* the end before the first interval */
-		key_minus_one(a->v[i].k, a->klen, last);
-		json_array_append_new(list, interval_json(kt, a->klen, start, last));
-		start = NULL;
-	}
-	if (list && start) /* open to the largest value */
-		json_array_append_new(list, interval_json(kt, a->klen, start, ones));
-	return list;
-}
-
-/* The right side of a lookup in the anonymous set name: {"set": [...]}. */
-static json_t *anon_right(uint32_t kt, uint32_t flags, struct anon_elems *a)
-{
-	json_t *list;
-
-	qsort(a->v, a->n, sizeof(a->v[0]), cmp_key);
-	if (flags & NFT_SET_INTERVAL) {
-		list = intervals_json(kt, a);
-	} else {
-		list = json_array();
-		for (size_t i = 0; list && i < a->n; i++)
-			if (a->v[i].end || json_array_append_new(list, key_json(kt, a->v[i].k)) < 0)
-				a->bad = true;
-	}
-	if (a->bad || !list || json_array_size(list) == 0) {
-		json_decref(list);
-		return NULL;
-	}
-	return nlr_obj1("set", list);
-}
-
-/* Each anonymous set's elements, into d->anon for the rules that look it up. */
-static int read_anon_sets(struct mnl_socket *nl, struct dump *d, uint32_t *seq)
-{
-	char buf[NLR_REQ_SIZE] = {0}; /* zeroed: attribute padding goes out as it is */
-	const char *name;
-	json_t *t;
-	int rc = 0;
-
-	json_object_foreach(d->anon_types, name, t)
-	{
-		struct anon_elems a = {.klen = (uint32_t)json_integer_value(json_array_get(t, 1))};
-		struct nftnl_set *s = nftnl_set_alloc();
-		struct nlmsghdr *nlh;
-		json_t *right;
-
-		if (!s)
-			return -ENOMEM;
-		nlh = hdr(buf, NFT_MSG_GETSETELEM, d->family, NLM_F_DUMP, seq);
-		nftnl_set_set_str(s, NFTNL_SET_TABLE, d->table);
-		nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-		nftnl_set_elems_nlmsg_build_payload(nlh, s);
-		nftnl_set_free(s);
-		d->parse = parse_anon_elems;
-		d->raw = &a;
-		rc = talk(nl, nlh, d);
-		d->raw = NULL;
-		right = rc < 0 ? NULL
-		               : anon_right((uint32_t)json_integer_value(json_array_get(t, 0)),
-		                            (uint32_t)json_integer_value(json_array_get(t, 2)), &a);
-		free(a.v);
-		if (rc < 0)
-			return rc;
-		/* One not read: the rules that look it up go to libnftables. */
-		if (right && json_object_set_new(d->anon, name, right) < 0)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-/* Shared sets first (rules refer to them), each with its elements. */
-static int read_sets(struct mnl_socket *nl, struct dump *d, uint32_t *seq)
-{
-	char buf[NLR_REQ_SIZE] = {0}; /* zeroed: attribute padding goes out as it is */
-	struct nlmsghdr *nlh;
-	struct nftnl_set *s;
-	size_t i;
-	json_t *name;
-	int rc;
-
-	if (!(s = nftnl_set_alloc()))
-		return -ENOMEM;
-	nlh = hdr(buf, NFT_MSG_GETSET, d->family, NLM_F_DUMP, seq);
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, d->table);
-	nftnl_set_nlmsg_build_payload(nlh, s);
-	nftnl_set_free(s);
-	d->parse = parse_set;
-	if ((rc = talk(nl, nlh, d)) < 0 || (rc = read_anon_sets(nl, d, seq)) < 0)
-		return rc;
-	json_array_foreach(d->sets, i, name)
-	{
-		json_t *set = json_pack("{s:{s:s,s:s,s:s,s:s,s:[]}}", "set", "family",
-		                        d->family == NFSH_IPV6 ? "ip6" : "ip", "name",
-		                        json_string_value(name), "table", d->table, "type",
-		                        "inet_service", "elem");
-
-		if (!set)
-			return -ENOMEM;
-		if (!(s = nftnl_set_alloc())) {
-			json_decref(set);
-			return -ENOMEM;
-		}
-		nlh = hdr(buf, NFT_MSG_GETSETELEM, d->family, NLM_F_DUMP, seq);
-		nftnl_set_set_str(s, NFTNL_SET_TABLE, d->table);
-		nftnl_set_set_str(s, NFTNL_SET_NAME, json_string_value(name));
-		nftnl_set_elems_nlmsg_build_payload(nlh, s);
-		nftnl_set_free(s);
-		d->parse = parse_elems;
-		d->elems = json_object_get(json_object_get(set, "set"), "elem");
-		rc = talk(nl, nlh, d);
-		d->elems = NULL;
-		if (rc < 0) {
-			json_decref(set);
-			return rc;
-		}
-		{
-			json_t *el = json_object_get(json_object_get(set, "set"), "elem");
-			size_t n = json_array_size(el);
-			json_t **v = calloc(n ? n : 1, sizeof(*v));
-
-			/* libnftables lists a hash set's elements sorted. */
-			if (!v) {
-				json_decref(set);
-				return -ENOMEM;
-			}
-			for (size_t k = 0; k < n; k++)
-				v[k] = json_incref(json_array_get(el, k));
-			qsort(v, n, sizeof(*v), cmp_int);
-			json_array_clear(el);
-			for (size_t k = 0; k < n; k++)
-				json_array_append_new(el, v[k]);
-			free(v);
-		}
-		if (emit(d, set) < 0)
-			return -ENOMEM;
-	}
-	return 0;
 }
 
 /* The rules of the table, or of one chain of it. */
@@ -705,14 +301,14 @@ static int read_rules(struct mnl_socket *nl, struct dump *d, uint32_t *seq, cons
 
 	if (!(r = nftnl_rule_alloc()))
 		return -ENOMEM;
-	nlh = hdr(buf, NFT_MSG_GETRULE, d->family, NLM_F_DUMP, seq);
+	nlh = nlr_hdr(buf, NFT_MSG_GETRULE, d->family, NLM_F_DUMP, seq);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, d->table);
 	if (chain)
 		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	nftnl_rule_free(r);
 	d->parse = parse_rule;
-	return talk(nl, nlh, d);
+	return nlr_talk(nl, nlh, d);
 }
 
 static int read_all(struct mnl_socket *nl, struct dump *d, bool *missing)
@@ -736,14 +332,14 @@ static int read_all(struct mnl_socket *nl, struct dump *d, bool *missing)
 				return -ENOMEM;
 	} else {
 		/* The kernel does not filter chain dumps by table: filtered here. */
-		nlh = hdr(buf, NFT_MSG_GETCHAIN, d->family, NLM_F_DUMP, &seq);
+		nlh = nlr_hdr(buf, NFT_MSG_GETCHAIN, d->family, NLM_F_DUMP, &seq);
 		d->parse = parse_chain;
-		if ((rc = talk(nl, nlh, d)) < 0)
+		if ((rc = nlr_talk(nl, nlh, d)) < 0)
 			return rc;
 	}
 	if (d->unsupported)
 		return 0;
-	if ((rc = read_sets(nl, d, &seq)) < 0 || d->unsupported)
+	if ((rc = nlr_read_sets(nl, d, &seq)) < 0 || d->unsupported)
 		return rc;
 	/* NFSH_NL_WHOLE: one dump of the table (for measuring the kernel). */
 	if (d->chain || (!d->order && getenv("NFSH_NL_WHOLE")))
@@ -873,7 +469,7 @@ struct nlr_chains *nlr_chains_dump(int family, struct nfsh_err *e)
 	}
 	if (cs) {
 		cs->family = family;
-		rc = talk(nl, hdr(buf, NFT_MSG_GETCHAIN, family, NLM_F_DUMP, &seq), &d);
+		rc = nlr_talk(nl, nlr_hdr(buf, NFT_MSG_GETCHAIN, family, NLM_F_DUMP, &seq), &d);
 	}
 	mnl_socket_close(nl);
 	if (rc < 0 || d.nomem) {
