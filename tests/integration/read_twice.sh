@@ -40,24 +40,32 @@ expect_eq "save, the generation always moving: exit 1" "$?" 1
 expect_eq "and nothing printed" "$out" ""
 check "and it says why" grep -q 'kept changing while it was read (20 readings); nothing was printed' "$TMPDIR_RT/err"
 # A real writer: rules with unique comments inserted at the top while save
-# runs; no saved file may show a rule twice or miss the ones before it, and
-# save must not give up. (The race itself is rare: 90 saves of the unguarded
-# binary under this writer showed no repeated rule; the faults above are what
-# prove the reading again.)
+# runs; no saved file may show a rule twice or miss the ones before it. A
+# save whose every reading meets a commit gives up (printing nothing, as the
+# fault above shows): counted, not failed, since a slow machine under this
+# writer may well see that. (The race itself is rare: 90 saves of the
+# unguarded binary under this writer showed no repeated rule; the faults
+# above are what prove the reading again.)
 "$NFSH" -N CHURN
 "$NFSH" -A INPUT -j CHURN
 for i in $(seq 1 300); do "$NFSH" -A CHURN -s 10.1.$((i / 250)).$((i % 250 + 1)) -m comment --comment "c$i" -j ACCEPT; done
 (for i in $(seq 1 200); do "$NFSH" -I CHURN -m comment --comment "w$i" -j ACCEPT; done) &
 writer=$!
-dups=0 missing=0 saves=0
+dups=0 missing=0 saves=0 gaveup=0
 while kill -0 "$writer" 2>/dev/null; do
-	"$NFSH" save -t filter >"$TMPDIR_RT/s" 2>/dev/null || continue
+	if ! "$NFSH" save -t filter >"$TMPDIR_RT/s" 2>"$TMPDIR_RT/serr"; then
+		gaveup=$((gaveup + 1))
+		# Giving up is the only failure allowed, and then with nothing printed.
+		grep -q 'kept changing while it was read' "$TMPDIR_RT/serr" && [ ! -s "$TMPDIR_RT/s" ] ||
+			fail "under a writer: save failed otherwise: $(cat "$TMPDIR_RT/serr")"
+		continue
+	fi
 	saves=$((saves + 1))
 	[ -z "$(grep -o 'comment [cw][0-9]*' "$TMPDIR_RT/s" | sort | uniq -d)" ] || dups=$((dups + 1))
 	[ "$(grep -c 'comment c[0-9]*' "$TMPDIR_RT/s")" = 300 ] || missing=$((missing + 1))
 done
 wait "$writer"
-echo "# $saves saves during 200 inserts"
+echo "# $saves saves during 200 inserts, $gaveup gave up"
 expect_eq "under a writer: no save showed a rule twice ($saves saves)" "$dups" 0
 expect_eq "under a writer: every save held the 300 rules before it" "$missing" 0
 check "under a writer: some saves were made" test "$saves" -ge 1

@@ -11,16 +11,18 @@ tm() { tmux -L "$TM_SOCK" -f /dev/null "$@"; }
 tm_start() {
 	tm new-session -d -x 160 -y 50 -s "$TM_T" "$*" || return 1
 	tm set-option -t "$TM_T" remain-on-exit on >/dev/null 2>&1
-	tm_wait 'nfsh> ?$' 10
+	tm_wait 'nfsh> ?$' 30
 }
 
 tm_stop() { tm kill-server >/dev/null 2>&1; }
 
 tm_screen() { tm capture-pane -p -t "$TM_T" -S -200 2>/dev/null; }
 
-# tm_wait REGEX [SECONDS]: wait until the screen matches (grep -E).
+# tm_wait REGEX [SECONDS]: wait until the screen matches (grep -E). The
+# bounds only catch a hang: a slow machine (ASan, a loaded CI) must not
+# fail a check that is merely late.
 tm_wait() {
-	local re=$1 limit=${2:-5} n=0
+	local re=$1 limit=${2:-20} n=0
 	while [ "$n" -lt $((limit * 20)) ]; do
 		if tm_screen | grep -Eq -- "$re"; then return 0; fi
 		sleep 0.05
@@ -41,13 +43,13 @@ tm_fresh() {
 	tm send-keys -R -t "$TM_T"
 	tm clear-history -t "$TM_T"
 	tm_key C-l
-	tm_wait_top 5
+	tm_wait_top 20
 }
 
 # Wait until the screen holds nothing but an empty prompt on its first line.
 tm_wait_top() {
 	local n=0
-	while [ "$n" -lt $((${1:-5} * 20)) ]; do
+	while [ "$n" -lt $((${1:-20} * 20)) ]; do
 		if [ "$(tm_screen | grep -v '^$')" = "$(tm_screen | head -1)" ] &&
 			tm_screen | head -1 | grep -Eq '^(\(sandbox\) )?nfsh(\(candidate\))?> ?$'; then
 			return 0
