@@ -10,6 +10,7 @@
 #include "io/io.h"
 #include "nft/batch.h"
 #include "nft/json.h"
+#include "nft/nl_lin.h"
 #include "nft/nl_lin_rule.h"
 #include "nft/sets_nl.h"
 #include "xlate/xlate.h"
@@ -159,6 +160,26 @@ static void dump_msg(const char *what, const struct strbuf *m)
 	fputc('\n', stderr);
 }
 
+/* NFSH_WRITE_CHECK=fast: are the messages built without JSON (a) those
+ * made from the JSON (b)? Both dumped when not. fault: the NFSH_WRITE_FAULT
+ * that puts a's last byte off, for the tests that the check can fail (one
+ * for rules, one for chains: a restore's first chain line comes before its
+ * first rule). */
+static bool same_msgs(struct strbuf *a, const struct strbuf *b, const char *fault)
+{
+	const char *f = getenv("NFSH_WRITE_FAULT");
+	bool same;
+
+	if (f && !strcmp(f, fault) && a->len)
+		a->buf[a->len - 1] ^= 1;
+	same = !a->oom && !b->oom && a->len && a->len == b->len && !memcmp(a->buf, b->buf, a->len);
+	if (!same) {
+		dump_msg("without JSON", a);
+		dump_msg("through JSON", b);
+	}
+	return same;
+}
+
 /* NFSH_WRITE_CHECK=fast: the rule built without JSON must give the bytes its
  * JSON gives through nl_lin (which io_nl_bytes holds to libnftables'). */
 static int check_fast(const struct rule *ru, struct nftnl_rule *nr, const char *comment,
@@ -171,21 +192,15 @@ static int check_fast(const struct rule *ru, struct nftnl_rule *nr, const char *
 
 	sb_init(&a);
 	sb_init(&b);
-	if (o && (viajson = nll_rule(o, &nfproto)) && add_msg(&a, nr, comment) &&
-	    add_msg(&b, viajson, json_string_value(json_object_get(o, "comment")))) {
-		/* For the test that the check can fail: one byte off. */
-		const char *f = getenv("NFSH_WRITE_FAULT");
-
-		if (f && !strcmp(f, "fast-byte") && a.len)
-			a.buf[a.len - 1] ^= 1;
-		rc = a.len == b.len && !memcmp(a.buf, b.buf, a.len) ? 0 : -1;
+	if (o && (viajson = nll_rule(o, &nfproto))) {
+		add_msg(&a, nr, comment);
+		add_msg(&b, viajson, json_string_value(json_object_get(o, "comment")));
 	}
-	if (rc < 0) {
-		dump_msg("without JSON", &a);
-		dump_msg("through JSON", &b);
+	if (!same_msgs(&a, &b, "fast-byte"))
 		err_set(e, NFSH_EOTHER, ru->chain,
 		        "write check: the rule built without JSON differs from its JSON form");
-	}
+	else
+		rc = 0;
 	if (viajson)
 		nftnl_rule_free(viajson);
 	json_decref(o);
@@ -370,6 +385,72 @@ int io_ctx_table(struct io_ctx *r, struct nfsh_err *e)
 	return 0;
 }
 
+/* {"add": {"chain": ...}} of name in the current table: bc a built-in
+ * chain, with policy ("accept", "drop") or NULL; NULL a user chain. */
+static json_t *chain_json(const struct io_ctx *r, const char *name, const struct builtin_chain *bc,
+                          const char *policy)
+{
+	return wrap("add", "chain", nftb_chain(r->family, nftname(r->table), name, bc, policy));
+}
+
+/* The same chain as nl_lin reads it from that JSON. */
+static void chain_def(const struct io_ctx *r, const char *name, const struct builtin_chain *bc,
+                      const char *policy, struct nll_chain_def *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->nfproto = nll_family(family_nft_name(r->family));
+	d->table = nftname(r->table);
+	d->name = name;
+	if (bc) {
+		d->hook = hook_nft_name(bc->hook);
+		d->type = bc->type;
+		d->prio = bc->prio;
+		d->policy = policy;
+	}
+}
+
+/* NFSH_WRITE_CHECK=fast: the chain's message built without JSON must be
+ * the one its JSON gives through nl_lin. */
+static int check_chain(const struct nll_chain_def *d, json_t *viajson, struct nfsh_err *e)
+{
+	struct strbuf a, b;
+	uint32_t sa = 1, sb = 1;
+	int rc = 0;
+
+	sb_init(&a);
+	sb_init(&b);
+	nll_chain_item(&a, d, false, &sa);
+	nll_item(&b, viajson, &sb);
+	if (!same_msgs(&a, &b, "fast-chain-byte"))
+		rc =
+		    err_set(e, NFSH_EOTHER, d->name,
+		            "write check: the chain built without JSON differs from its JSON form");
+	sb_free(&a);
+	sb_free(&b);
+	return rc;
+}
+
+/* "add chain" of name (bc, policy: see chain_json): a lazy batch takes its
+ * message built without JSON; the reading with text gets the JSON. */
+static int add_chain(struct io_ctx *r, const char *name, const struct builtin_chain *bc,
+                     const char *policy, struct nfsh_err *e)
+{
+	struct nll_chain_def d;
+
+	if (!r->b.lazy)
+		return add(r, chain_json(r, name, bc, policy), e);
+	chain_def(r, name, bc, policy, &d);
+	if (write_check()) {
+		json_t *j = chain_json(r, name, bc, policy);
+		int rc = j ? check_chain(&d, j, e) : oom(e);
+
+		json_decref(j);
+		if (rc < 0)
+			return -1;
+	}
+	return io_batch_add_chain(&r->b, &d) < 0 ? oom(e) : 0;
+}
+
 int io_ctx_chain_line(struct io_ctx *r, struct io_words *w, struct nfsh_err *e)
 {
 	const char *name = w->w[0] + 1, *policy = w->n > 1 ? w->w[1] : NULL;
@@ -392,11 +473,7 @@ int io_ctx_chain_line(struct io_ctx *r, struct io_words *w, struct nfsh_err *e)
 			err_hint(e, "use ACCEPT or DROP");
 			return -1;
 		}
-		return add(r,
-		           wrap("add", "chain",
-		                nftb_chain(r->family, nftname(r->table), name, bc,
-		                           policy[0] == 'D' ? "drop" : "accept")),
-		           e);
+		return add_chain(r, name, bc, policy[0] == 'D' ? "drop" : "accept", e);
 	}
 	if (strcmp(policy, "-")) {
 		err_set(e, NFSH_EPARAM, policy, "user chain %s cannot have a policy (\"%s\")", name,
@@ -404,8 +481,7 @@ int io_ctx_chain_line(struct io_ctx *r, struct io_words *w, struct nfsh_err *e)
 		err_hint(e, "write \":%s - [0:0]\"", name);
 		return -1;
 	}
-	if (add(r, wrap("add", "chain", nftb_chain(r->family, nftname(r->table), name, NULL, NULL)),
-	        e) < 0)
+	if (add_chain(r, name, NULL, NULL, e) < 0)
 		return -1;
 	/* As iptables-restore --noflush: a declared chain that exists is flushed. */
 	if (r->noflush && io_cs_has(&r->cs, r->family, r->table, name) &&

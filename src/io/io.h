@@ -65,6 +65,7 @@ struct io_batch {
 	 * standing in the batch as a placeholder body until it is added. */
 	struct io_fast_rule *fast;
 	int nfast, fastcap;
+	int nchains; /* chains added without JSON (lazy batches only) */
 };
 void io_batch_init(struct io_batch *b);
 /* A batch without text for a first reading (see lazy above), when nothing
@@ -86,6 +87,10 @@ int io_batch_add(struct io_batch *b, json_t *cmd);
 /* Append the rule command {verb: {"rule": rule}} (rule released): a
  * placeholder's messages are made without building the command. */
 int io_batch_add_rule(struct io_batch *b, const char *verb, json_t *rule);
+/* Lazy batches: append the "add chain" of d (nl_lin.h) as its message,
+ * without the JSON command (-1 for a batch with text). */
+struct nll_chain_def;
+int io_batch_add_chain(struct io_batch *b, const struct nll_chain_def *d);
 /* Item i (text already made a no-op) sends no messages either. */
 void io_batch_cancel_msgs(struct io_batch *b, int i);
 /* Append every element of the array cmds (released). */

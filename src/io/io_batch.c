@@ -403,6 +403,19 @@ int io_batch_add_rule(struct io_batch *b, const char *verb, json_t *rule)
 	return end_item(b);
 }
 
+int io_batch_add_chain(struct io_batch *b, const struct nll_chain_def *d)
+{
+	size_t at = b->msgs.len;
+
+	/* Only a lazy batch, which has no text, goes without the JSON. */
+	if (!b->lazy || make_room(b) < 0)
+		return -1;
+	if (!b->text_only)
+		note_msgs(b, at, nll_chain_item(&b->msgs, d, false, &b->seq));
+	b->nchains++;
+	return end_item(b);
+}
+
 int io_batch_add_all(struct io_batch *b, json_t *cmds)
 {
 	size_t i;
@@ -549,8 +562,8 @@ static enum nlw_result apply_msgs(struct io_batch *b, int *errp, size_t *lenp)
 			fprintf(
 			    stderr,
 			    "netlink, one transaction (%d items, %d cancelled, %d rules without "
-			    "JSON, %zu bytes)\n",
-			    b->n, gone, b->nfast, len);
+			    "JSON, %d chains without JSON, %zu bytes)\n",
+			    b->n, gone, b->nfast, b->nchains, len);
 		else if (rc == NLW_NOT_APPLIED && err == EMSGSIZE)
 			fprintf(stderr, "netlink batch not sent (%s)\n", strerror(err));
 		else if (rc == NLW_NOT_APPLIED)

@@ -33,11 +33,14 @@
 #include <string.h>
 #include <time.h>
 
+int nll_family(const char *f)
+{
+	return !f ? -1 : !strcmp(f, "ip") ? NFPROTO_IPV4 : !strcmp(f, "ip6") ? NFPROTO_IPV6 : -1;
+}
+
 int nll_nfproto(json_t *o)
 {
-	const char *f = json_string_value(json_object_get(o, "family"));
-
-	return !f ? -1 : !strcmp(f, "ip") ? NFPROTO_IPV4 : !strcmp(f, "ip6") ? NFPROTO_IPV6 : -1;
+	return nll_family(json_string_value(json_object_get(o, "family")));
 }
 
 /* Only keys from the list: anything else in the object is not ours. */
@@ -120,38 +123,62 @@ static int hook_number(const char *h)
 	return -1;
 }
 
-struct nftnl_chain *nll_chain(json_t *o)
+/* The chain of a JSON "chain" object; false when a key is not ours, a
+ * value not of its type, or a base chain has no integer prio, a user chain
+ * (no "hook") a prio (type and policy: chain_def_ok). */
+static bool chain_def_of(json_t *o, struct nll_chain_def *d)
 {
 	static const char *const keys[] = {"family", "table", "name",   "type",
 	                                   "hook",   "prio",  "policy", NULL};
-	const char *table = json_string_value(json_object_get(o, "table"));
-	const char *name = json_string_value(json_object_get(o, "name"));
-	const char *type = json_string_value(json_object_get(o, "type"));
-	const char *policy = json_string_value(json_object_get(o, "policy"));
 	json_t *prio = json_object_get(o, "prio");
-	int hook = hook_number(json_string_value(json_object_get(o, "hook")));
-	bool base = json_object_get(o, "hook") != NULL;
+
+	d->nfproto = nll_nfproto(o);
+	d->table = json_string_value(json_object_get(o, "table"));
+	d->name = json_string_value(json_object_get(o, "name"));
+	d->type = json_string_value(json_object_get(o, "type"));
+	d->hook = json_string_value(json_object_get(o, "hook"));
+	d->policy = json_string_value(json_object_get(o, "policy"));
+	d->prio = (int32_t)json_integer_value(prio);
+	if (!only_keys(o, keys) || (json_object_get(o, "hook") && !d->hook) ||
+	    (json_object_get(o, "type") && !d->type) ||
+	    (json_object_get(o, "policy") && !d->policy))
+		return false;
+	return d->hook ? json_is_integer(prio) : !prio;
+}
+
+/* The values libnftables takes from nfsh: a base chain (with a hook) has a
+ * type, its policy is accept or drop; a user chain has neither. */
+static bool chain_def_ok(const struct nll_chain_def *d)
+{
+	const char *t = d->type, *p = d->policy;
+
+	if (!d->table || !d->name || d->nfproto < 0)
+		return false;
+	if (!d->hook)
+		return !t && !p;
+	return hook_number(d->hook) >= 0 && t &&
+	       (!strcmp(t, "filter") || !strcmp(t, "nat") || !strcmp(t, "route")) &&
+	       (!p || !strcmp(p, "accept") || !strcmp(p, "drop"));
+}
+
+struct nftnl_chain *nll_chain(json_t *o)
+{
+	struct nll_chain_def d;
 	struct nftnl_chain *c;
 
-	if (!table || !name || nll_nfproto(o) < 0 || !only_keys(o, keys) ||
-	    (base && (hook < 0 || !type || !json_is_integer(prio))) ||
-	    (!base && (type || prio || policy)) ||
-	    (policy && strcmp(policy, "accept") && strcmp(policy, "drop")) ||
-	    (type && strcmp(type, "filter") && strcmp(type, "nat") && strcmp(type, "route")))
+	if (!chain_def_of(o, &d) || !chain_def_ok(&d) || !(c = nftnl_chain_alloc()))
 		return NULL;
-	if (!(c = nftnl_chain_alloc()))
-		return NULL;
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, (uint32_t)nll_nfproto(o));
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
-	if (base) {
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, (uint32_t)hook);
-		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, (int32_t)json_integer_value(prio));
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, (uint32_t)d.nfproto);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, d.table);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, d.name);
+	if (d.hook) {
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, (uint32_t)hook_number(d.hook));
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, d.prio);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, d.type);
 	}
-	if (policy)
+	if (d.policy)
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY,
-		                    !strcmp(policy, "accept") ? NF_ACCEPT : NF_DROP);
+		                    !strcmp(d.policy, "accept") ? NF_ACCEPT : NF_DROP);
 	return c;
 }
 
@@ -491,24 +518,26 @@ static bool put_delobj(bool table, json_t *o, uint32_t seq)
 	return true;
 }
 
-/* libnftables' order: table, name, type, policy, hook. */
-static void put_newchain(struct nlmsghdr *nlh, struct nftnl_chain *c)
+/* NEWCHAIN of d (checked), in libnftables' order: table, name, type,
+ * policy, hook. excl: "create" (NLM_F_EXCL: the kernel refuses an existing
+ * one). */
+static void put_newchain(const struct nll_chain_def *d, bool excl, uint32_t seq)
 {
+	uint16_t x = excl ? NLM_F_EXCL : 0;
+	struct nlmsghdr *nlh = hdr(NFT_MSG_NEWCHAIN, d->nfproto, NLM_F_CREATE | x, seq);
 	struct nlattr *nest;
 
-	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE));
-	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
-	if (nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE))
-		mnl_attr_put_strz(nlh, NFTA_CHAIN_TYPE, nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE));
-	if (nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY))
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, d->table);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, d->name);
+	if (d->hook)
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_TYPE, d->type);
+	if (d->policy)
 		mnl_attr_put_u32(nlh, NFTA_CHAIN_POLICY,
-		                 htonl(nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY)));
-	if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM)) {
+		                 htonl(!strcmp(d->policy, "accept") ? NF_ACCEPT : NF_DROP));
+	if (d->hook) {
 		nest = mnl_attr_nest_start(nlh, NFTA_CHAIN_HOOK);
-		mnl_attr_put_u32(nlh, NFTA_HOOK_HOOKNUM,
-		                 htonl(nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM)));
-		mnl_attr_put_u32(nlh, NFTA_HOOK_PRIORITY,
-		                 htonl((uint32_t)nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO)));
+		mnl_attr_put_u32(nlh, NFTA_HOOK_HOOKNUM, htonl((uint32_t)hook_number(d->hook)));
+		mnl_attr_put_u32(nlh, NFTA_HOOK_PRIORITY, htonl((uint32_t)d->prio));
 		mnl_attr_nest_end(nlh, nest);
 	}
 }
@@ -529,12 +558,11 @@ static bool put_addobj(const char *kind, json_t *o, uint32_t seq, bool excl)
 		return true;
 	}
 	if (!strcmp(kind, "chain")) {
-		struct nftnl_chain *c = nll_chain(o);
+		struct nll_chain_def d;
 
-		if (!c)
+		if (!chain_def_of(o, &d) || !chain_def_ok(&d))
 			return false;
-		put_newchain(hdr(NFT_MSG_NEWCHAIN, nll_nfproto(o), NLM_F_CREATE | x, seq), c);
-		nftnl_chain_free(c);
+		put_newchain(&d, excl, seq);
 		return true;
 	}
 	return false;
@@ -604,6 +632,15 @@ int nll_rule_item(struct strbuf *out, const char *verb, struct nftnl_rule *r, ui
                   const char *comment, uint32_t *seq)
 {
 	return end_msg(out, out->len, put_newrule(verb, r, handle, comment, *seq), seq);
+}
+
+int nll_chain_item(struct strbuf *out, const struct nll_chain_def *d, bool create, uint32_t *seq)
+{
+	bool ok = chain_def_ok(d);
+
+	if (ok)
+		put_newchain(d, create, *seq);
+	return end_msg(out, out->len, ok, seq);
 }
 
 int nll_item(struct strbuf *out, json_t *item, uint32_t *seq)

@@ -22,6 +22,7 @@
 #include "util/strbuf.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct nftnl_chain;
@@ -37,8 +38,10 @@ struct nftnl_table;
  * and NUL no longer fitting the kernel's 256 bytes of rule user data). */
 #define NLL_COMMENT_MAX 253
 
-/* NFPROTO_IPV4 / NFPROTO_IPV6 of an object's "family", or -1. */
+/* NFPROTO_IPV4 / NFPROTO_IPV6 of an object's "family", or of the family
+ * name ("ip", "ip6"; NULL too), or -1. */
 int nll_nfproto(json_t *o);
+int nll_family(const char *name);
 
 /* The libnftnl object of a JSON "table", "chain" or "rule" object (a rule
  * without its comment: libnftables puts that after the expressions, see
@@ -73,6 +76,22 @@ int nll_batch_item(struct nll_ctx *ctx, struct strbuf *out, json_t *item, uint32
  * comment (NULL: none) after the expressions. 1, or -1 (out as it was). */
 int nll_rule_item(struct strbuf *out, const char *verb, struct nftnl_rule *r, uint64_t handle,
                   const char *comment, uint32_t *seq);
+
+/* A chain as nll_batch_item reads it from {"add"|"create": {"chain": ...}}:
+ * a base chain has hook ("input", ...), type and prio, maybe a policy
+ * ("accept" or "drop"); a user chain has hook, type and policy NULL. The
+ * strings are the caller's. */
+struct nll_chain_def {
+	int nfproto;
+	const char *table, *name;
+	const char *hook, *type, *policy;
+	int32_t prio;
+};
+
+/* The NEWCHAIN of an add (create: NLM_F_EXCL) of d, as nll_batch_item
+ * writes it for the JSON item: 1, or -1 when d is not what that takes (out
+ * as it was). */
+int nll_chain_item(struct strbuf *out, const struct nll_chain_def *d, bool create, uint32_t *seq);
 
 /* nll_batch_item without a batch context (no sets). */
 int nll_item(struct strbuf *out, json_t *item, uint32_t *seq);

@@ -17,8 +17,9 @@
 netns_enter "$@"
 
 NFSH=$(readlink -f "${NFSH:?}")
-# Every rule a restore builds without JSON (src/nft/nl_lin_rule.c) is built
-# through JSON too and must give the same bytes (unset for the cases below
+# Every rule a restore builds without JSON (src/nft/nl_lin_rule.c), and
+# every chain line (nll_chain_item), is built through JSON too and must give
+# the same bytes (unset for the cases below
 # that test the check itself).
 export NFSH_WRITE_CHECK=fast
 CORPUS=${NFSH_CORPUS:-/work/shared/corpus}/iptables/txlate
@@ -226,7 +227,56 @@ COMMIT
 COMMIT
 EOF
 
+# Chain lines of every kind, which a lazy batch builds without JSON (and the
+# write check holds to their JSON): built-in chains of raw, mangle, nat and
+# filter with policies and counters, user chains (one declared twice: with
+# --noflush the second line flushes it), rules with counters.
+cat >"$TMP/chains.v4" <<'EOF'
+*raw
+:PREROUTING DROP [12:3400]
+:OUTPUT ACCEPT [5:600]
+:R1 - [0:0]
+[3:180] -A PREROUTING -s 192.0.2.0/24 -j R1
+COMMIT
+*mangle
+:PREROUTING ACCEPT [0:0]
+:INPUT DROP [1:2]
+:FORWARD ACCEPT [99999:123456789]
+:OUTPUT DROP [0:0]
+:POSTROUTING ACCEPT [7:8]
+:M1 - [4:5]
+:M-with.odd_name-0123456789 - [0:0]
+-A OUTPUT -j M1
+COMMIT
+*nat
+:PREROUTING ACCEPT [1:1]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [2:2]
+:KUBE-SVC-ABCDEFGHIJKLMNOP - [0:0]
+:OLD - [0:0]
+[10:600] -A PREROUTING -d 198.51.100.1 -j KUBE-SVC-ABCDEFGHIJKLMNOP
+COMMIT
+*filter
+:INPUT DROP [100:20000]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [300:40000]
+:U1 - [0:0]
+:U2 - [1:1]
+:U1 - [0:0]
+[1:60] -A INPUT -s 203.0.113.0/24 -j U1
+-A U1 -j U2
+COMMIT
+EOF
+sed 's/192\.0\.2\.0\/24/2001:db8:2::\/48/; s/198\.51\.100\.1/2001:db8::1/; s/203\.0\.113\.0\/24/2001:db8:3::\/48/' \
+	"$TMP/chains.v4" >"$TMP/chains6.v4"
+
 # ---- the cases ----
+both "chain lines" setup_none netlink restore "$TMP/chains.v4"
+both "chain lines, -c" setup_none netlink restore -c "$TMP/chains.v4"
+both "chain lines, --noflush -c over existing tables" setup_base netlink restore --noflush -c "$TMP/chains.v4"
+both "chain lines, -6 -c" setup_none netlink restore -6 -c "$TMP/chains6.v4"
+both "chain lines, -6 --noflush" setup_base netlink restore -6 --noflush "$TMP/chains6.v4"
 both "gen_ruleset 2000" setup_none netlink restore "$TMP/gen2000.v4"
 both "corpus IPv4 ($n4 rules)" setup_none probe restore "$TMP/all4.v4"
 both "corpus IPv6 ($n6 rules)" setup_none probe restore -6 "$TMP/all6.v4"
@@ -321,6 +371,32 @@ check "write check, one byte off: both messages in hex" grep -q '^nfsh: write ch
 expect_eq "write check, one byte off: nothing applied" "$(state | md5sum)" "$(md5sum <"$TMP/pre.fault")"
 NFSH_WRITE_CHECK= NFSH_WRITE_FAULT=fast-byte "$NFSH" restore "$TMP/gen2000.v4"
 expect_eq "without the check the fault changes nothing: exit 0" "$?" 0
+
+# Chain lines too: each is built without JSON in the lazy batch (the trace
+# counts them) and checked against its JSON; one byte off (the chains' own
+# fault) stops the restore at the first chain line, unapplied.
+setup_none
+NFSH_WRITE_TRACE=1 "$NFSH" restore "$TMP/chains.v4" 2>"$TMP/fast"
+expect_eq "chain lines, checked: exit 0" "$?" 0
+nch=$(sed -n 's/^nfsh: write: netlink, one transaction (.*, \([0-9]*\) chains without JSON, .*/\1/p' "$TMP/fast")
+expect_eq "chain lines: every one built without JSON" "${nch:-none}" "$(grep -c '^:' "$TMP/chains.v4")"
+setup_base
+state >"$TMP/pre.fault"
+NFSH_WRITE_FAULT=fast-chain-byte "$NFSH" restore --noflush "$TMP/chains.v4" >"$TMP/fault" 2>&1
+expect_eq "write check of a chain, one byte off: exit 2" "$?" 2
+check "write check of a chain, one byte off: says so, at the first chain line" grep -q 'chains.v4:2: write check: the chain built without JSON differs from its JSON form' "$TMP/fault"
+check "write check of a chain, one byte off: both messages in hex" grep -q '^nfsh: write check: through JSON:' "$TMP/fault"
+expect_eq "write check of a chain, one byte off: nothing applied" "$(state | md5sum)" "$(md5sum <"$TMP/pre.fault")"
+# The second reading gets the chains' JSON: a kernel refusal after chain
+# lines is found by libnftables, and the chains are not applied.
+printf '*filter\n:INPUT DROP [0:0]\n:NEWC - [0:0]\n-A NEWC -j OUTPUT\nCOMMIT\n' >"$TMP/kref4.v4"
+setup_base
+state >"$TMP/pre.kref4"
+NFSH_WRITE_TRACE=1 "$NFSH" restore "$TMP/kref4.v4" >"$TMP/again" 2>&1
+expect_eq "chain lines, then a kernel refusal: exit 2" "$?" 2
+check "chain lines, then a kernel refusal: read again" grep -q '^nfsh: write: the kernel refused the netlink batch; reading the input again' "$TMP/again"
+check "chain lines, then a kernel refusal: line 4 named" grep -q 'kref4.v4:4: the kernel refused "OUTPUT"' "$TMP/again"
+expect_eq "chain lines, then a kernel refusal: nothing changed" "$(state | md5sum)" "$(md5sum <"$TMP/pre.kref4")"
 
 # ---- the second reading ----
 # A restore's first reading builds only the netlink batch. Whatever leaves
