@@ -1,4 +1,5 @@
 #include "ext/ext.h"
+#include "util/strbuf.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -19,13 +20,67 @@ const struct ext *const *ext_end(void)
 	return __stop_nfsh_ext;
 }
 
+/* The extensions by type and exact name, for ext_find: an open-addressing
+ * table filled on first use (a linker section cannot be sorted when it is
+ * built). A name registered twice under one type keeps its first, as a scan
+ * of the section finds it. Looked up a few times for every line of a bulk
+ * restore; ~80 extensions, so the table stays under a quarter full. */
+#define EXT_SLOTS 512
+
+struct ext_index {
+	bool built, full; /* full: more extensions than fit; ext_find scans */
+	const struct ext *slot[EXT_SLOTS];
+};
+
+static size_t ext_slot(const char *name, enum ext_type type)
+{
+	return (size_t)(str_hash(name) + (unsigned long long)type * 0x9e3779b97f4a7c15ull) &
+	       (EXT_SLOTS - 1);
+}
+
+/* The slot of (name, type), or the empty one where it would go. */
+static size_t ext_probe(const struct ext *const *slot, const char *name, enum ext_type type)
+{
+	size_t i = ext_slot(name, type);
+
+	while (slot[i] && (slot[i]->type != type || strcmp(slot[i]->name, name)))
+		i = (i + 1) & (EXT_SLOTS - 1);
+	return i;
+}
+
+static const struct ext_index *ext_index(void)
+{
+	static struct ext_index ix;
+
+	if (ix.built)
+		return &ix;
+	ix.built = true;
+	ix.full = ext_end() - ext_begin() > EXT_SLOTS / 2;
+	for (const struct ext *const *p = ext_begin(); !ix.full && p < ext_end(); p++) {
+		size_t i = ext_probe(ix.slot, (*p)->name, (*p)->type);
+
+		if (!ix.slot[i])
+			ix.slot[i] = *p;
+	}
+	return &ix;
+}
+
+static const struct ext *ext_scan(const char *name, enum ext_type type)
+{
+	for (const struct ext *const *p = ext_begin(); p < ext_end(); p++)
+		if ((*p)->type == type && strcmp((*p)->name, name) == 0)
+			return *p;
+	return NULL;
+}
+
 const struct ext *ext_find(const char *name, enum ext_type type)
 {
-	/* The first letter first: ~80 extensions, looked up a few times for
-	 * every line of a bulk restore. */
-	for (const struct ext *const *p = ext_begin(); p < ext_end(); p++)
-		if ((*p)->type == type && (*p)->name[0] == name[0] && strcmp((*p)->name, name) == 0)
-			return *p;
+	const struct ext_index *ix = ext_index();
+	const struct ext *x =
+	    ix->full ? ext_scan(name, type) : ix->slot[ext_probe(ix->slot, name, type)];
+
+	if (x)
+		return x;
 	/* iptables accepts match names case-insensitively only where they are
 	 * unique; targets are upper case by convention and matched exactly. */
 	if (type == EXT_MATCH)
