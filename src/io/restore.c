@@ -47,6 +47,13 @@ static int begin_table(struct io_ctx *r, const char *name, struct nfsh_err *e)
 	return r->skipping ? 0 : io_ctx_table(r, e);
 }
 
+/* "-t" or "--table"? Asked of every word of every rule line: most do not
+ * start with '-', and those that do seldom go on with 't' or '-'. */
+static bool table_option(const char *w)
+{
+	return w[0] == '-' && ((w[1] == 't' && !w[2]) || (w[1] == '-' && !strcmp(w + 2, "table")));
+}
+
 static int command_line(struct io_ctx *r, struct io_words *w, struct nfsh_err *e)
 {
 	char *argv[IO_MAX_WORDS + 2];
@@ -62,7 +69,7 @@ static int command_line(struct io_ctx *r, struct io_words *w, struct nfsh_err *e
 		first = 1;
 	}
 	for (int i = first; i < w->n; i++)
-		if (!strcmp(w->w[i], "-t") || !strcmp(w->w[i], "--table"))
+		if (table_option(w->w[i]))
 			return err_set(e, NFSH_EPARAM, w->w[i],
 			               "\"%s\" cannot be used in a restore file; the table is the "
 			               "*TABLE line's",

@@ -341,6 +341,23 @@ check "kernel refusal in a long batch: its line" grep -q "kref2.v4:$(wc -l <"$TM
 printf '*nat\n-A OLD -s 192.0.2.77 -j RETURN\nCOMMIT\n*filter\n-A OLD -j INPUT\nCOMMIT\n' >"$TMP/kref3.v4"
 both "kernel refuses in the second table" setup_base refused restore --noflush "$TMP/kref3.v4"
 
+# -t / --table on a rule line: refused with the word named (the *TABLE
+# line says the table); words that only start like them are not.
+for opt in -t --table; do
+	printf '*filter\n-A INPUT -s 192.0.2.1 %s filter -j ACCEPT\nCOMMIT\n' "$opt" >"$TMP/topt.v4"
+	setup_base
+	state >"$TMP/pre.topt"
+	"$NFSH" restore --noflush "$TMP/topt.v4" >"$TMP/out.topt" 2>&1
+	expect_eq "$opt on a rule line: exit 2" "$?" 2
+	check "$opt on a rule line: the word named, line 2" grep -q "topt.v4:2: \"$opt\" cannot be used in a restore file" "$TMP/out.topt"
+	expect_eq "$opt on a rule line: nothing changed" "$(state | md5sum)" "$(md5sum <"$TMP/pre.topt")"
+done
+printf '*filter\n-A INPUT -m comment --comment -tab -j ACCEPT\n-A INPUT -m comment --comment --tables -j ACCEPT\n-A INPUT -m comment --comment -- -j ACCEPT\nCOMMIT\n' >"$TMP/topt.v4"
+setup_none
+"$NFSH" restore "$TMP/topt.v4"
+expect_eq "-tab, --tables, -- as comments: exit 0" "$?" 0
+expect_eq "-tab, --tables, -- as comments: three rules" "$("$NFSH" -S INPUT | grep -c -- '--comment')" 3
+
 # An item nl_lin.c does not know (the first corpus rule that does not
 # linearise, if any is left): libnftables for the whole batch, and a kernel
 # error in the same batch is reported as before.
