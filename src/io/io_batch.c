@@ -102,7 +102,7 @@ json_t *io_batch_fast_body(struct io_batch *b, struct nftnl_rule *r, const char 
 	f->comment = comment ? strdup(comment) : NULL;
 	o = json_object();
 	if ((comment && !f->comment) || !o ||
-	    json_object_set_new(o, FAST_KEY, json_integer(b->nfast)) < 0) {
+	    json_object_set_new_nocheck(o, FAST_KEY, json_integer(b->nfast)) < 0) {
 		free_fast(f);
 		json_decref(o);
 		return NULL;
@@ -278,13 +278,15 @@ static bool grow(struct io_batch *b, int cap)
 static int fast_rule(struct io_batch *b, json_t *body, struct io_fast_rule **f, uint64_t *h)
 {
 	json_t *k = b->nfast ? json_object_get(body, FAST_KEY) : NULL, *hv;
+	size_t n = json_object_size(body);
 	json_int_t i;
 
 	if (!k)
 		return 0;
-	hv = json_object_get(body, "handle");
+	/* Alone, the key is the placeholder's: no handle to look for. */
+	hv = n > 1 ? json_object_get(body, "handle") : NULL;
 	i = json_integer_value(k);
-	if (json_object_size(body) != (hv ? 2u : 1u) || i < 0 || i >= b->nfast || !b->fast[i].r ||
+	if (n != (hv ? 2u : 1u) || i < 0 || i >= b->nfast || !b->fast[i].r ||
 	    (hv && json_integer_value(hv) <= 0))
 		return -1;
 	*f = &b->fast[i];
