@@ -1,0 +1,99 @@
+/* What stage.c (the model of the chains: lookup, kernel rules read once,
+ * specs, what chain commands do to it, the array sink) and stage_rules.c
+ * (the rule commands -A/-I/-D/-R/-Z and how their batch items are placed)
+ * share; not for other files. */
+#ifndef NFSH_CMD_STAGE_INT_H
+#define NFSH_CMD_STAGE_INT_H
+
+#include "cmd/stage.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* One rule of a staged chain. */
+struct stage_rule {
+	uint64_t handle; /* a kernel rule; 0: added by this transaction */
+	int item;        /* added: the batch item that adds it */
+	int line;        /* added: its source line */
+	int listed;      /* kernel rule: its index in the chain's listing, -1 after -R */
+	json_t *body;    /* kernel rule replaced by -R: the new rule object */
+	char *spec;      /* canonical iptables-save text; NULL for a foreign rule, or not yet */
+	char *jump;      /* jump or goto target, NULL for none */
+	/* An added rule of a restore: the words of its command (NUL-separated),
+	 * its spec printed from them only when a -D by spec first compares
+	 * against it (entry_spec). Most rules never are, and printing every
+	 * rule at once was ~9% of a bulk restore's instructions. */
+	char *words;
+	int nwords, family; /* cmd_parse's argc and default family */
+	int expanded;       /* which of the command's expanded rules it is */
+};
+
+struct stage_chain {
+	int family, table;
+	char name[NFSH_CHAIN_MAX + 1];
+	bool gone;    /* deleted (or renamed away) in this transaction */
+	bool renamed; /* renamed to this name in this transaction */
+	/* The kernel's rules are read only when a position or spec must be
+	 * resolved: until then v holds the rules inserted at the top (nhead of
+	 * them) and those appended, and the kernel's go between them. */
+	bool loaded;
+	/* Created after this transaction replaced its table: in the transaction
+	 * it holds exactly the rules staged here, so a rule's place can be given
+	 * by index (libnftables counts the batch's own rules then; measured on
+	 * 1.0.6), and no other writer's rule can shift it. Not after a "flush"
+	 * of it in the batch: libnftables' cache still counts the flushed rules
+	 * (measured), so then the batch places rules by their neighbours. */
+	bool by_index;
+	int last_index; /* the last item placed by index, -1 for none */
+	int nhead;
+	struct chain_info listed; /* the kernel's rules when they were read */
+	struct stage_rule *v;
+	int n, cap;
+};
+
+/* Per family and table: what the transaction did to all its chains at once. */
+struct stage_table {
+	bool empty;     /* replaced or flushed: chains not modelled yet are empty */
+	bool replaced;  /* replaced (and not flushed since): see by_index */
+	bool user_gone; /* -X without a chain: user chains not modelled yet are gone */
+};
+
+struct stage {
+	struct nfsh_session *s;
+	struct stage_sink sink;
+	int line;
+	/* The words of the command being staged (stage_set_words), or none. */
+	int argc, family;
+	char *const *argv;
+	bool top; /* the rule being staged goes to the top of an unread chain */
+	struct stage_table tables[3][TBL_COUNT];
+	struct stage_chain **chains; /* open addressing by family, table and name */
+	size_t cap, n;
+	unsigned decl_sets; /* sets rules declared so far (ext_decls.nsets) */
+};
+
+/* The model of a chain, or NULL. */
+struct stage_chain *stg_find(struct stage *st, int family, int table, const char *name);
+/* The model of a chain; with rules, its kernel rules are read the first time. */
+struct stage_chain *stg_chain_get(struct stage *st, int family, int table, const char *name,
+                                  bool rules, struct nfsh_err *e);
+/* A zeroed entry at index at of c (the later ones move up), or NULL. */
+struct stage_rule *stg_push_slot(struct stage_chain *c, int at);
+/* Release entry at of c (the later ones move down). */
+void stg_drop_slot(struct stage_chain *c, int at);
+/* A rule's canonical iptables-save text (malloc'ed), or NULL. */
+char *stg_spec_of(const struct rule *r);
+/* A rule's jump or goto target (malloc'ed), or NULL. */
+char *stg_jump_of(const struct rule *r);
+/* Keep the words of the command being staged in x, its spec printed later. */
+int stg_keep_words(const struct stage *st, struct stage_rule *x, int expanded);
+/* Set e to "out of memory staging the command"; -1. */
+int stg_oom(struct nfsh_err *e);
+/* Read the kernel's rules of c (once). */
+int stg_load_rules(struct stage *st, struct stage_chain *c, struct nfsh_err *e);
+/* What the transaction did to a table as a whole. */
+struct stage_table *stg_table_state(struct stage *st, int family, int table);
+/* x's spec, printed from its words or its listed rule the first time. */
+const char *stg_entry_spec(struct stage_chain *c, struct stage_rule *x);
+
+#endif
