@@ -1186,40 +1186,6 @@ static int finish(struct parser *p)
 	return expand_rules(p);
 }
 
-/* Every word ends up as a JSON string, and jansson refuses a string that is not
- * UTF-8 by returning NULL, which the builders would drop without a word (a
- * comment match vanished from its rule). Refuse such a word up front. */
-static long utf8_bad(const unsigned char *start)
-{
-	const unsigned char *s = start;
-
-	for (;;) {
-		int n;
-		unsigned cp;
-
-		while ((signed char)*s > 0) /* ASCII, most words: nothing more to check */
-			s++;
-		if (!*s)
-			return -1;
-		n = (*s & 0xe0) == 0xc0   ? 1
-		    : (*s & 0xf0) == 0xe0 ? 2
-		    : (*s & 0xf8) == 0xf0 ? 3
-		                          : -1;
-		if (n < 0)
-			return s - start;
-		cp = *s & (0x3f >> n);
-		for (int i = 1; i <= n; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return s - start;
-			cp = cp << 6 | (s[i] & 0x3f);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return s - start;
-		s += n + 1;
-	}
-}
-
 int cmd_parse(int argc, char *const *argv, int family, struct cmd *c, struct nfsh_err *e)
 {
 	/* On the stack: a heap block this size (over 1 KiB) made malloc
@@ -1237,19 +1203,9 @@ int cmd_parse(int argc, char *const *argv, int family, struct cmd *c, struct nfs
 	p->e = e;
 	rule_init(&p->r, family, TBL_FILTER, "");
 	rc = 0;
-	for (int i = 0; i < argc && rc == 0; i++) {
-		long bad = utf8_bad((const unsigned char *)argv[i]);
-
-		if (bad >= 0) {
-			rc =
-			    err_set(e, NFSH_EPARAM, NULL,
-			            "\"%.*s\" is followed by byte 0x%02x, which is not valid UTF-8",
-			            (int)(bad < 40 ? bad : 40), argv[i] + (bad < 40 ? 0 : bad - 40),
-			            (unsigned char)argv[i][bad]);
+	for (int i = 0; i < argc && rc == 0; i++)
+		if ((rc = err_check_utf8(e, argv[i])) < 0)
 			e->argi = i;
-			err_hint(e, "nftables keeps names, comments and prefixes as UTF-8 text");
-		}
-	}
 	if (rc == 0)
 		rc = parse_words(p);
 	if (rc == 0)

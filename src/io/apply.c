@@ -457,6 +457,8 @@ int io_ctx_chain_line(struct io_ctx *r, struct io_words *w, struct nfsh_err *e)
 	const struct builtin_chain *bc = table_builtin(r->table, name);
 	uint64_t p, b;
 
+	if (err_check_utf8(e, name) < 0)
+		return -1;
 	if (!name[0] || strlen(name) > NFSH_CHAIN_MAX || name[0] == '-' || name[0] == '!')
 		return err_set(e, NFSH_EPARAM, name, "invalid chain name \"%s\"", name);
 	if (!policy)

@@ -87,3 +87,56 @@ const char *err_closest(const char *word, const char *const *names, int n)
 	}
 	return best;
 }
+
+/* The offset of the first byte of s that is not valid UTF-8 (overlong forms,
+ * surrogates and code points above U+10FFFF included), or -1. */
+static long utf8_bad(const unsigned char *start)
+{
+	const unsigned char *s = start;
+
+	for (;;) {
+		int n;
+		unsigned cp;
+
+		while ((signed char)*s > 0) /* ASCII, most words: nothing more to check */
+			s++;
+		if (!*s)
+			return -1;
+		n = (*s & 0xe0) == 0xc0   ? 1
+		    : (*s & 0xf0) == 0xe0 ? 2
+		    : (*s & 0xf8) == 0xf0 ? 3
+		                          : -1;
+		if (n < 0)
+			return s - start;
+		cp = *s & (0x3f >> n);
+		for (int i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return s - start;
+			cp = cp << 6 | (s[i] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return s - start;
+		s += n + 1;
+	}
+}
+
+int err_check_utf8(struct nfsh_err *e, const char *word)
+{
+	long bad = utf8_bad((const unsigned char *)word);
+
+	if (bad < 0)
+		return 0;
+	/* The word itself is not printed whole: it is not text. */
+	if (bad == 0)
+		err_set(e, NFSH_EPARAM, NULL,
+		        "a word starts with byte 0x%02x, which is not valid UTF-8",
+		        (unsigned char)word[0]);
+	else
+		err_set(e, NFSH_EPARAM, NULL,
+		        "\"%.*s\" is followed by byte 0x%02x, which is not valid UTF-8",
+		        (int)(bad < 40 ? bad : 40), word + (bad < 40 ? 0 : bad - 40),
+		        (unsigned char)word[bad]);
+	err_hint(e, "nftables keeps names, comments and prefixes as UTF-8 text");
+	return -1;
+}

@@ -36,6 +36,13 @@ void err_hint(struct nfsh_err *e, const char *fmt, ...) __attribute__((format(pr
 /* Render "prog: msg" plus the hint on one line (hint after "; "). */
 void err_print(FILE *f, const char *prog, const struct nfsh_err *e);
 
+/* Every word ends up as a JSON string or a netlink attribute that nftables
+ * reads as text; jansson refuses a string that is not UTF-8 by returning
+ * NULL, which the builders would drop without a word (a comment match
+ * vanished from its rule). 0 when word is UTF-8, else -1 with e set (the
+ * byte named, no word: it is not text). */
+int err_check_utf8(struct nfsh_err *e, const char *word);
+
 /* Best "did you mean" candidate among names (NULL-terminated array or count),
  * by edit distance; NULL if nothing is close enough. */
 const char *err_closest(const char *word, const char *const *names, int n);

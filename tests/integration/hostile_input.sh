@@ -49,6 +49,8 @@ w('src.v4', '*filter\n-A INPUT -s %s -j ACCEPT\nCOMMIT\n' % src)
 w('ports.v4', '*filter\n-A INPUT -p tcp -m multiport --dports %s -j ACCEPT\nCOMMIT\n' % ports)
 w('utf8.v4', b'*filter\n-A INPUT -m comment --comment "\xff\xfe" -j ACCEPT\nCOMMIT\n')
 w('nul.v4', b'*filter\n-A INPUT -j ACC\x00EPT\nCOMMIT\n')
+# A chain line's name is checked too (fuzz_restore found one sent as it was).
+w('utf8chain.v4', b'*filter\n:\xff\xff?LOGDROP - [0:0]\n-A INPUT -j ACCEPT\nCOMMIT\n')
 w('chain.v4', '*filter\n:%s - [0:0]\nCOMMIT\n' % ('C' * 29))
 w('chainN.v4', '*filter\n-N %s\nCOMMIT\n' % ('C' * 29))
 w('comment.v4', '*filter\n-A INPUT -m comment --comment "%s" -j ACCEPT\nCOMMIT\n' % ('c' * 300))
@@ -88,7 +90,8 @@ IN=$TMP/src.sh hostile "shell: 100k addresses" "too long" "$NFSH"
 IN=$TMP/nul.sh hostile "shell: NUL byte" "NUL" "$NFSH"
 IN=$TMP/utf8.sh hostile "shell: invalid UTF-8" "UTF-8" "$NFSH"
 # Restore.
-for f in bigline:"too long" src:"too long" ports:"too long" utf8:"UTF-8" nul:"NUL" chain:"invalid chain name" \
+for f in bigline:"too long" src:"too long" ports:"too long" utf8:"UTF-8" utf8chain:"UTF-8" nul:"NUL" \
+	chain:"invalid chain name" \
 	chainN:"too long" comment:"at most" prefix:"at most" iface:"1 to 15"; do
 	hostile "restore: ${f%%:*}.v4" "${f#*:}" "$NFSH" restore "$TMP/${f%%:*}.v4"
 done
