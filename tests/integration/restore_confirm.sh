@@ -8,7 +8,7 @@
 netns_enter "$@"
 
 NFSH=$(readlink -f "${NFSH:?}")
-TMP=$(mktemp -d)
+TMP=$(readlink -f "$(mktemp -d)")
 trap 'rm -rf "$TMP"' EXIT
 export NFSH_STATE_DIR=$TMP/state
 rules() { nft list ruleset; } # without handles: a revert re-creates the tables
@@ -22,39 +22,51 @@ new=$(rules)
 reset_old() { "$NFSH" restore "$TMP/old.v4"; }
 pending() { ls "$NFSH_STATE_DIR" 2>/dev/null | grep -c '^pending-'; }
 # await_rules WANT SECONDS: wait until the ruleset is WANT, at most SECONDS
-# (a loaded machine may be late by a second; never early: see the checks
-# of "still in" before each).
+# (the bounds only catch a hang: a revert is never early, see the checks of
+# "still in" before each, and a loaded machine may be late by seconds).
 await_rules() {
 	local until=$((SECONDS + $2))
 	while [ "$(rules)" != "$1" ] && [ $SECONDS -lt $until ]; do sleep 0.1; done
 }
+# reverter_gone: no process holds the state directory open. The reverter
+# keeps it open for as long as it runs, and nfsh only while it runs itself.
+# After a confirm the reverter leaves at once; had the confirm not taken, it
+# would revert at the deadline and then leave: once it is gone, the ruleset
+# is final, on a machine of any speed.
+reverter_gone() { ! dir_held "$NFSH_STATE_DIR"; }
+# The deadlines: nfsh's clock counts whole seconds, so --confirm N can
+# revert as early as N-1 seconds after nfsh arms it (before it applies).
+# Where a check needs the new ruleset still in (or nfsh still asking),
+# N is 5 or 6: at least 4 s for nfsh to apply and the check to look, where
+# --confirm 2 left as little as 1 s (not enough for ASan on a loaded machine).
 # on_tty SCRIPT: run SCRIPT (bash) on a fresh pseudo-terminal.
 on_tty() { script -qfec "bash -c '$1'" /dev/null; }
 
 # 1. No terminal, not confirmed: reverted at the deadline.
 reset_old
-out=$(setsid -w "$NFSH" restore --confirm 2 "$TMP/new.v4" </dev/null 2>&1)
+out=$(setsid -w "$NFSH" restore --confirm 5 "$TMP/new.v4" </dev/null 2>&1)
 expect_eq "no tty: exit 0" "$?" 0
 check "no tty: says how to confirm" grep -q "nfsh confirm" <<<"$out"
 expect_eq "no tty: the new ruleset is in" "$(rules)" "$new"
-await_rules "$old" 6
-expect_eq "no tty, not confirmed: reverted after 2 s" "$(rules)" "$old"
-check "the revert is logged" grep -q "reverted: not confirmed in 2 s" "$NFSH_STATE_DIR/revert.log"
+await_rules "$old" 25
+expect_eq "no tty, not confirmed: reverted after 5 s" "$(rules)" "$old"
+check "the revert is logged" await 20 grep -q "reverted: not confirmed in 5 s" "$NFSH_STATE_DIR/revert.log"
 
 # 2. No terminal, nfsh confirm in time: kept.
 reset_old
-setsid -w "$NFSH" restore --confirm 2 "$TMP/new.v4" </dev/null >/dev/null
+await 20 reverter_gone
+setsid -w "$NFSH" restore --confirm 5 "$TMP/new.v4" </dev/null >/dev/null
 check "nfsh confirm: exit 0" "$NFSH" confirm
-sleep 3
+check "confirmed: the reverter leaves" await 25 reverter_gone
 expect_eq "confirmed: the new ruleset stays" "$(rules)" "$new"
 expect_status "nfsh confirm with nothing pending: exit 1" 1 "$NFSH" confirm
 
 # 3. y on the terminal: kept.
 reset_old
-out=$(printf 'y\n' | on_tty "$NFSH restore --confirm 3 $TMP/new.v4; echo rc=\$?")
+out=$(printf 'y\n' | on_tty "$NFSH restore --confirm 5 $TMP/new.v4; echo rc=\$?")
 check "tty y: asks" grep -q "Keep the new ruleset" <<<"$out"
 check "tty y: exit 0" grep -q "rc=0" <<<"$out"
-sleep 3.5
+check "tty y: the reverter leaves" await 25 reverter_gone
 expect_eq "tty y: the new ruleset stays" "$(rules)" "$new"
 
 # 4. n on the terminal: reverted at once, exit 1.
@@ -72,33 +84,47 @@ expect_eq "tty, no answer: reverted" "$(rules)" "$old"
 
 # 6. nfsh killed with SIGKILL while it asks: the detached reverter reverts.
 reset_old
-(sleep 5) | on_tty "echo \$\$ >$TMP/pid; exec $NFSH restore --confirm 3 $TMP/new.v4" >/dev/null &
-for _ in $(seq 50); do [ -s "$TMP/pid" ] && [ "$(rules)" = "$new" ] && break; sleep 0.1; done
+# (The terminal's input stays open, without an answer, until the case is done.)
+rm -f "$TMP/done"
+hold_input() { await 60 test -e "$TMP/done"; }
+hold_input | on_tty "echo \$\$ >$TMP/pid; exec $NFSH restore --confirm 6 $TMP/new.v4" >/dev/null &
+new_in() { [ -s "$TMP/pid" ] && [ "$(rules)" = "$new" ]; }
+await 20 new_in
 expect_eq "SIGKILL: the new ruleset was in" "$(rules)" "$new"
 kill -9 "$(cat "$TMP/pid")"
 sleep 0.5
 expect_eq "SIGKILL: still in right after the kill" "$(rules)" "$new"
-await_rules "$old" 6
+await_rules "$old" 26
 expect_eq "SIGKILL: reverted at the deadline" "$(rules)" "$old"
+# The reverter's own word for why: the deadline (nfsh, killed, asked nothing).
+await 20 reverter_gone
+expect_eq "SIGKILL: logged as the deadline's revert" \
+	"$(tail -1 "$NFSH_STATE_DIR/revert.log" | cut -d' ' -f3-)" "reverted: not confirmed in 6 s"
+touch "$TMP/done"
 wait
 rm -f "$TMP/pid"
 
 # 7. The terminal goes away (the pty's owner dies, nfsh gets SIGHUP).
 reset_old
-(sleep 5) | script -qfec "bash -c 'echo \$\$ >$TMP/pid; exec $NFSH restore --confirm 3 $TMP/new.v4'" /dev/null >/dev/null &
+rm -f "$TMP/done"
+hold_input | script -qfec "bash -c 'echo \$\$ >$TMP/pid; exec $NFSH restore --confirm 5 $TMP/new.v4'" /dev/null >/dev/null &
 spid=$!
-for _ in $(seq 50); do [ -s "$TMP/pid" ] && [ "$(rules)" = "$new" ] && break; sleep 0.1; done
+await 20 new_in
+expect_eq "terminal gone: the new ruleset was in" "$(rules)" "$new"
 kill -9 "$spid" # script holds the pty master: the terminal is gone
-await_rules "$old" 6
+await_rules "$old" 25
 expect_eq "terminal gone: reverted at the deadline" "$(rules)" "$old"
-for _ in $(seq 50); do kill -0 "$(cat "$TMP/pid")" 2>/dev/null || break; sleep 0.1; done
+nfsh_gone() { ! kill -0 "$(cat "$TMP/pid")" 2>/dev/null; }
+await 20 nfsh_gone
 kill -0 "$(cat "$TMP/pid")" 2>/dev/null && fail "terminal gone: nfsh still running" || pass "terminal gone: nfsh ended"
+touch "$TMP/done"
 wait
 rm -f "$TMP/pid"
 # The terminal's SIGHUP comes after it has woken nfsh's read, so nfsh may
 # have begun its answer "not kept" and die with it: the reverter must still
 # have restored the ruleset and have left no token behind.
-for _ in $(seq 30); do [ "$(pending)" = 0 ] && break; sleep 0.1; done
+no_token() { [ "$(pending)" = 0 ]; }
+await 20 no_token
 expect_eq "terminal gone: no token left" "$(pending)" 0
 
 # 7b. nfsh dies right after asking the reverter to revert (n): reverted all
@@ -106,24 +132,30 @@ expect_eq "terminal gone: no token left" "$(pending)" 0
 reset_old
 printf 'n\n' | on_tty "NFSH_CONFIRM_FAULT=exit-after-ask $NFSH restore --confirm 30 $TMP/new.v4; echo rc=\$?" >"$TMP/out"
 check "dies after asking: it died" grep -q "rc=9" "$TMP/out"
-await_rules "$old" 3
+await_rules "$old" 20
 expect_eq "dies after asking: reverted all the same" "$(rules)" "$old"
 expect_eq "dies after asking: no token left" "$(pending)" 0
 check "dies after asking: logged as not kept" grep -q "reverted: not kept" "$NFSH_STATE_DIR/revert.log"
 
 # 7c. The reverter is killed before nfsh asks it (n): nfsh must not wait
-# for it forever nor claim a revert; it says so and fails.
+# for it forever nor claim a revert; it says so and fails. The n is typed
+# once the reverter is dead (not after a fixed 2 s, which a slow start of
+# nfsh could outlast: the n would then have asked a live reverter).
 reset_old
-(sleep 2; printf 'n\n') | on_tty "$NFSH restore --confirm 30 $TMP/new.v4; echo rc=\$?" >"$TMP/out" &
-rpid=
-for _ in $(seq 50); do
-	# The reverter is the nfsh without a terminal (its own session, setsid).
+await 20 reverter_gone # 7b's, which find_reverter would take for this one
+rm -f "$TMP/killed"
+(await 30 test -e "$TMP/killed"; printf 'n\n') |
+	on_tty "$NFSH restore --confirm 30 $TMP/new.v4; echo rc=\$?" >"$TMP/out" &
+# The reverter is the nfsh without a terminal (its own session, setsid).
+find_reverter() {
 	rpid=$(ps -eo pid=,tty=,args= | awk -v nfsh="$NFSH" '$2 == "?" && $3 == nfsh && $4 == "restore" {print $1}')
-	[ -n "$rpid" ] && break
-	sleep 0.1
-done
+	[ -n "$rpid" ]
+}
+rpid=
+await 20 find_reverter
 check "reverter killed: found it" test -n "$rpid"
 kill -9 $rpid
+touch "$TMP/killed"
 wait
 check "reverter killed: nfsh says so" grep -q "the reverter ended without restoring" "$TMP/out"
 check "reverter killed: exit 4 (not a revert)" grep -q "rc=4" "$TMP/out"
@@ -132,9 +164,9 @@ expect_eq "reverter killed: no token left" "$(pending)" 0
 
 # The same from a shell line.
 reset_old
-printf 'restore --confirm 2 %s\n' "$TMP/new.v4" | setsid -w "$NFSH" >/dev/null 2>&1
+printf 'restore --confirm 5 %s\n' "$TMP/new.v4" | setsid -w "$NFSH" >/dev/null 2>&1
 expect_eq "shell line restore --confirm: applied" "$(rules)" "$new"
-await_rules "$old" 6
+await_rules "$old" 25
 expect_eq "shell line restore --confirm: reverted" "$(rules)" "$old"
 
 # 8. A restore that fails: nothing applied, nothing armed.

@@ -92,6 +92,11 @@ await_subscribed() {
 	await 20 ct_subscribed "$1" || echo "    (pid $1 not subscribed to ctnetlink events after 20 s)"
 }
 
+# dir_held DIR: some process has DIR open (DIR as the kernel names it: no
+# symlink in it). A commit confirmed's reverter keeps its state directory open
+# for as long as it runs: its exit is the moment its ruleset is final.
+dir_held() { find /proc/[0-9]*/fd -maxdepth 1 -lname "$1" 2>/dev/null | grep -q .; }
+
 # nft_json_ruleset: `nft -j list ruleset` without handles and metainfo, keys
 # sorted: what two ways of loading the same rules must agree on.
 nft_json_ruleset() {
