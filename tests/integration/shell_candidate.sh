@@ -7,7 +7,7 @@ netns_enter "$@"
 . "$(dirname "$0")/../lib/shell_tmux.sh"
 NFSH=${NFSH:-nfsh}
 command -v tmux >/dev/null || { echo "FAIL: tmux is not installed"; exit 1; }
-ST=$(mktemp -d)
+ST=$(readlink -f "$(mktemp -d)")
 export NFSH_STATE_DIR=$ST/state
 trap 'tm_stop; rm -rf "$ST"' EXIT
 START="env NFSH_STATE_DIR=$ST/state XDG_STATE_HOME=$ST/xdg TERM=xterm NFSH_QUIET=1 $NFSH"
@@ -59,8 +59,12 @@ tm_run "begin" '^nfsh\(candidate\)> ?$' >/dev/null
 tm_run "-A INPUT -s 192.0.2.2 -j ACCEPT" '^staged' >/dev/null
 tm_run "commit confirmed 5" '^applied' >/dev/null
 check "confirm keeps the change" tm_run "confirm" '^confirmed: the change is kept$'
-sleep 6
-check "still there after the timeout" wait_rules 3 1
+# The reverter leaves when it sees the confirm; had the confirm not taken, it
+# would revert at the deadline first (a fixed sleep past the deadline could
+# end before a slow revert). Once it is gone, the ruleset is final.
+reverter_gone() { ! dir_held "$ST/state"; }
+check "the reverter leaves" await 25 reverter_gone
+check "still there once the reverter has left" rules_are 3
 
 # The shell is killed: the revert must still happen.
 tm_run "begin" '^nfsh\(candidate\)> ?$' >/dev/null
