@@ -242,25 +242,25 @@ static void reverter(int dfd, const char *token, json_t *snap, int secs, int rep
 	_exit(0);
 }
 
-int confirm_arm(json_t *snap, int secs, char *token, size_t len, pid_t *reverter_pid,
-                struct nfsh_err *e)
+int confirm_arm(json_t *snap, int secs, struct confirm_token *t, struct nfsh_err *e)
 {
 	static const char text[] = "commit confirmed\n";
-	char dir[PATH_MAX], name[64];
-	int dfd, report[2];
+	char dir[PATH_MAX];
+	int report[2];
 	pid_t pid, grandchild = 0;
 
-	if ((dfd = state_dir_open(dir, sizeof(dir), false, e)) < 0)
+	t->dfd = -1;
+	t->reverter = 0;
+	if ((t->dfd = state_dir_open(dir, sizeof(dir), false, e)) < 0)
 		return -1;
-	snprintf(name, sizeof(name), "pending-%d-%ld", (int)getpid(), (long)time(NULL));
-	snprintf(token, len, "%s/%s", dir, name);
+	snprintf(t->name, sizeof(t->name), "pending-%d-%ld", (int)getpid(), (long)time(NULL));
 	if (pipe2(report, O_CLOEXEC) < 0) {
-		close(dfd);
+		confirm_release(t);
 		return err_set(e, NFSH_EOTHER, NULL, "cannot start the reverter: %s",
 		               strerror(errno));
 	}
-	if (priv_write_at(dfd, name, text, sizeof(text) - 1, e) < 0) {
-		close(dfd);
+	if (priv_write_at(t->dfd, t->name, text, sizeof(text) - 1, e) < 0) {
+		confirm_release(t);
 		close(report[0]);
 		close(report[1]);
 		return -1;
@@ -269,23 +269,33 @@ int confirm_arm(json_t *snap, int secs, char *token, size_t len, pid_t *reverter
 	fflush(stderr);
 	pid = fork();
 	if (pid == 0)
-		reverter(dfd, name, snap, secs, report[1]);
+		reverter(t->dfd, t->name, snap, secs, report[1]);
 	close(report[1]);
 	if (pid < 0) {
-		unlinkat(dfd, name, 0);
-		close(dfd);
+		confirm_disarm(t);
+		confirm_release(t);
 		close(report[0]);
 		return err_set(e, NFSH_EOTHER, NULL, "cannot start the reverter: %s",
 		               strerror(errno));
 	}
-	close(dfd);
 	waitpid(pid, NULL, 0);
 	if (read(report[0], &grandchild, sizeof(grandchild)) != (ssize_t)sizeof(grandchild))
 		grandchild = 0; /* unknown: confirm_revert then waits by time alone */
 	close(report[0]);
-	if (reverter_pid)
-		*reverter_pid = grandchild;
+	t->reverter = grandchild;
 	return 0;
+}
+
+bool confirm_disarm(const struct confirm_token *t)
+{
+	return t->dfd >= 0 && unlinkat(t->dfd, t->name, 0) == 0;
+}
+
+void confirm_release(struct confirm_token *t)
+{
+	if (t->dfd >= 0)
+		close(t->dfd);
+	t->dfd = -1;
 }
 
 /* For the test that nfsh's death after asking changes nothing:
@@ -318,29 +328,24 @@ static bool running(pid_t pid)
 	return !(close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z');
 }
 
-static bool exists(const char *path)
+static bool exists_at(int dfd, const char *name)
 {
-	return faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	return faccessat(dfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-/* The reverter's line for token in revert.log (the last one, which is the
+/* The reverter's line for name in revert.log (the last one, which is the
  * only one: the token names pid and time), copied to line. */
-static bool find_log_line(const char *token, char *line, size_t len)
+static bool find_log_line(int dfd, const char *name, char *line, size_t len)
 {
-	char dir[PATH_MAX], buf[65536];
-	const char *name = strrchr(token, '/') ? strrchr(token, '/') + 1 : token;
+	char buf[65536];
 	size_t nlen = strlen(name);
 	struct nfsh_err e;
 	bool found = false;
 	off_t size;
 	ssize_t n;
-	int dfd, fd;
+	int fd;
 
-	if ((dfd = state_dir_open(dir, sizeof(dir), false, &e)) < 0)
-		return false;
-	fd = priv_open_read_at(dfd, "revert.log", &e);
-	close(dfd);
-	if (fd < 0)
+	if ((fd = priv_open_read_at(dfd, "revert.log", &e)) < 0)
 		return false;
 	size = lseek(fd, 0, SEEK_END);
 	n = pread(fd, buf, sizeof(buf) - 1,
@@ -360,37 +365,41 @@ static bool find_log_line(const char *token, char *line, size_t len)
 	return found;
 }
 
-int confirm_revert(const char *token, pid_t reverter_pid, struct nfsh_err *e)
+/* Every name is looked up in the directory confirm_arm checked (t->dfd), not
+ * by path: the path could have been swapped for another since. */
+int confirm_revert(const struct confirm_token *t, struct nfsh_err *e)
 {
 	struct timespec tick = {0, 20 * 1000 * 1000};
-	char now[PATH_MAX + 96], taken[PATH_MAX + 96], line[NFSH_ERR_MSG + 64] = "";
+	char now[sizeof(t->name) + 16], taken[sizeof(t->name) + 16], line[NFSH_ERR_MSG + 64] = "";
 	time_t give_up = time(NULL) + 600;
+	int dfd = t->dfd;
 	bool asked;
 
-	snprintf(now, sizeof(now), "%s" NOW_SUFFIX, token);
-	snprintf(taken, sizeof(taken), "%s" TAKEN_SUFFIX, token);
-	asked = rename(token, now) == 0;
+	snprintf(now, sizeof(now), "%s" NOW_SUFFIX, t->name);
+	snprintf(taken, sizeof(taken), "%s" TAKEN_SUFFIX, t->name);
+	asked = renameat(dfd, t->name, dfd, now) == 0;
 
 	/* If the token is gone the reverter has taken it already (the
 	 * deadline), and this only waits; or it was confirmed. */
 	if (asked)
 		fault_after_ask();
-	while ((exists(now) || exists(taken)) && time(NULL) < give_up) {
-		if (reverter_pid > 0 && !running(reverter_pid) && (exists(now) || exists(taken))) {
+	while ((exists_at(dfd, now) || exists_at(dfd, taken)) && time(NULL) < give_up) {
+		if (t->reverter > 0 && !running(t->reverter) &&
+		    (exists_at(dfd, now) || exists_at(dfd, taken))) {
 			/* Nobody is left to act on them. */
-			unlink(now);
-			unlink(taken);
+			unlinkat(dfd, now, 0);
+			unlinkat(dfd, taken, 0);
 			return err_set(e, NFSH_EKERNEL, NULL,
 			               "the reverter ended without restoring the previous ruleset"),
 			       err_hint(e, "in the shell, 'rollback' restores it"), -1;
 		}
 		nanosleep(&tick, NULL);
 	}
-	if (exists(now) || exists(taken))
+	if (exists_at(dfd, now) || exists_at(dfd, taken))
 		return err_set(e, NFSH_EKERNEL, NULL,
 		               "the reverter has not restored the previous ruleset in 600 s"),
 		       err_hint(e, "in the shell, 'rollback' restores it"), -1;
-	if (!find_log_line(token, line, sizeof(line)) && !asked)
+	if (!find_log_line(dfd, t->name, line, sizeof(line)) && !asked)
 		return 1; /* confirmed by `nfsh confirm` */
 	if (!line[0])
 		return err_set(e, NFSH_EKERNEL, NULL, "the reverter left no word in revert.log"),
@@ -404,7 +413,7 @@ int confirm_revert(const char *token, pid_t reverter_pid, struct nfsh_err *e)
 int confirm_apply(struct shell *sh, json_t *cmds, int secs, struct nfsh_err *e)
 {
 	json_t *snap = snap_take(&sh->sess, e);
-	char token[PATH_MAX + 64];
+	struct confirm_token token = {.dfd = -1};
 
 	if (!snap)
 		return -1;
@@ -415,16 +424,17 @@ int confirm_apply(struct shell *sh, json_t *cmds, int secs, struct nfsh_err *e)
 	/* Arm the reverter before applying: there must be no moment at which the
 	 * change is live and nothing would take it back (a SIGKILL right after
 	 * the apply). If the apply fails, removing the token disarms it. */
-	if (secs > 0 && confirm_arm(snap, secs, token, sizeof(token), NULL, e) < 0) {
+	if (secs > 0 && confirm_arm(snap, secs, &token, e) < 0) {
 		json_decref(snap);
 		return -1;
 	}
 	if (sess_apply(&sh->sess, cmds, e) < 0) {
-		if (secs > 0)
-			unlink(token);
+		confirm_disarm(&token);
+		confirm_release(&token);
 		json_decref(snap);
 		return -1;
 	}
+	confirm_release(&token);
 	if (secs > 0)
 		printf("applied; reverting in %d s unless you type confirm\n", secs);
 	json_decref(snap);

@@ -59,14 +59,14 @@ static int ask(int tty, int secs, time_t deadline)
 
 /* Not kept: the reverter restores the previous ruleset (nfsh only asks and
  * waits, so its own death cannot stop a revert halfway). */
-static int revert_now(const char *token, pid_t reverter, const char *said)
+static int revert_now(const struct confirm_token *token, const char *said)
 {
 	struct nfsh_err e;
 
 	int rc;
 
 	err_clear(&e);
-	if ((rc = confirm_revert(token, reverter, &e)) < 0) {
+	if ((rc = confirm_revert(token, &e)) < 0) {
 		report(&e);
 		return NFSH_EKERNEL;
 	}
@@ -93,14 +93,14 @@ static int parse_secs(const char *w, int *secs)
 
 int confirm_restore_main(int family, int argc, char **argv)
 {
-	char **args = calloc((size_t)argc + 1, sizeof(*args)), token[PATH_MAX + 64];
+	char **args = calloc((size_t)argc + 1, sizeof(*args));
+	struct confirm_token token = {.dfd = -1};
 	int nargs = 0, secs = 0, rc, tty, answer;
 	bool dry = false;
 	struct nfsh_session s;
 	struct nfsh_err e;
 	json_t *snap = NULL;
 	time_t deadline;
-	pid_t reverter = 0;
 
 	if (!args || !io_restore_main) {
 		free(args);
@@ -128,7 +128,7 @@ int confirm_restore_main(int family, int argc, char **argv)
 	err_clear(&e);
 	if (sess_open(&s, &e) < 0 || !(snap = snap_take(&s, &e)) ||
 	    snap_save_rollback(snap, "restore --confirm", &e) < 0 ||
-	    confirm_arm(snap, secs, token, sizeof(token), &reverter, &e) < 0) {
+	    confirm_arm(snap, secs, &token, &e) < 0) {
 		report(&e);
 		json_decref(snap);
 		sess_close(&s);
@@ -139,19 +139,20 @@ int confirm_restore_main(int family, int argc, char **argv)
 	rc = io_restore_main(family, nargs, args);
 	free(args);
 	if (rc != 0) {
-		unlink(token); /* nothing was applied: disarm */
+		confirm_disarm(&token); /* nothing was applied */
 	} else if ((tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
 		printf("applied; reverting in %d s unless you run 'nfsh confirm'\n", secs);
 	} else {
 		answer = ask(tty, secs, deadline);
 		close(tty);
-		if (answer == 'y' && unlink(token) == 0)
+		if (answer == 'y' && confirm_disarm(&token))
 			printf("confirmed: the new ruleset is kept\n");
 		else if (answer == 'y') /* the deadline came first */
-			rc = revert_now(token, reverter, "too late");
+			rc = revert_now(&token, "too late");
 		else
-			rc = revert_now(token, reverter, "not confirmed");
+			rc = revert_now(&token, "not confirmed");
 	}
+	confirm_release(&token);
 	json_decref(snap);
 	sess_close(&s);
 	return rc;

@@ -70,16 +70,26 @@ int snap_save_rollback(json_t *snap, const char *why, struct nfsh_err *e);
 /* Apply cmds; with secs > 0, revert unless confirmed within secs. */
 int confirm_apply(struct shell *sh, json_t *cmds, int secs, struct nfsh_err *e);
 int confirm_keep(struct shell *sh, struct nfsh_err *e);
+/* An armed commit confirmed: the token file's name in the state directory,
+ * that directory's descriptor (checked once by confirm_arm, every later access
+ * goes through it) and the reverter's pid (0 when unknown). */
+struct confirm_token {
+	int dfd;
+	char name[64];
+	pid_t reverter;
+};
 /* Fork the detached reverter: it restores snap in secs unless the token file
- * (its path in token) is removed first (confirm). Its pid goes to
- * *reverter_pid unless that is NULL. */
-int confirm_arm(json_t *snap, int secs, char *token, size_t len, pid_t *reverter_pid,
-                struct nfsh_err *e);
-/* Have the reverter of token restore its snapshot now (or let it finish one
+ * is removed first (confirm). t is filled; confirm_release closes it. */
+int confirm_arm(json_t *snap, int secs, struct confirm_token *t, struct nfsh_err *e);
+/* Remove the token (confirm, or disarm when nothing was applied); false when
+ * it was not there any more (the deadline came first). */
+bool confirm_disarm(const struct confirm_token *t);
+void confirm_release(struct confirm_token *t);
+/* Have the reverter of t restore its snapshot now (or let it finish one
  * begun at the deadline) and wait until it has: 0 when it has restored it, 1
  * when the token was confirmed first (`nfsh confirm`), -1 with e set when it
  * failed or ended without restoring. */
-int confirm_revert(const char *token, pid_t reverter_pid, struct nfsh_err *e);
+int confirm_revert(const struct confirm_token *t, struct nfsh_err *e);
 /* shell/restore_confirm.c: restore ARGS with --confirm SECONDS in them. */
 int confirm_restore_main(int family, int argc, char **argv);
 int rollback_run(struct shell *sh, int argc, char **argv, struct nfsh_err *e);

@@ -162,6 +162,26 @@ check "reverter killed: exit 4 (not a revert)" grep -q "rc=4" "$TMP/out"
 expect_eq "reverter killed: the new ruleset is still in" "$(rules)" "$new"
 expect_eq "reverter killed: no token left" "$(pending)" 0
 
+# 7d. The state directory is moved away and another put in its place while
+# nfsh asks: the answer n must still reach the reverter through the directory
+# nfsh armed it in (its descriptor), not through a path that now names
+# another directory (which would find no token and claim a confirm).
+reset_old
+await 20 reverter_gone
+not_kept=$(grep -c "reverted: not kept" "$NFSH_STATE_DIR/revert.log")
+one_pending() { [ "$(pending)" = 1 ]; }
+(await 30 one_pending && mv "$NFSH_STATE_DIR" "$TMP/moved" &&
+	mkdir -m 700 "$NFSH_STATE_DIR" && printf 'n\n') |
+	on_tty "$NFSH restore --confirm 30 $TMP/new.v4; echo rc=\$?" >"$TMP/out"
+check "dir swapped: the directory was moved" test -d "$TMP/moved"
+check "dir swapped: tty n: exit 1" grep -q "rc=1" "$TMP/out"
+expect_eq "dir swapped: reverted at once" "$(rules)" "$old"
+expect_eq "dir swapped: logged in the armed directory" \
+	"$(grep -c "reverted: not kept" "$TMP/moved/revert.log")" "$((not_kept + 1))"
+check "dir swapped: nothing written to the new one" test -z "$(ls -A "$NFSH_STATE_DIR")"
+rm -rf "$NFSH_STATE_DIR"
+mv "$TMP/moved" "$NFSH_STATE_DIR"
+
 # The same from a shell line.
 reset_old
 printf 'restore --confirm 5 %s\n' "$TMP/new.v4" | setsid -w "$NFSH" >/dev/null 2>&1
