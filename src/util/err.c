@@ -1,4 +1,5 @@
 #include "err.h"
+#include "strbuf.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -88,42 +89,9 @@ const char *err_closest(const char *word, const char *const *names, int n)
 	return best;
 }
 
-/* The offset of the first byte of s that is not valid UTF-8 (overlong forms,
- * surrogates and code points above U+10FFFF included), or -1. */
-static long utf8_bad(const unsigned char *start)
-{
-	const unsigned char *s = start;
-
-	for (;;) {
-		int n;
-		unsigned cp;
-
-		while ((signed char)*s > 0) /* ASCII, most words: nothing more to check */
-			s++;
-		if (!*s)
-			return -1;
-		n = (*s & 0xe0) == 0xc0   ? 1
-		    : (*s & 0xf0) == 0xe0 ? 2
-		    : (*s & 0xf8) == 0xf0 ? 3
-		                          : -1;
-		if (n < 0)
-			return s - start;
-		cp = *s & (0x3f >> n);
-		for (int i = 1; i <= n; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return s - start;
-			cp = cp << 6 | (s[i] & 0x3f);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return s - start;
-		s += n + 1;
-	}
-}
-
 int err_check_utf8(struct nfsh_err *e, const char *word)
 {
-	long bad = utf8_bad((const unsigned char *)word);
+	long bad = str_utf8_bad(word);
 
 	if (bad < 0)
 		return 0;

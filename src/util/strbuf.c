@@ -145,3 +145,34 @@ unsigned long long str_hash(const char *s)
 		h = (h ^ (unsigned char)*s) * 1099511628211ull;
 	return h;
 }
+
+long str_utf8_bad(const char *text)
+{
+	const unsigned char *start = (const unsigned char *)text, *s = start;
+
+	for (;;) {
+		int n;
+		unsigned cp;
+
+		while ((signed char)*s > 0) /* ASCII, most words: nothing more to check */
+			s++;
+		if (!*s)
+			return -1;
+		n = (*s & 0xe0) == 0xc0   ? 1
+		    : (*s & 0xf0) == 0xe0 ? 2
+		    : (*s & 0xf8) == 0xf0 ? 3
+		                          : -1;
+		if (n < 0)
+			return s - start;
+		cp = *s & (0x3f >> n);
+		for (int i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return s - start;
+			cp = cp << 6 | (s[i] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return s - start;
+		s += n + 1;
+	}
+}

@@ -29,5 +29,9 @@ const char *sb_str(const struct strbuf *sb);
 void str_copy(char *dst, size_t n, const char *src);
 /* FNV-1a of s, for the string sets of a restore (chains, jump graph). */
 unsigned long long str_hash(const char *s);
+/* The offset of the first byte of text that is not valid UTF-8 (overlong
+ * forms, surrogates and code points above U+10FFFF count as invalid), or -1:
+ * jansson, and so libnftables, refuses such a string. */
+long str_utf8_bad(const char *text);
 
 #endif

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "cmd/cmd.h"
+#include "util/strbuf.h"
 
 /* -A INPUT -m comment --comment TEXT -j ACCEPT: 0 or -1 with e. */
 static int with_comment(const char *text, struct nfsh_err *e)
@@ -69,11 +70,40 @@ static void invalid_utf8_names_the_byte(void **state)
 	}
 }
 
+/* The validator itself (util/strbuf.c): the offset of the first bad byte,
+ * which the messages above quote the text before. */
+static void validator_gives_the_offset(void **state)
+{
+	static const struct {
+		const char *text;
+		long at;
+	} cases[] = {
+	    {"", -1},
+	    {"plain", -1},
+	    {"caf\xc3\xa9", -1},
+	    {"\xf0\x9f\x94\xa5!", -1},
+	    {"\xff", 0},
+	    {"abc\xff", 3},
+	    {"caf\xc3\xa9\xc3", 5},                  /* truncated after a valid 2-byte */
+	    {"x\xe0\x80\xaf", 1},                    /* overlong 3-byte */
+	    {"ab\xed\xa0\x80", 2},                   /* surrogate */
+	    {"\xf4\x8f\xbf\xbf\xf4\x90\x80\x80", 4}, /* U+10FFFF then above */
+	    {"a\x80", 1},                            /* lone continuation */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (str_utf8_bad(cases[i].text) != cases[i].at)
+			fail_msg("case %zu: %ld, want %ld", i, str_utf8_bad(cases[i].text),
+			         cases[i].at);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(valid_utf8_is_taken),
 	    cmocka_unit_test(invalid_utf8_names_the_byte),
+	    cmocka_unit_test(validator_gives_the_offset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
