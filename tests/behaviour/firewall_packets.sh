@@ -119,19 +119,28 @@ round() {
 	fi
 	# 40 simultaneous SYNs, counted before the first SYN retransmission (1 s):
 	# the bucket holds 20, refill 1/s.
+	local t0 t1 took most
+	t0=$(date +%s.%N)
 	n=$(C $PROBE burst $SIP 80 40 0.8)
 	if [ "$n" -ge 15 ] && [ "$n" -le 25 ]; then
 		pass "[$mode] burst of 40 new connections to 80: $n through (15..25)"
 	else
 		fail "[$mode] burst of 40 new connections to 80: $n through (want 15..25)"
 	fi
-	# And the limit refills: after 3 s, a few more get through, not 20.
+	# And the limit refills: after 3 s, a few more get through, not 20. How
+	# many is one a second from the moment the first burst emptied the bucket
+	# (after t0) to the last SYN of the second (before t1), plus what the
+	# emptied bucket held (under one): a machine slow to start the probes
+	# gets more, so the bound is counted from the time it took, not fixed.
 	sleep 3
 	n=$(C $PROBE burst $SIP 80 20 0.8)
-	if [ "$n" -ge 1 ] && [ "$n" -le 6 ]; then
-		pass "[$mode] after 3 s the limit admits a few more: $n (1..6)"
+	t1=$(date +%s.%N)
+	read -r took most < <(awk -v a="$t0" -v b="$t1" \
+		'BEGIN { e = b - a; m = int(e); if (m < e) m++; printf "%.1f %d\n", e, m + 1 }')
+	if [ "$n" -ge 1 ] && [ "$n" -le "$most" ]; then
+		pass "[$mode] after 3 s the limit admits a few more: $n (1..$most: 1/s over $took s)"
 	else
-		fail "[$mode] after 3 s the limit admits a few more: $n (want 1..6)"
+		fail "[$mode] after 3 s the limit admits a few more: $n (want 1..$most: 1/s over $took s)"
 	fi
 }
 
