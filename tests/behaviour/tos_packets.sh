@@ -32,9 +32,12 @@ C() { ip netns exec "$CLI" "$@"; }
 
 veth_pair "$SRV" "$CLI" "ts$$" "tc$$" 192.0.2.1/24 192.0.2.2/24 2001:db8::1/64 2001:db8::2/64
 
-# udp.py recv FAMILY PORT | udp.py send FAMILY ADDR PORT TOS
+# udp.py recv FAMILY PORT SENT | udp.py send FAMILY ADDR PORT TOS
+# The receiver says timeout when nothing came 2 s after the file SENT
+# appeared (the sender had finished): 2 s from its own start would count
+# the sender's start-up too, which a loaded machine can make that long.
 cat >"$tmp/udp.py" <<'PY'
-import select, socket, sys
+import os, select, socket, sys, time
 fam = socket.AF_INET6 if sys.argv[2] == "6" else socket.AF_INET
 if sys.argv[1] == "recv":
     s = socket.socket(fam, socket.SOCK_DGRAM)
@@ -44,9 +47,13 @@ if sys.argv[1] == "recv":
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVTCLASS, 1)
     s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", int(sys.argv[3])))
     print("ready", flush=True)
-    if not select.select([s], [], [], 2)[0]:
-        print("timeout")
-        sys.exit(0)
+    sent_by = None
+    while not select.select([s], [], [], 0.1)[0]:
+        if sent_by is None and os.path.exists(sys.argv[4]):
+            sent_by = time.monotonic()
+        if sent_by is not None and time.monotonic() > sent_by + 2:
+            print("timeout")
+            sys.exit(0)
     _, anc, _, _ = s.recvmsg(64, 64)
     for level, kind, data in anc:
         if kind in (socket.IP_TOS, socket.IPV6_TCLASS):
@@ -70,10 +77,12 @@ got() {
 	[ "$fam" = 6 ] && addr=2001:db8::1
 	port=$((port + 1))
 	: >"$tmp/recv"
-	S timeout 20 python3 "$tmp/udp.py" recv "$fam" $port >"$tmp/recv" &
+	rm -f "$tmp/sent"
+	S timeout 20 python3 "$tmp/udp.py" recv "$fam" $port "$tmp/sent" >"$tmp/recv" &
 	pid=$!
 	await 20 grep -q ready "$tmp/recv"
 	C python3 "$tmp/udp.py" send "$fam" $addr $port "$tos"
+	touch "$tmp/sent"
 	wait $pid
 	sed -n 2p "$tmp/recv"
 }
