@@ -91,8 +91,10 @@ $ORACLE -D >/dev/null 2>&1
 kill "$FTP" 2>/dev/null
 wait "$FTP" 2>/dev/null
 # A marker entry, created after everything else: once every listener has
-# shown it, none has anything left unshown to lose to SIGTERM.
-$ORACLE -I -s 1.1.1.99 -d 2.2.2.2 -p udp --sport 9 --dport 9 -t 10 2>/dev/null
+# shown it, none has anything left unshown to lose to SIGTERM. It lives
+# 600 s: one of 10 s could expire while a loaded machine awaits the four
+# listeners, and its DESTROY reach some of them before SIGTERM, not others.
+$ORACLE -I -s 1.1.1.99 -d 2.2.2.2 -p udp --sport 9 --dport 9 -t 600 2>/dev/null
 for f in e.n e.o et.n et.o; do await 20 grep -q '<flow type="new">.*<src>1\.1\.1\.99</src>' "$TMP/$f"; done
 kill -TERM $E_N $E_O $ET_N $ET_O
 wait $E_N $E_O $ET_N $ET_O 2>/dev/null
