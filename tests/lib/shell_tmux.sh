@@ -61,12 +61,13 @@ tm_wait_top() {
 	return 1
 }
 
-# tm_run LINE REGEX: type LINE, Enter, wait for REGEX.
+# tm_run LINE REGEX [SECONDS]: type LINE, Enter, wait for REGEX (20 s, as
+# every other wait here: a bound for a hang, not for a slow ASan command).
 tm_run() {
 	tm_fresh
 	tm_type "$1"
 	tm_key Enter
-	tm_wait "$2" "${3:-10}"
+	tm_wait "$2" "${3:-20}"
 }
 
 # The last prompt line (what the user is typing).
