@@ -39,6 +39,8 @@ reverter_gone() { ! dir_held "$NFSH_STATE_DIR"; }
 # Where a check needs the new ruleset still in (or nfsh still asking),
 # N is 5 or 6: at least 4 s for nfsh to apply and the check to look, where
 # --confirm 2 left as little as 1 s (not enough for ASan on a loaded machine).
+# A confirm makes the reverter leave at once, so those cases take 15 s:
+# the deadline costs nothing there, and the confirm has all the time it needs.
 # on_tty SCRIPT: run SCRIPT (bash) on a fresh pseudo-terminal.
 on_tty() { script -qfec "bash -c '$1'" /dev/null; }
 
@@ -55,18 +57,18 @@ check "the revert is logged" await 20 grep -q "reverted: not confirmed in 5 s" "
 # 2. No terminal, nfsh confirm in time: kept.
 reset_old
 await 20 reverter_gone
-setsid -w "$NFSH" restore --confirm 5 "$TMP/new.v4" </dev/null >/dev/null
+setsid -w "$NFSH" restore --confirm 15 "$TMP/new.v4" </dev/null >/dev/null
 check "nfsh confirm: exit 0" "$NFSH" confirm
-check "confirmed: the reverter leaves" await 25 reverter_gone
+check "confirmed: the reverter leaves" await 35 reverter_gone
 expect_eq "confirmed: the new ruleset stays" "$(rules)" "$new"
 expect_status "nfsh confirm with nothing pending: exit 1" 1 "$NFSH" confirm
 
 # 3. y on the terminal: kept.
 reset_old
-out=$(printf 'y\n' | on_tty "$NFSH restore --confirm 5 $TMP/new.v4; echo rc=\$?")
+out=$(printf 'y\n' | on_tty "$NFSH restore --confirm 15 $TMP/new.v4; echo rc=\$?")
 check "tty y: asks" grep -q "Keep the new ruleset" <<<"$out"
 check "tty y: exit 0" grep -q "rc=0" <<<"$out"
-check "tty y: the reverter leaves" await 25 reverter_gone
+check "tty y: the reverter leaves" await 35 reverter_gone
 expect_eq "tty y: the new ruleset stays" "$(rules)" "$new"
 
 # 4. n on the terminal: reverted at once, exit 1.
