@@ -8,6 +8,7 @@
 #include "cmd/stage.h"
 #include "ext/ext.h"
 #include "io/io.h"
+#include "io/write_check.h"
 #include "nft/batch.h"
 #include "nft/json.h"
 #include "nft/nl_lin.h"
@@ -130,85 +131,6 @@ static json_t *sink_rule_of(void *ctx, int item)
 static int check_jump(struct io_ctx *r, const struct rule *ru, struct nfsh_err *e);
 static json_t *rule_with_decls(struct io_ctx *r, const struct rule *ru, struct nfsh_err *e);
 
-/* NFSH_WRITE_CHECK=fast, read once: this is asked for every rule of a
- * restore, and getenv walks the whole environment each time. */
-static bool write_check(void)
-{
-	static int on = -1;
-
-	if (on < 0) {
-		const char *c = getenv("NFSH_WRITE_CHECK");
-
-		on = c && !strcmp(c, "fast");
-	}
-	return on;
-}
-
-/* The NEWRULE message of an add of nr with comment, into out. */
-static bool add_msg(struct strbuf *out, struct nftnl_rule *nr, const char *comment)
-{
-	uint32_t seq = 1;
-
-	return nll_rule_item(out, "add", nr, 0, comment, &seq) == 1 && !out->oom;
-}
-
-static void dump_msg(const char *what, const struct strbuf *m)
-{
-	fprintf(stderr, "nfsh: write check: %s:", what);
-	for (size_t i = 0; i < m->len; i++)
-		fprintf(stderr, "%s%02x", i % 32 ? "" : "\n  ", (unsigned char)m->buf[i]);
-	fputc('\n', stderr);
-}
-
-/* NFSH_WRITE_CHECK=fast: are the messages built without JSON (a) those
- * made from the JSON (b)? Both dumped when not. fault: the NFSH_WRITE_FAULT
- * that puts a's last byte off, for the tests that the check can fail (one
- * for rules, one for chains: a restore's first chain line comes before its
- * first rule). */
-static bool same_msgs(struct strbuf *a, const struct strbuf *b, const char *fault)
-{
-	const char *f = getenv("NFSH_WRITE_FAULT");
-	bool same;
-
-	if (f && !strcmp(f, fault) && a->len)
-		a->buf[a->len - 1] ^= 1;
-	same = !a->oom && !b->oom && a->len && a->len == b->len && !memcmp(a->buf, b->buf, a->len);
-	if (!same) {
-		dump_msg("without JSON", a);
-		dump_msg("through JSON", b);
-	}
-	return same;
-}
-
-/* NFSH_WRITE_CHECK=fast: the rule built without JSON must give the bytes its
- * JSON gives through nl_lin (which io_nl_bytes holds to libnftables'). */
-static int check_fast(const struct rule *ru, struct nftnl_rule *nr, const char *comment,
-                      struct nfsh_err *e)
-{
-	json_t *o = xlate_rule(ru, e);
-	struct nftnl_rule *viajson = NULL;
-	struct strbuf a, b;
-	int nfproto, rc = -1;
-
-	sb_init(&a);
-	sb_init(&b);
-	if (o && (viajson = nll_rule(o, &nfproto))) {
-		add_msg(&a, nr, comment);
-		add_msg(&b, viajson, json_string_value(json_object_get(o, "comment")));
-	}
-	if (!same_msgs(&a, &b, "fast-byte"))
-		err_set(e, NFSH_EOTHER, ru->chain,
-		        "write check: the rule built without JSON differs from its JSON form");
-	else
-		rc = 0;
-	if (viajson)
-		nftnl_rule_free(viajson);
-	json_decref(o);
-	sb_free(&a);
-	sb_free(&b);
-	return rc;
-}
-
 /* A lazy batch's rule of the common shapes, built without JSON
  * (nl_lin_rule.c) as a placeholder body; NULL for the JSON way (e untouched
  * unless the write check failed: then *failed). */
@@ -220,7 +142,8 @@ static json_t *fast_body(struct io_ctx *r, const struct rule *ru, bool *failed, 
 	*failed = false;
 	if (!r->b.lazy || nll_rule_fast(ru, &nr, comment, sizeof(comment)) != 0)
 		return NULL;
-	if (write_check() && check_fast(ru, nr, comment[0] ? comment : NULL, e) < 0) {
+	if (io_write_check_on() &&
+	    io_write_check_rule(ru, nr, comment[0] ? comment : NULL, e) < 0) {
 		nftnl_rule_free(nr);
 		*failed = true;
 		return NULL;
@@ -409,27 +332,6 @@ static void chain_def(const struct io_ctx *r, const char *name, const struct bui
 	}
 }
 
-/* NFSH_WRITE_CHECK=fast: the chain's message built without JSON must be
- * the one its JSON gives through nl_lin. */
-static int check_chain(const struct nll_chain_def *d, json_t *viajson, struct nfsh_err *e)
-{
-	struct strbuf a, b;
-	uint32_t sa = 1, sb = 1;
-	int rc = 0;
-
-	sb_init(&a);
-	sb_init(&b);
-	nll_chain_item(&a, d, false, &sa);
-	nll_item(&b, viajson, &sb);
-	if (!same_msgs(&a, &b, "fast-chain-byte"))
-		rc =
-		    err_set(e, NFSH_EOTHER, d->name,
-		            "write check: the chain built without JSON differs from its JSON form");
-	sb_free(&a);
-	sb_free(&b);
-	return rc;
-}
-
 /* "add chain" of name (bc, policy: see chain_json): a lazy batch takes its
  * message built without JSON; the reading with text gets the JSON. */
 static int add_chain(struct io_ctx *r, const char *name, const struct builtin_chain *bc,
@@ -440,9 +342,9 @@ static int add_chain(struct io_ctx *r, const char *name, const struct builtin_ch
 	if (!r->b.lazy)
 		return add(r, chain_json(r, name, bc, policy), e);
 	chain_def(r, name, bc, policy, &d);
-	if (write_check()) {
+	if (io_write_check_on()) {
 		json_t *j = chain_json(r, name, bc, policy);
-		int rc = j ? check_chain(&d, j, e) : oom(e);
+		int rc = j ? io_write_check_chain(&d, j, e) : oom(e);
 
 		json_decref(j);
 		if (rc < 0)
