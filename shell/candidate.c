@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "nft/batch.h"
 #include "nft/json.h"
 #include "cmd/run.h"
 #include "cmd/stage.h"
@@ -30,7 +31,7 @@ int cand_begin(struct shell *sh, struct nfsh_err *e)
 	}
 	struct stage_sink sink;
 
-	sh->cand_cmds = json_array();
+	sh->cand_cmds = nftj_array();
 	if (sh->cand_cmds) {
 		stage_array_sink(&sink, sh->cand_cmds);
 		sh->cand_stage = stage_new(&sh->sess, &sink);
@@ -55,8 +56,7 @@ int cand_stage(struct shell *sh, const struct cmd *c, const char *line, struct n
 	/* A refused command stages nothing: the stage changes nothing on an
 	 * error, and what was appended for it (add table) is taken back. */
 	if (cmd_build_staged(&sh->sess, sh->cand_stage, c, sh->cand_cmds, e) < 0) {
-		while (json_array_size(sh->cand_cmds) > before)
-			json_array_remove(sh->cand_cmds, json_array_size(sh->cand_cmds) - 1);
+		nftb_truncate(sh->cand_cmds, before);
 		return -1;
 	}
 	sh->staged[sh->nstaged++] = strdup(line);
@@ -117,77 +117,20 @@ static int need_cand(struct shell *sh, const char *word, struct nfsh_err *e)
 /* The handles of nfsh's rules in listing order, by "family table chain". */
 static json_t *rule_handles(struct nfsh_session *s, struct nfsh_err *e)
 {
-	json_t *all = sess_list(s, "list ruleset", NULL, e), *map, *o;
-	size_t i;
+	json_t *all = sess_list(s, "list ruleset", NULL, e), *map;
 
 	if (!all)
 		return NULL;
-	map = json_object();
-	json_array_foreach(all, i, o)
-	{
-		json_t *r = json_object_get(o, "rule"), *list;
-		const char *t = json_string_value(json_object_get(r, "table"));
-		char key[160];
-
-		if (!t || strncmp(t, "nfsh-", 5))
-			continue;
-		snprintf(key, sizeof(key), "%s %s %s",
-		         json_string_value(json_object_get(r, "family")), t,
-		         json_string_value(json_object_get(r, "chain")));
-		if (!(list = json_object_get(map, key)))
-			json_object_set_new(map, key, list = json_array());
-		json_array_append(list, json_object_get(r, "handle"));
-	}
+	map = nftb_own_rule_handles(all);
 	json_decref(all);
 	return map;
 }
 
-/* The staged batch addresses live rules by handle; the snapshot loaded in
- * the simulation gave the same rules, in the same order, new handles. Map
- * them (in a copy of cmds), or fail when the chains differ (the ruleset
- * changed between the two listings). */
-static json_t *map_handles(json_t *cmds, json_t *live, json_t *sim)
-{
-	json_t *to = json_object(), *copy = json_deep_copy(cmds), *a, *cmd;
-	const char *key;
-	size_t i;
-
-	json_object_foreach(live, key, a)
-	{
-		json_t *b = json_object_get(sim, key);
-
-		if (json_array_size(a) != json_array_size(b)) {
-			json_decref(to);
-			json_decref(copy);
-			return NULL;
-		}
-		for (size_t k = 0; k < json_array_size(a); k++) {
-			char h[32];
-
-			snprintf(h, sizeof(h), "%" JSON_INTEGER_FORMAT,
-			         json_integer_value(json_array_get(a, k)));
-			json_object_set(to, h, json_array_get(b, k));
-		}
-	}
-	json_array_foreach(copy, i, cmd)
-	{
-		void *it = json_object_iter(cmd);
-		json_t *r = it ? json_object_get(json_object_iter_value(it), "rule") : NULL;
-		json_t *h = json_object_get(r, "handle"), *n;
-		char buf[32];
-
-		if (!h)
-			continue;
-		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(h));
-		if ((n = json_object_get(to, buf)))
-			json_object_set(r, "handle", n);
-	}
-	json_decref(to);
-	return copy;
-}
-
 /* In the child: a fresh netns, the snapshot, the batch with its handles
- * mapped; print the result. */
+ * mapped; print the result. The staged batch addresses live rules by handle;
+ * the snapshot loaded here gives the same rules, in the same order, new
+ * handles, so they are mapped (in a copy of cmds); when the chains differ,
+ * the ruleset changed between the two listings. */
 static void simulate_child(json_t *snap, json_t *live, json_t *cmds, int fd)
 {
 	struct nfsh_session s = {0};
@@ -207,7 +150,7 @@ static void simulate_child(json_t *snap, json_t *live, json_t *cmds, int fd)
 	    sess_apply(&s, restore, &e) < 0 || !(sim = rule_handles(&s, &e))) {
 		fprintf(out, "!%s%s%s\n", e.msg, e.hint[0] ? "; " : "", e.hint);
 		rc = 1;
-	} else if (!(mapped = map_handles(cmds, live, sim))) {
+	} else if (!(mapped = nftb_map_handles(cmds, live, sim))) {
 		fprintf(out, "!the ruleset changed while the candidate was simulated; try again\n");
 		rc = 1;
 	} else if (sess_apply(&s, mapped, &e) < 0) {

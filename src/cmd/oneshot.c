@@ -1,6 +1,7 @@
 #include "cmd/oneshot.h"
 #include "cmd/cmd.h"
 #include "cmd/run.h"
+#include "nft/batch.h"
 #include "nft/json.h"
 #include "nft/text.h"
 
@@ -80,6 +81,17 @@ static bool is_ensure(json_t *cmd)
 	return ch && json_object_get(ch, "hook") && !json_object_get(ch, "policy");
 }
 
+/* {"nftables": [{"list": {"table": ...}}]} for nfsh's table of family. */
+static json_t *list_table_doc(int family, int table)
+{
+	json_t *cmds = nftj_array(), *doc;
+
+	nftb_cmd(cmds, "list", "table", nftb_table(family, table_by_id(table)->nftname));
+	doc = nftb_document(cmds);
+	json_decref(cmds);
+	return doc;
+}
+
 int oneshot_translate(const char *prog, int family, int argc, char **argv)
 {
 	struct cmd c;
@@ -105,9 +117,7 @@ int oneshot_translate(const char *prog, int family, int argc, char **argv)
 	rc = cmd_build(have_session ? &s : NULL, &c, cmds, &e);
 	if (rc == 1 && json) {
 		/* Listing commands: the libnftables command that shows the same. */
-		json_t *root =
-		    json_pack("{s:[{s:{s:{s:s,s:s}}}]}", "nftables", "list", "table", "family",
-		              family_nft_name(c.family), "name", table_by_id(c.table)->nftname);
+		json_t *root = list_table_doc(c.family, c.table);
 		char *txt = root ? json_dumps(root, JSON_INDENT(2)) : NULL;
 
 		if (txt)
@@ -121,7 +131,7 @@ int oneshot_translate(const char *prog, int family, int argc, char **argv)
 		       table_by_id(c.table)->nftname);
 		rc = 0;
 	} else if (rc == 0 && json) {
-		json_t *root = json_pack("{s:O}", "nftables", cmds);
+		json_t *root = nftb_document(cmds);
 		char *txt = json_dumps(root, JSON_INDENT(2));
 
 		printf("%s\n", txt);

@@ -521,24 +521,17 @@ int stage_walk(struct stage *st, int family, int table, const char *name,
 static int array_emit(void *ctx, json_t *cmd, int line)
 {
 	(void)line;
-	if (json_array_append_new(ctx, cmd) < 0)
-		return -1;
-	return (int)json_array_size(ctx) - 1;
+	return nftb_push_cmd(ctx, cmd);
 }
 
 static int array_cancel(void *ctx, int item)
 {
-	/* libnftables skips metainfo objects anywhere in the batch. */
-	return json_array_set_new(ctx, (size_t)item, json_pack("{s:{}}", "metainfo"));
+	return nftb_cancel_cmd(ctx, (size_t)item);
 }
 
 static json_t *array_rule_of(void *ctx, int item)
 {
-	json_t *cmd = json_array_get(ctx, (size_t)item);
-	void *it = json_is_object(cmd) ? json_object_iter(cmd) : NULL;
-	json_t *rule = it ? json_object_get(json_object_iter_value(it), "rule") : NULL;
-
-	return rule ? json_deep_copy(rule) : NULL;
+	return nftb_rule_copy(nftb_cmd_rule(json_array_get(ctx, (size_t)item)));
 }
 
 void stage_array_sink(struct stage_sink *sk, json_t *cmds)

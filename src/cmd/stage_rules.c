@@ -24,7 +24,7 @@ static json_t *rule_obj(struct stage *st, struct rule *r, struct nfsh_err *e)
 
 	if (st->sink.make_rule)
 		return st->sink.make_rule(st->sink.ctx, r, e);
-	d.cmds = json_array();
+	d.cmds = nftj_array();
 	o = xlate_rule_decls(r, &d, e);
 	st->decl_sets = d.nsets;
 	json_array_foreach(d.cmds, i, cmd)
@@ -46,18 +46,18 @@ static int emit_rule(struct stage *st, const char *verb, json_t *rule, int line)
 
 	if (st->sink.emit_rule)
 		return st->sink.emit_rule(st->sink.ctx, verb, rule, line);
-	cmd = json_pack("{s:{s:o}}", verb, "rule", rule);
+	cmd = nftb_command(verb, "rule", rule);
 	return cmd ? st->sink.emit(st->sink.ctx, cmd, line) : -1;
 }
 
 /* {verb: {"rule": rule}} with the rule placed relative to handle (0: none). */
 static int put(struct stage *st, const char *verb, json_t *rule, uint64_t handle, int line)
 {
-	json_object_del(rule, "index");
+	nftb_unset_index(rule);
 	if (handle)
 		nftb_set_handle(rule, handle);
 	else
-		json_object_del(rule, "handle");
+		nftb_unset_handle(rule);
 	return emit_rule(st, verb, rule, line);
 }
 
@@ -110,9 +110,9 @@ static int place(struct stage *st, struct stage_chain *c, int at, json_t *body, 
 
 	/* In a chain of this transaction's own rules, by index. */
 	if (c->by_index) {
-		json_object_del(body, "handle");
+		nftb_unset_handle(body);
 		if (at + 1 < c->n)
-			json_object_set_new(body, "index", json_integer(at));
+			nftb_set_index(body, at);
 		c->v[at].item = emit_rule(st, at + 1 < c->n ? "insert" : "add", body, st->line);
 		if (at + 1 < c->n)
 			c->last_index = c->v[at].item;
@@ -226,7 +226,7 @@ static int insert_at(struct stage *st, struct stage_chain *c, int at, const stru
  * same batch, after it. */
 static int release_listed(struct stage *st, struct stage_chain *c, int listed, struct nfsh_err *e)
 {
-	struct ext_decls d = {json_array(), 0};
+	struct ext_decls d = {nftj_array(), 0};
 	json_t *cmd;
 	size_t i;
 	int rc = 0;
@@ -274,8 +274,9 @@ static int rebuild_own(struct stage *st, struct stage_chain *c, int at, json_t *
 			body = NULL;
 		rc = bodies[i] ? 0 : -1;
 	}
-	cmd = json_pack("{s:{s:o}}", "flush", "chain",
-	                nftb_chain(c->family, table_by_id(c->table)->nftname, c->name, NULL, NULL));
+	cmd = nftb_command(
+	    "flush", "chain",
+	    nftb_chain(c->family, table_by_id(c->table)->nftname, c->name, NULL, NULL));
 	if (rc == 0 && (!cmd || st->sink.emit(st->sink.ctx, cmd, st->line) < 0))
 		rc = -1;
 	for (int i = 0; i < c->n; i++) {
@@ -298,7 +299,7 @@ static int delete_at(struct stage *st, struct stage_chain *c, int at, struct nfs
 	struct stage_rule *x = &c->v[at];
 
 	if (x->handle) {
-		json_t *cmd = json_pack("{s:{s:o}}", "delete", "rule", handle_obj(c, x->handle));
+		json_t *cmd = nftb_command("delete", "rule", handle_obj(c, x->handle));
 
 		if (!cmd || st->sink.emit(st->sink.ctx, cmd, st->line) < 0)
 			return stg_oom(e);
@@ -330,6 +331,15 @@ static void take_rule(struct stage *st, const struct stage_chain *c, struct stag
 	x->jump = stg_jump_of(r);
 }
 
+/* A -R or -Z that stops half way stages nothing of the new rule: its object
+ * and its spec (both stolen, either NULL) go. Returns rc. */
+static int drop_new_rule(json_t *body, char *spec, int rc)
+{
+	json_decref(body);
+	free(spec);
+	return rc;
+}
+
 static bool has_meter(json_t *body)
 {
 	json_t *st;
@@ -350,18 +360,12 @@ static int reseat_at(struct stage *st, struct stage_chain *c, int at, struct rul
                      char *spec, struct nfsh_err *e)
 {
 	struct stage_rule *x = &c->v[at];
-	json_t *cmd = json_pack("{s:{s:o}}", "delete", "rule", handle_obj(c, x->handle));
+	json_t *cmd = nftb_command("delete", "rule", handle_obj(c, x->handle));
 
-	if (!cmd || st->sink.emit(st->sink.ctx, cmd, st->line) < 0) {
-		free(spec);
-		json_decref(body);
-		return stg_oom(e);
-	}
-	if (r && release_listed(st, c, x->listed, e) < 0) {
-		free(spec);
-		json_decref(body);
-		return -1;
-	}
+	if (!cmd || st->sink.emit(st->sink.ctx, cmd, st->line) < 0)
+		return drop_new_rule(body, spec, stg_oom(e));
+	if (r && release_listed(st, c, x->listed, e) < 0)
+		return drop_new_rule(body, spec, -1);
 	json_decref(x->body);
 	x->body = NULL;
 	x->handle = 0;
@@ -380,19 +384,14 @@ static int replace_at(struct stage *st, struct stage_chain *c, int at, struct ru
 	struct stage_rule *x = &c->v[at];
 	char *spec = r ? stg_spec_of(r) : NULL;
 
-	if (r && !spec) {
-		json_decref(body);
-		return stg_oom(e);
-	}
+	if (r && !spec)
+		return drop_new_rule(body, NULL, stg_oom(e));
 	if (!x->handle) {
 		int line = x->line;
 		bool rebuild = must_rebuild(c, x);
 
-		if (!rebuild && st->sink.cancel(st->sink.ctx, x->item) < 0) {
-			free(spec);
-			json_decref(body);
-			return stg_oom(e);
-		}
+		if (!rebuild && st->sink.cancel(st->sink.ctx, x->item) < 0)
+			return drop_new_rule(body, spec, stg_oom(e));
 		if (r) {
 			take_rule(st, c, x, r, spec);
 			x->line = st->line;
@@ -403,17 +402,11 @@ static int replace_at(struct stage *st, struct stage_chain *c, int at, struct ru
 	}
 	if (has_meter(body))
 		return reseat_at(st, c, at, r, body, spec, e);
-	if (put(st, "replace", json_incref(body), x->handle, st->line) < 0) {
-		json_decref(body);
-		free(spec);
-		return stg_oom(e);
-	}
+	if (put(st, "replace", json_incref(body), x->handle, st->line) < 0)
+		return drop_new_rule(body, spec, stg_oom(e));
 	/* -R puts another rule there (-Z, r NULL, the same one). */
-	if (r && release_listed(st, c, x->listed, e) < 0) {
-		json_decref(body);
-		free(spec);
-		return -1;
-	}
+	if (r && release_listed(st, c, x->listed, e) < 0)
+		return drop_new_rule(body, spec, -1);
 	json_decref(x->body);
 	x->body = body;
 	x->listed = -1;
@@ -522,25 +515,6 @@ static int stage_replace(struct stage *st, struct stage_chain *c, const struct c
 	return replace_at(st, c, c0->rulenum - 1, &c0->rules[0], body, e);
 }
 
-/* Zero the counters of a rule object; true when it had any. */
-static bool zero_counters(json_t *rule)
-{
-	size_t i;
-	json_t *st;
-	bool had = false;
-
-	json_array_foreach(json_object_get(rule, "expr"), i, st)
-	{
-		json_t *ctr = json_object_get(st, "counter");
-
-		if (json_is_object(ctr)) {
-			had = true;
-			json_object_set_new(st, "counter", json_null());
-		}
-	}
-	return had;
-}
-
 /* -Z of one rule: a kernel rule is replaced by itself (libnftables 1.0.6 has
  * no "reset rules"), an added rule only when it carries counters (-c). */
 static int zero_at(struct stage *st, struct stage_chain *c, int at, struct nfsh_err *e)
@@ -557,15 +531,15 @@ static int zero_at(struct stage *st, struct stage_chain *c, int at, struct nfsh_
 		if (!(body = xlate_rule(r, e)))
 			return -1;
 	} else if (x->handle && x->body) {
-		body = json_deep_copy(x->body);
+		body = nftb_rule_copy(x->body);
 		if (!body)
 			return stg_oom(e);
-		zero_counters(body);
+		nftb_zero_counters(body);
 	} else if (!x->handle) {
 		body = st->sink.rule_of(st->sink.ctx, x->item);
 		if (!body)
 			return stg_oom(e);
-		if (!zero_counters(body)) {
+		if (!nftb_zero_counters(body)) {
 			json_decref(body);
 			return 0;
 		}

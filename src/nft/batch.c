@@ -1,9 +1,54 @@
 #include "nft/batch.h"
 #include "nft/json.h"
 
+#include <stdio.h>
+#include <string.h>
+
 void nftb_cmd(json_t *cmds, const char *verb, const char *objtype, json_t *obj)
 {
 	nftj_push(cmds, nftj_stmt(verb, nftj_stmt(objtype, obj)));
+}
+
+json_t *nftb_command(const char *verb, const char *objtype, json_t *obj)
+{
+	json_t *body = obj ? nftj_stmt(objtype, obj) : NULL;
+
+	return body ? nftj_stmt(verb, body) : NULL;
+}
+
+json_t *nftb_document(json_t *cmds)
+{
+	json_t *doc = nftj_object();
+
+	if (doc && cmds && json_object_set(doc, "nftables", cmds) == 0)
+		return doc;
+	json_decref(doc);
+	return NULL;
+}
+
+int nftb_push_cmd(json_t *cmds, json_t *cmd)
+{
+	if (json_array_append_new(cmds, cmd) < 0)
+		return -1;
+	return (int)json_array_size(cmds) - 1;
+}
+
+int nftb_cancel_cmd(json_t *cmds, size_t item)
+{
+	return json_array_set_new(cmds, item, nftj_stmt("metainfo", nftj_object()));
+}
+
+void nftb_truncate(json_t *cmds, size_t n)
+{
+	while (json_array_size(cmds) > n)
+		json_array_remove(cmds, json_array_size(cmds) - 1);
+}
+
+json_t *nftb_cmd_rule(json_t *cmd)
+{
+	void *it = json_is_object(cmd) ? json_object_iter(cmd) : NULL;
+
+	return it ? json_object_get(json_object_iter_value(it), "rule") : NULL;
 }
 
 void nftb_add_listed(json_t *cmds, json_t *obj)
@@ -62,6 +107,39 @@ void nftb_set_index(json_t *obj, long index)
 	nftj_put_int(obj, "index", index);
 }
 
+void nftb_unset_handle(json_t *obj)
+{
+	json_object_del(obj, "handle");
+}
+
+void nftb_unset_index(json_t *obj)
+{
+	json_object_del(obj, "index");
+}
+
+json_t *nftb_rule_copy(json_t *rule)
+{
+	return rule ? json_deep_copy(rule) : NULL;
+}
+
+bool nftb_zero_counters(json_t *rule)
+{
+	size_t i;
+	json_t *st;
+	bool had = false;
+
+	json_array_foreach(json_object_get(rule, "expr"), i, st)
+	{
+		json_t *ctr = json_object_get(st, "counter");
+
+		if (json_is_object(ctr)) {
+			had = true;
+			json_object_set_new(st, "counter", json_null());
+		}
+	}
+	return had;
+}
+
 void nftb_ensure_table(json_t *cmds, int family, int table)
 {
 	const struct table_desc *t = table_by_id(table);
@@ -70,4 +148,77 @@ void nftb_ensure_table(json_t *cmds, int family, int table)
 	for (int i = 0; i < t->nchains; i++)
 		nftb_cmd(cmds, "add", "chain",
 		         nftb_chain(family, t->nftname, t->chains[i].name, &t->chains[i], NULL));
+}
+
+json_t *nftb_own_rule_handles(json_t *listing)
+{
+	json_t *map = json_object(), *o;
+	size_t i;
+
+	json_array_foreach(listing, i, o)
+	{
+		json_t *r = json_object_get(o, "rule"), *list;
+		const char *t = json_string_value(json_object_get(r, "table"));
+		char key[160];
+
+		if (!t || strncmp(t, "nfsh-", 5))
+			continue;
+		snprintf(key, sizeof(key), "%s %s %s",
+		         json_string_value(json_object_get(r, "family")), t,
+		         json_string_value(json_object_get(r, "chain")));
+		if (!(list = json_object_get(map, key)))
+			json_object_set_new(map, key, list = json_array());
+		json_array_append(list, json_object_get(r, "handle"));
+	}
+	return map;
+}
+
+/* The handle at each place of from's lists, as text, to the one at the same
+ * place of to's; NULL when a chain's lists differ in length. */
+static json_t *handle_map(json_t *from, json_t *to)
+{
+	json_t *map = json_object(), *a;
+	const char *key;
+
+	json_object_foreach(from, key, a)
+	{
+		json_t *b = json_object_get(to, key);
+
+		if (json_array_size(a) != json_array_size(b)) {
+			json_decref(map);
+			return NULL;
+		}
+		for (size_t k = 0; k < json_array_size(a); k++) {
+			char h[32];
+
+			snprintf(h, sizeof(h), "%" JSON_INTEGER_FORMAT,
+			         json_integer_value(json_array_get(a, k)));
+			json_object_set(map, h, json_array_get(b, k));
+		}
+	}
+	return map;
+}
+
+json_t *nftb_map_handles(json_t *cmds, json_t *from, json_t *to)
+{
+	json_t *map = handle_map(from, to), *copy, *cmd;
+	size_t i;
+
+	if (!map)
+		return NULL;
+	copy = json_deep_copy(cmds);
+	json_array_foreach(copy, i, cmd)
+	{
+		json_t *r = nftb_cmd_rule(cmd);
+		json_t *h = json_object_get(r, "handle"), *n;
+		char buf[32];
+
+		if (!h)
+			continue;
+		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(h));
+		if ((n = json_object_get(map, buf)))
+			json_object_set(r, "handle", n);
+	}
+	json_decref(map);
+	return copy;
 }
