@@ -1,215 +1,13 @@
 /* Reading nfsh's own table back from the kernel into chains of rule models. */
 #include "util/strbuf.h"
 #include "cmd/run.h"
+#include "cmd/table_int.h"
 #include "nft/json.h"
 #include "nft/nl_read.h"
 #include "xlate/xlate.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-void table_info_free(struct table_info *ti)
-{
-	for (int i = 0; i < ti->nchains; i++) {
-		struct chain_info *ch = &ti->chains[i];
-
-		for (int k = 0; k < ch->nrules; k++) {
-			rule_release(&ch->rules[k]);
-			if (ch->foreign)
-				free(ch->foreign[k]);
-		}
-		free(ch->rules);
-		free(ch->foreign);
-	}
-	free(ti->chains);
-	memset(ti, 0, sizeof(*ti));
-}
-
-struct chain_info *table_find_chain(struct table_info *ti, const char *name)
-{
-	for (int i = 0; i < ti->nchains; i++)
-		if (strcmp(ti->chains[i].name, name) == 0)
-			return &ti->chains[i];
-	return NULL;
-}
-
-/* Chain name -> index, rebuilt when the chain array moves: a listing of
- * 15k chains and 50k rules made the linear table_find_chain per rule and
- * per jump quadratic (tens of seconds for one save). */
-struct chain_index {
-	int *slot; /* index + 1, 0 when empty */
-	size_t cap;
-};
-
-static size_t name_hash(const char *s)
-{
-	size_t h = 5381;
-
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h;
-}
-
-static void index_free(struct chain_index *ix)
-{
-	free(ix->slot);
-	ix->slot = NULL;
-	ix->cap = 0;
-}
-
-static int index_build(struct chain_index *ix, const struct table_info *ti)
-{
-	index_free(ix);
-	ix->cap = 64;
-	while (ix->cap < (size_t)ti->nchains * 2)
-		ix->cap *= 2;
-	ix->slot = calloc(ix->cap, sizeof(*ix->slot));
-	if (!ix->slot)
-		return -1;
-	for (int i = 0; i < ti->nchains; i++) {
-		size_t k = name_hash(ti->chains[i].name) & (ix->cap - 1);
-
-		while (ix->slot[k])
-			k = (k + 1) & (ix->cap - 1);
-		ix->slot[k] = i + 1;
-	}
-	return 0;
-}
-
-static struct chain_info *index_find(const struct chain_index *ix, struct table_info *ti,
-                                     const char *name)
-{
-	if (!ix->slot)
-		return table_find_chain(ti, name);
-	for (size_t k = name_hash(name) & (ix->cap - 1); ix->slot[k]; k = (k + 1) & (ix->cap - 1))
-		if (strcmp(ti->chains[ix->slot[k] - 1].name, name) == 0)
-			return &ti->chains[ix->slot[k] - 1];
-	return NULL;
-}
-
-static struct chain_info *add_chain(struct table_info *ti, const char *name)
-{
-	struct chain_info *n;
-
-	/* Grow by doubling: the capacity is the next power of two of nchains. */
-	if ((ti->nchains & (ti->nchains - 1)) == 0) {
-		n = realloc(ti->chains, (size_t)(ti->nchains ? ti->nchains * 2 : 1) * sizeof(*n));
-		if (!n)
-			return NULL;
-		ti->chains = n;
-	}
-	n = &ti->chains[ti->nchains++];
-	memset(n, 0, sizeof(*n));
-	str_copy(n->name, sizeof(n->name), name);
-	return n;
-}
-
-static int add_rule(struct chain_info *ch, json_t *body, int table)
-{
-	size_t cap = ch->nrules ? (size_t)ch->nrules * 2 : 1;
-	char why[512];
-
-	/* Grow by doubling (the capacity is the next power of two of nrules). */
-	if ((ch->nrules & (ch->nrules - 1)) == 0) {
-		struct rule *nr = realloc(ch->rules, cap * sizeof(*nr));
-		char **nf;
-
-		if (!nr)
-			return -1;
-		ch->rules = nr;
-		nf = realloc(ch->foreign, cap * sizeof(*nf));
-		if (!nf)
-			return -1;
-		ch->foreign = nf;
-	}
-	ch->foreign[ch->nrules] = NULL;
-	if (xlate_read_rule(body, table, &ch->rules[ch->nrules], why, sizeof(why)) != 0)
-		ch->foreign[ch->nrules] = strdup(why);
-	ch->nrules++;
-	return 0;
-}
-
-static int cmp_user_chains(const void *a, const void *b)
-{
-	const struct chain_info *x = a, *y = b;
-
-	return strcmp(x->name, y->name);
-}
-
-static void count_refs(struct table_info *ti)
-{
-	struct chain_index ix = {0};
-
-	index_build(&ix, ti); /* without it (no memory) the linear search still works */
-	for (int i = 0; i < ti->nchains; i++)
-		for (int k = 0; k < ti->chains[i].nrules; k++) {
-			const struct rule *r = &ti->chains[i].rules[k];
-			struct chain_info *to;
-
-			if (r->target_kind != TGT_JUMP && r->target_kind != TGT_GOTO)
-				continue;
-			to = index_find(&ix, ti, r->jump);
-			if (to)
-				to->refs++;
-		}
-	index_free(&ix);
-}
-
-/* Built-in chains in iptables' order (also those not created yet: they are
- * shown with policy ACCEPT, as iptables shows a fresh table), then user chains
- * by name. */
-static int order_chains(struct table_info *ti)
-{
-	const struct table_desc *t = table_by_id(ti->table);
-	struct chain_info *sorted =
-	    calloc((size_t)ti->nchains + (size_t)t->nchains, sizeof(*sorted));
-	int n = 0;
-
-	if (!sorted)
-		return -1;
-	for (int b = 0; b < t->nchains; b++) {
-		struct chain_info *c = table_find_chain(ti, t->chains[b].name);
-
-		if (c) {
-			sorted[n] = *c;
-			c->name[0] = '\0';
-		} else {
-			str_copy(sorted[n].name, sizeof(sorted[n].name), t->chains[b].name);
-			snprintf(sorted[n].policy, sizeof(sorted[n].policy), "ACCEPT");
-		}
-		sorted[n++].builtin = true;
-	}
-	for (int i = 0; i < ti->nchains; i++)
-		if (ti->chains[i].name[0])
-			sorted[n++] = ti->chains[i];
-	qsort(sorted + t->nchains, (size_t)(n - t->nchains), sizeof(*sorted), cmp_user_chains);
-	free(ti->chains);
-	ti->chains = sorted;
-	ti->nchains = n;
-	return 0;
-}
-
-/* The chain called name, added when new; the index follows the array. */
-static struct chain_info *get_chain(struct chain_index *ix, struct table_info *ti, const char *name)
-{
-	struct chain_info *ch = index_find(ix, ti, name);
-
-	if (ch)
-		return ch;
-	if (!(ch = add_chain(ti, name)))
-		return NULL;
-	if ((size_t)ti->nchains * 2 > ix->cap || (ti->nchains & (ti->nchains - 1)) == 0) {
-		if (index_build(ix, ti) < 0)
-			index_free(ix);
-		return &ti->chains[ti->nchains - 1];
-	}
-	for (size_t k = name_hash(name) & (ix->cap - 1);; k = (k + 1) & (ix->cap - 1))
-		if (!ix->slot[k]) {
-			ix->slot[k] = ti->nchains;
-			break;
-		}
-	return ch;
-}
 
 /* Named sets nfsh shares between rules (io/sets.c: "nfsh-p-<hash>") are read
  * back as the anonymous set they stand for, so the rule reads as written. */
@@ -291,7 +89,7 @@ static int fill_one(json_t *o, void *ctx)
 		if (!name || (f->only_chain && strcmp(name, f->only_chain)))
 			return 0;
 		f->saw_chain = true;
-		if (!(ch = get_chain(&f->ix, f->ti, name)))
+		if (!(ch = tm_get_chain(&f->ix, f->ti, name)))
 			return -1;
 		ch->builtin = json_object_get(b, "hook") != NULL;
 		snprintf(ch->policy, sizeof(ch->policy), "%s",
@@ -302,10 +100,10 @@ static int fill_one(json_t *o, void *ctx)
 		name = json_string_value(json_object_get(b, "chain"));
 		if (!name || (f->only_chain && strcmp(name, f->only_chain)))
 			return 0;
-		if (!(ch = get_chain(&f->ix, f->ti, name)))
+		if (!(ch = tm_get_chain(&f->ix, f->ti, name)))
 			return -1;
 		resolve_sets(b, f->sets);
-		return add_rule(ch, b, f->ti->table);
+		return tm_add_rule(ch, b, f->ti->table);
 	} else {
 		collect_set(o, f->sets);
 	}
@@ -325,7 +123,7 @@ static int fill(struct table_info *ti, json_t *objs, const char *only_chain, jso
 		if ((rc = fill_one(o, &f)) < 0)
 			break;
 	}
-	index_free(&f.ix);
+	tm_index_free(&f.ix);
 	return rc;
 }
 
@@ -425,7 +223,7 @@ static enum nlr_result read_netlink(struct table_info *ti, const char *table, co
 	    &(struct nlr_req){
 	        .family = family, .table = table, .chain = chain, .emit = fill_one, .ctx = &f},
 	    missing, e);
-	index_free(&f.ix);
+	tm_index_free(&f.ix);
 	json_decref(f.sets);
 	if (r == NLR_OK && chain && !*missing)
 		*missing = !f.saw_chain;
@@ -454,12 +252,12 @@ static bool has_sets(json_t *objs)
 static int finish_read(struct table_info *ti, const char *chain, bool missing, struct nfsh_err *e)
 {
 	ti->exists = !missing;
-	if (!chain && order_chains(ti) < 0) {
+	if (!chain && tm_order_chains(ti) < 0) {
 		table_info_free(ti);
 		return err_set(e, NFSH_EOTHER, NULL, "out of memory reading the ruleset");
 	}
 	if (!chain)
-		count_refs(ti);
+		tm_count_refs(ti);
 	return 0;
 }
 
@@ -652,7 +450,7 @@ struct streamer {
 static int stream_begin(struct streamer *st)
 {
 	st->begun = true;
-	if (order_chains(st->f.ti) < 0 || index_build(&st->f.ix, st->f.ti) < 0)
+	if (tm_order_chains(st->f.ti) < 0 || tm_index_build(&st->f.ix, st->f.ti) < 0)
 		return -1;
 	if (st->sink->begin(st->f.ti, st->sink->ctx) < 0) {
 		st->sink_failed = true;
@@ -696,7 +494,7 @@ static int stream_order(char **names, size_t n, void *ctx)
 static int stream_chain(const char *name, bool base, const char *policy, void *ctx)
 {
 	struct streamer *st = ctx;
-	struct chain_info *ch = get_chain(&st->f.ix, st->f.ti, name);
+	struct chain_info *ch = tm_get_chain(&st->f.ix, st->f.ti, name);
 
 	if (!ch)
 		return -1;
@@ -737,7 +535,7 @@ static int stream_fast(const struct nlr_fast *fr, void *ctx)
 	/* Rules come chain by chain: most are of the chain before. */
 	if (st->last && !strcmp(st->last->name, fr->chain))
 		ch = st->last;
-	else if (!st->begun || !(ch = index_find(&st->f.ix, st->f.ti, fr->chain))) {
+	else if (!st->begun || !(ch = tm_index_find(&st->f.ix, st->f.ti, fr->chain))) {
 		st->lost = true;
 		return -1;
 	}
@@ -772,7 +570,7 @@ static int stream_one(json_t *o, void *ctx)
 	if (!(b = json_object_get(o, "rule")))
 		return fill_one(o, &st->f);
 	name = json_string_value(json_object_get(b, "chain"));
-	if (!st->begun || !name || !(ch = index_find(&st->f.ix, st->f.ti, name))) {
+	if (!st->begun || !name || !(ch = tm_index_find(&st->f.ix, st->f.ti, name))) {
 		st->lost = true;
 		return -1;
 	}
@@ -823,7 +621,7 @@ static enum nlr_result stream_netlink(struct table_info *ti, const struct nlr_ch
 	}
 	if (r == NLR_ERROR && !e->status)
 		err_set(e, NFSH_EOTHER, NULL, "out of memory reading the ruleset");
-	index_free(&st.f.ix);
+	tm_index_free(&st.f.ix);
 	json_decref(st.f.sets);
 	if (st.checking)
 		fprintf(stderr,
