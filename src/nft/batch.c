@@ -173,8 +173,16 @@ json_t *nftb_own_rule_handles(json_t *listing)
 	return map;
 }
 
-/* The handle at each place of from's lists, as text, to the one at the same
- * place of to's; NULL when a chain's lists differ in length. */
+/* The key of a rule handle: handles are numbered per table, so two of
+ * nfsh's tables (ip and ip6 nfsh-filter, say) may both hold handle 5. */
+static void handle_key(char *buf, size_t len, const char *family, const char *table,
+                       json_int_t handle)
+{
+	snprintf(buf, len, "%s %s %" JSON_INTEGER_FORMAT, family, table, handle);
+}
+
+/* "family table handle" at each place of from's lists, to the handle at the
+ * same place of to's; NULL when a chain's lists differ in length. */
 static json_t *handle_map(json_t *from, json_t *to)
 {
 	json_t *map = json_object(), *a;
@@ -183,16 +191,19 @@ static json_t *handle_map(json_t *from, json_t *to)
 	json_object_foreach(from, key, a)
 	{
 		json_t *b = json_object_get(to, key);
+		char family[16], table[64];
 
-		if (json_array_size(a) != json_array_size(b)) {
+		/* The lists' keys are "family table chain" (nftb_own_rule_handles). */
+		if (json_array_size(a) != json_array_size(b) ||
+		    sscanf(key, "%15s %63s", family, table) != 2) {
 			json_decref(map);
 			return NULL;
 		}
 		for (size_t k = 0; k < json_array_size(a); k++) {
-			char h[32];
+			char h[112];
 
-			snprintf(h, sizeof(h), "%" JSON_INTEGER_FORMAT,
-			         json_integer_value(json_array_get(a, k)));
+			handle_key(h, sizeof(h), family, table,
+			           json_integer_value(json_array_get(a, k)));
 			json_object_set(map, h, json_array_get(b, k));
 		}
 	}
@@ -211,11 +222,13 @@ json_t *nftb_map_handles(json_t *cmds, json_t *from, json_t *to)
 	{
 		json_t *r = nftb_cmd_rule(cmd);
 		json_t *h = json_object_get(r, "handle"), *n;
-		char buf[32];
+		const char *family = json_string_value(json_object_get(r, "family"));
+		const char *table = json_string_value(json_object_get(r, "table"));
+		char buf[112];
 
-		if (!h)
+		if (!h || !family || !table)
 			continue;
-		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(h));
+		handle_key(buf, sizeof(buf), family, table, json_integer_value(h));
 		if ((n = json_object_get(map, buf)))
 			json_object_set(r, "handle", n);
 	}

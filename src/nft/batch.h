@@ -59,10 +59,8 @@ void nftb_ensure_table(json_t *cmds, int family, int table);
  * (nfsh-*) in a listing, in listing order, by "family table chain".
  * nftb_map_handles: a copy of cmds where each rule handle found in from's
  * lists becomes the handle at the same place in to's; NULL when a chain has
- * not as many rules in both.
- * XXX: handles are numbered per table, but the map is one for all tables: when
- * two of nfsh's tables hold the same handle, a command of one can get the
- * other's new handle. */
+ * not as many rules in both. A handle is known by its family and table too:
+ * each table numbers its own. */
 json_t *nftb_own_rule_handles(json_t *listing);
 json_t *nftb_map_handles(json_t *cmds, json_t *from, json_t *to);
 

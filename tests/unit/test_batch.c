@@ -127,23 +127,30 @@ static json_t *listing(int h1, int h2, int h3)
 
 static void handles_mapped(void **state)
 {
-	json_t *live_list = listing(4, 7, 9), *sim_list = listing(10, 11, 12);
+	/* Handle 7 in both tables: each table numbers its own rules. */
+	json_t *live_list = listing(4, 7, 7), *sim_list = listing(10, 11, 12);
 	json_t *live = nftb_own_rule_handles(live_list), *sim = nftb_own_rule_handles(sim_list);
-	json_t *cmds = parse("[{\"replace\":{\"rule\":{\"chain\":\"INPUT\",\"handle\":7}}},"
+	json_t *cmds = parse("[{\"replace\":{\"rule\":{\"family\":\"ip\",\"table\":\"nfsh-filter\","
+	                     "\"chain\":\"INPUT\",\"handle\":7}}},"
 	                     "{\"add\":{\"table\":{\"name\":\"nfsh-filter\"}}},"
-	                     "{\"delete\":{\"rule\":{\"chain\":\"web\",\"handle\":9}}},"
-	                     "{\"delete\":{\"rule\":{\"chain\":\"INPUT\",\"handle\":500}}}]");
+	                     "{\"delete\":{\"rule\":{\"family\":\"ip6\",\"table\":\"nfsh-filter\","
+	                     "\"chain\":\"web\",\"handle\":7}}},"
+	                     "{\"delete\":{\"rule\":{\"family\":\"ip\",\"table\":\"nfsh-filter\","
+	                     "\"chain\":\"INPUT\",\"handle\":500}}}]");
 	json_t *empty = parse("[]"), *none;
 
 	(void)state;
 	/* The foreign table's rule is left out. */
 	expect_json(json_incref(live),
-	            "{\"ip nfsh-filter INPUT\":[4,7],\"ip6 nfsh-filter web\":[9]}");
+	            "{\"ip nfsh-filter INPUT\":[4,7],\"ip6 nfsh-filter web\":[7]}");
 	expect_json(nftb_map_handles(cmds, live, sim),
-	            "[{\"replace\":{\"rule\":{\"chain\":\"INPUT\",\"handle\":11}}},"
+	            "[{\"replace\":{\"rule\":{\"family\":\"ip\",\"table\":\"nfsh-filter\","
+	            "\"chain\":\"INPUT\",\"handle\":11}}},"
 	            "{\"add\":{\"table\":{\"name\":\"nfsh-filter\"}}},"
-	            "{\"delete\":{\"rule\":{\"chain\":\"web\",\"handle\":12}}},"
-	            "{\"delete\":{\"rule\":{\"chain\":\"INPUT\",\"handle\":500}}}]");
+	            "{\"delete\":{\"rule\":{\"family\":\"ip6\",\"table\":\"nfsh-filter\","
+	            "\"chain\":\"web\",\"handle\":12}}},"
+	            "{\"delete\":{\"rule\":{\"family\":\"ip\",\"table\":\"nfsh-filter\","
+	            "\"chain\":\"INPUT\",\"handle\":500}}}]");
 	/* cmds itself is untouched. */
 	assert_int_equal(
 	    json_integer_value(json_object_get(nftb_cmd_rule(json_array_get(cmds, 0)), "handle")),
