@@ -4,6 +4,7 @@
  * same batch as netlink messages; a lazy batch (a restore's first reading)
  * is only those, and rules built without JSON stand in it as placeholders. */
 #include "io/io.h"
+#include "nft/batch.h"
 #include "nft/nl_lin.h"
 #include "nft/nl_write.h"
 
@@ -395,7 +396,7 @@ int io_batch_add_rule(struct io_batch *b, const char *verb, json_t *rule)
 
 	/* A placeholder is only ever in a lazy batch, which has no text. */
 	if (!b->lazy || b->text_only || !rule || (n = fast_rule(b, rule, &f, &h)) == 0)
-		return io_batch_add(b, rule ? json_pack("{s:{s:o}}", verb, "rule", rule) : NULL);
+		return io_batch_add(b, rule ? nftb_command(verb, "rule", rule) : NULL);
 	if (make_room(b) < 0) {
 		json_decref(rule);
 		return -1;

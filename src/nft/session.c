@@ -1,4 +1,5 @@
 #include "nft/session.h"
+#include "nft/batch.h"
 #include "nft/gen.h"
 #include "nft/nl_write.h"
 #include "nft/sets_nl.h"
@@ -197,7 +198,7 @@ int sess_apply(struct nfsh_session *s, json_t *cmds, struct nfsh_err *e)
 			               "no answer from the kernel after the change was sent; "
 			               "whether it was applied is not known");
 	}
-	root = json_pack("{s:O}", "nftables", cmds);
+	root = nftb_document(cmds);
 	if (!root)
 		return err_set(e, NFSH_EOTHER, NULL, "out of memory");
 	text = json_dumps(root, JSON_COMPACT);
