@@ -141,6 +141,14 @@ int snap_save_rollback(json_t *snap, const char *why, struct nfsh_err *e)
 	return rc;
 }
 
+long long confirm_clock_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
 #define NOW_SUFFIX   ".now"
 #define TAKEN_SUFFIX ".reverting"
 
@@ -151,13 +159,13 @@ int snap_save_rollback(json_t *snap, const char *why, struct nfsh_err *e)
 static bool reverter_wait(int dfd, const char *token, const char *taken, int secs, bool *asked)
 {
 	struct timespec tick = {0, 100 * 1000 * 1000};
-	time_t deadline = time(NULL) + secs;
+	long long deadline = confirm_clock_ms() + secs * 1000LL;
 	char now[NAME_MAX + 16];
 
 	snprintf(now, sizeof(now), "%s" NOW_SUFFIX, token);
 	for (;;) {
 		if (faccessat(dfd, token, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-			if (time(NULL) < deadline) {
+			if (confirm_clock_ms() < deadline) {
 				nanosleep(&tick, NULL);
 				continue;
 			}

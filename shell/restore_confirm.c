@@ -30,19 +30,19 @@ static void report(const struct nfsh_err *e)
 }
 
 /* y or n from the terminal until deadline; 0 for no answer. */
-static int ask(int tty, int secs, time_t deadline)
+static int ask(int tty, int secs, long long deadline_ms)
 {
 	char line[16];
 
 	dprintf(tty, "Keep the new ruleset? [y/N] (reverting in %d s) ", secs);
 	for (;;) {
 		struct pollfd p = {.fd = tty, .events = POLLIN};
-		long left = (long)(deadline - time(NULL));
+		long long left = deadline_ms - confirm_clock_ms();
 		ssize_t n;
 
 		if (left <= 0)
 			break;
-		if (poll(&p, 1, (int)(left * 1000)) <= 0) {
+		if (poll(&p, 1, (int)left) <= 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -100,7 +100,7 @@ int confirm_restore_main(int family, int argc, char **argv)
 	struct nfsh_session s;
 	struct nfsh_err e;
 	json_t *snap = NULL;
-	time_t deadline;
+	long long deadline_ms;
 
 	if (!args || !io_restore_main) {
 		free(args);
@@ -135,7 +135,7 @@ int confirm_restore_main(int family, int argc, char **argv)
 		free(args);
 		return e.status ? e.status : 1;
 	}
-	deadline = time(NULL) + secs;
+	deadline_ms = confirm_clock_ms() + secs * 1000LL;
 	rc = io_restore_main(family, nargs, args);
 	free(args);
 	if (rc != 0) {
@@ -143,7 +143,7 @@ int confirm_restore_main(int family, int argc, char **argv)
 	} else if ((tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
 		printf("applied; reverting in %d s unless you run 'nfsh confirm'\n", secs);
 	} else {
-		answer = ask(tty, secs, deadline);
+		answer = ask(tty, secs, deadline_ms);
 		close(tty);
 		if (answer == 'y' && confirm_disarm(&token))
 			printf("confirmed: the new ruleset is kept\n");

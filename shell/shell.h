@@ -90,6 +90,10 @@ void confirm_release(struct confirm_token *t);
  * when the token was confirmed first (`nfsh confirm`), -1 with e set when it
  * failed or ended without restoring. */
 int confirm_revert(const struct confirm_token *t, struct nfsh_err *e);
+/* Milliseconds of the monotonic clock, for the deadlines: whole seconds of
+ * time() would revert a --confirm N up to a second early, and a clock set
+ * back or forth would move the deadline. */
+long long confirm_clock_ms(void);
 /* shell/restore_confirm.c: restore ARGS with --confirm SECONDS in them. */
 int confirm_restore_main(int family, int argc, char **argv);
 int rollback_run(struct shell *sh, int argc, char **argv, struct nfsh_err *e);

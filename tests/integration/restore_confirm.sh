@@ -54,6 +54,17 @@ await_rules "$old" 25
 expect_eq "no tty, not confirmed: reverted after 5 s" "$(rules)" "$old"
 check "the revert is logged" await 20 grep -q "reverted: not confirmed in 5 s" "$NFSH_STATE_DIR/revert.log"
 
+# 1b. The deadline is not early: --confirm 2 reverts no sooner than 2 s after
+# nfsh started (the clock is taken before it starts, so a slow machine only
+# makes the figure larger; whole seconds of time() once reverted after 1.5 s).
+reset_old
+await 20 reverter_gone
+t0=$(date +%s%N)
+setsid -w "$NFSH" restore --confirm 2 "$TMP/new.v4" </dev/null >/dev/null 2>&1
+await_rules "$old" 25
+t1=$(date +%s%N)
+check "no tty: not reverted before the 2 s deadline ($(((t1 - t0) / 1000000)) ms)" test $(((t1 - t0) / 1000000)) -ge 2000
+
 # 2. No terminal, nfsh confirm in time: kept.
 reset_old
 await 20 reverter_gone
