@@ -187,8 +187,12 @@ int cmd_build_staged(struct nfsh_session *s, struct stage *st, const struct cmd 
 	case OP_DELCHAIN:
 		return build_delchain(s, st, c, cmds, e);
 	case OP_RENAME: {
-		json_t *o = nftb_chain(c->family, t->nftname, c->chain, NULL, NULL);
+		json_t *o;
+		int moved = stage_chain_move(st, c->family, c->table, c->chain, c->newname, e);
 
+		if (moved)
+			return moved < 0 ? -1 : 0;
+		o = nftb_chain(c->family, t->nftname, c->chain, NULL, NULL);
 		nftj_put_str(o, "newname", c->newname);
 		nftb_cmd(cmds, "rename", "chain", o);
 		stage_chain_renamed(st, c->family, c->table, c->chain, c->newname);

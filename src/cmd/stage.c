@@ -378,6 +378,12 @@ static void make_gone(struct stage_chain *c)
 	make_empty(c);
 	c->gone = true;
 	c->renamed = false;
+	c->created = false;
+}
+
+void stg_make_gone(struct stage_chain *c)
+{
+	make_gone(c);
 }
 
 static void allow_index(struct stage_chain *c)
@@ -390,6 +396,30 @@ static struct stage_chain *model_or_new(struct stage *st, int family, int table,
 	struct stage_chain *c = stg_find(st, family, table, name);
 
 	return c ? c : add_model(st, family, table, name);
+}
+
+struct stage_chain *stg_model(struct stage *st, int family, int table, const char *name)
+{
+	return model_or_new(st, family, table, name);
+}
+
+int stg_chain_exists(struct stage *st, int family, int table, const char *name, struct nfsh_err *e)
+{
+	const struct stage_chain *c = stg_find(st, family, table, name);
+	int known = c && c->renamed ? 1 : stage_chain_known(st, family, table, name);
+	struct table_info ti;
+	int found;
+
+	/* A chain renamed to name exists; one renamed away or deleted does not. */
+	if (known || table_builtin(table, name) || stg_table_state(st, family, table)->user_gone)
+		return known > 0 || table_builtin(table, name);
+	if (!st->s)
+		return 0;
+	if (table_read(st->s, family, table, name, &ti, e) < 0)
+		return -1;
+	found = table_find_chain(&ti, name) != NULL;
+	table_info_free(&ti);
+	return found;
 }
 
 void stage_table_replaced(struct stage *st, int family, int table)
@@ -414,6 +444,7 @@ void stage_chain_created(struct stage *st, int family, int table, const char *na
 	if (c) {
 		make_empty(c);
 		c->gone = c->renamed = false;
+		c->created = true;
 		c->by_index = fresh && stg_table_state(st, family, table)->replaced;
 	}
 }
@@ -456,6 +487,7 @@ void stage_chain_renamed(struct stage *st, int family, int table, const char *fr
 		make_empty(c);
 		c->gone = false;
 		c->renamed = true;
+		c->created = false;
 	}
 }
 

@@ -78,6 +78,16 @@ void stage_chain_flushed(struct stage *st, int family, int table, const char *na
 /* name NULL: every user chain of the table. */
 void stage_chain_deleted(struct stage *st, int family, int table, const char *name);
 void stage_chain_renamed(struct stage *st, int family, int table, const char *from, const char *to);
+/* -E from to of a chain this transaction created (the kernel cannot rename
+ * a chain added in the same batch: it looks the chain up by handle among
+ * the committed ones). The stage makes the batch create `to` instead: its
+ * rules are added there again (and their first items cancelled), rules
+ * staged earlier that jump or go to `from` are placed again jumping to
+ * `to`, and `from` is deleted at the end. Returns 1 when it did, 0 when
+ * `from` is not this transaction's chain (the caller emits the kernel's
+ * rename), -1 with e set (`to` exists: nothing staged). */
+int stage_chain_move(struct stage *st, int family, int table, const char *from, const char *to,
+                     struct nfsh_err *e);
 
 /* 1: the transaction created (or flushed, or loaded) the chain and it
  * exists; -1: it deleted or renamed it; 0: the stage knows nothing of it. */

@@ -33,6 +33,7 @@ struct stage_chain {
 	char name[NFSH_CHAIN_MAX + 1];
 	bool gone;    /* deleted (or renamed away) in this transaction */
 	bool renamed; /* renamed to this name in this transaction */
+	bool created; /* created by this transaction (not in the kernel before it) */
 	/* The kernel's rules are read only when a position or spec must be
 	 * resolved: until then v holds the rules inserted at the top (nhead of
 	 * them) and those appended, and the kernel's go between them. */
@@ -95,5 +96,12 @@ int stg_load_rules(struct stage *st, struct stage_chain *c, struct nfsh_err *e);
 struct stage_table *stg_table_state(struct stage *st, int family, int table);
 /* x's spec, printed from its words or its listed rule the first time. */
 const char *stg_entry_spec(struct stage_chain *c, struct stage_rule *x);
+/* The model of a chain, made empty when there is none, or NULL. */
+struct stage_chain *stg_model(struct stage *st, int family, int table, const char *name);
+/* Forget c's rules: it is gone (deleted or renamed away). */
+void stg_make_gone(struct stage_chain *c);
+/* Does the table hold chain name as this transaction leaves it? 1 yes,
+ * 0 no, -1 with e set (the kernel could not be read). */
+int stg_chain_exists(struct stage *st, int family, int table, const char *name, struct nfsh_err *e);
 
 #endif

@@ -538,11 +538,50 @@ static int rule_cmd(struct io_ctx *r, struct cmd *c, bool have_ctr, uint64_t p, 
 	return rc;
 }
 
+/* The jumps out of and into chain from are now those of `to`. */
+static void jumps_rename(struct io_ctx *r, const char *from, const char *to)
+{
+	char kf[40], kt[40];
+
+	io_chain_key(kf, sizeof(kf), r->family, r->table, from);
+	io_chain_key(kt, sizeof(kt), r->family, r->table, to);
+	for (int i = 0; i < r->jumps.n; i++) {
+		struct io_jump *j = &r->jumps.v[i];
+
+		if (!strcmp(j->from, kf))
+			memcpy(j->from, kt, sizeof(kt));
+		if (!strcmp(j->to, kf))
+			memcpy(j->to, kt, sizeof(kt));
+	}
+}
+
+/* -E of a chain the file created: the stage moves it (stage_chain_move).
+ * 1 done, 0 not such a chain, -1 with e. */
+static int rename_own_chain(struct io_ctx *r, struct cmd *c, struct nfsh_err *e)
+{
+	int rc;
+
+	if (need_chain(r, c->chain, e) < 0)
+		return -1;
+	stage_set_line(r->stage, r->line);
+	rc = stage_chain_move(r->stage, r->family, r->table, c->chain, c->newname, e);
+	if (rc <= 0)
+		return rc;
+	io_cs_del(&r->cs, r->family, r->table, c->chain);
+	jumps_rename(r, c->chain, c->newname);
+	return io_cs_add(&r->cs, r->family, r->table, c->newname) < 0 ? oom(e) : 1;
+}
+
 /* Everything else goes through the one-command builder. */
 static int generic_cmd(struct io_ctx *r, struct cmd *c, struct nfsh_err *e)
 {
-	json_t *cmds = nftj_array();
-	int rc = cmd_build(&r->s, c, cmds, e);
+	json_t *cmds;
+	int rc = c->op == OP_RENAME ? rename_own_chain(r, c, e) : 0;
+
+	if (rc)
+		return rc < 0 ? -1 : 0;
+	cmds = nftj_array();
+	rc = cmd_build(&r->s, c, cmds, e);
 
 	if (rc == 1) {
 		json_decref(cmds);
