@@ -202,7 +202,9 @@ int cmd_build_staged(struct nfsh_session *s, struct stage *st, const struct cmd 
 		nftb_ensure_table(cmds, c->family, c->table);
 		if (c->chain[0])
 			nftb_cmd(cmds, "flush", "chain",
-			         nftb_chain(c->family, t->nftname, c->chain, NULL, NULL));
+			         nftb_chain(c->family, t->nftname,
+			                    stage_batch_name(st, c->family, c->table, c->chain),
+			                    NULL, NULL));
 		else
 			flush_table(cmds, c->family, t->nftname);
 		stage_chain_flushed(st, c->family, c->table, c->chain[0] ? c->chain : NULL);

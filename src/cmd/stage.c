@@ -80,10 +80,8 @@ static void chain_clear(struct stage_chain *c)
 	c->n = 0;
 }
 
-static void chain_free(struct stage_chain *c)
+static void chain_free_listed(struct stage_chain *c)
 {
-	chain_clear(c);
-	free(c->v);
 	for (int k = 0; k < c->listed.nrules; k++) {
 		rule_release(&c->listed.rules[k]);
 		if (c->listed.foreign)
@@ -91,6 +89,14 @@ static void chain_free(struct stage_chain *c)
 	}
 	free(c->listed.rules);
 	free(c->listed.foreign);
+	memset(&c->listed, 0, sizeof(c->listed));
+}
+
+static void chain_free(struct stage_chain *c)
+{
+	chain_clear(c);
+	free(c->v);
+	chain_free_listed(c);
 	free(c);
 }
 
@@ -267,6 +273,18 @@ static int splice(struct stage_chain *c, struct chain_info *ch)
 	return 0;
 }
 
+/* The jumps of c's listed rules to a chain renamed in this transaction name
+ * it by its new name (the kernel lists the old one until the commit). */
+static void follow_aliases(struct stage *st, struct stage_chain *c)
+{
+	for (size_t k = 0; st->naliases && k < st->cap; k++) {
+		const struct stage_chain *a = st->chains[k];
+
+		if (a && a->kname[0] && !a->gone && a->family == c->family && a->table == c->table)
+			stg_rename_jumps(c, a->kname, a->name);
+	}
+}
+
 int stage_load(struct stage *st, int family, int table, struct chain_info *ch)
 {
 	struct stage_chain *c = stg_find(st, family, table, ch->name);
@@ -275,7 +293,10 @@ int stage_load(struct stage *st, int family, int table, struct chain_info *ch)
 		return -1;
 	if (c->loaded)
 		return 0;
-	return splice(c, ch);
+	if (splice(c, ch) < 0)
+		return -1;
+	follow_aliases(st, c);
+	return 0;
 }
 
 static int no_chain(int table, const char *name, struct nfsh_err *e)
@@ -300,15 +321,20 @@ int stg_load_rules(struct stage *st, struct stage_chain *c, struct nfsh_err *e)
 
 	if (c->loaded)
 		return 0;
-	if (table_read(st->s, c->family, c->table, c->name, &ti, e) < 0)
+	if (table_read(st->s, c->family, c->table, stg_bname(c), &ti, e) < 0)
 		return -1;
-	ch = table_find_chain(&ti, c->name);
+	ch = table_find_chain(&ti, stg_bname(c));
 	if (!ch && !table_builtin(c->table, c->name))
 		rc = no_chain(c->table, c->name, e);
 	else if (ch && splice(c, ch) < 0)
 		rc = stg_oom(e);
 	else
 		c->loaded = true;
+	/* The rules of a renamed chain print (for -D by spec) under its name. */
+	for (int k = 0; rc == 0 && c->kname[0] && k < c->listed.nrules; k++)
+		str_copy(c->listed.rules[k].chain, sizeof(c->listed.rules[k].chain), c->name);
+	if (rc == 0)
+		follow_aliases(st, c);
 	table_info_free(&ti);
 	return rc;
 }
@@ -324,7 +350,7 @@ struct stage_chain *stg_chain_get(struct stage *st, int family, int table, const
 		no_chain(table, name, e);
 		return NULL;
 	}
-	if (c && c->renamed) {
+	if (c && c->renamed && !c->kname[0]) {
 		err_set(e, NFSH_EOTHER, name,
 		        "chain \"%s\" was renamed earlier in this transaction", name);
 		err_hint(e, "nf_tables finds a renamed chain by its new name only after the "
@@ -477,18 +503,76 @@ void stage_chain_deleted(struct stage *st, int family, int table, const char *na
 		make_gone(c);
 }
 
+const char *stg_bname(const struct stage_chain *c)
+{
+	return c->kname[0] ? c->kname : c->name;
+}
+
+const char *stage_batch_name(struct stage *st, int family, int table, const char *name)
+{
+	const struct stage_chain *c = name && name[0] ? stg_find(st, family, table, name) : NULL;
+
+	return c && !c->gone ? stg_bname(c) : name;
+}
+
+/* n (empty) takes over c's staged rules and its listing; c is left empty. */
+static void take_model(struct stage_chain *n, struct stage_chain *c)
+{
+	chain_clear(n);
+	free(n->v);
+	n->v = c->v;
+	n->n = c->n;
+	n->cap = c->cap;
+	n->nhead = c->nhead;
+	n->loaded = c->loaded;
+	n->listed = c->listed;
+	n->by_index = false;
+	n->last_index = -1;
+	c->v = NULL;
+	c->n = c->cap = 0;
+	memset(&c->listed, 0, sizeof(c->listed));
+	for (int k = 0; k < n->listed.nrules; k++)
+		str_copy(n->listed.rules[k].chain, sizeof(n->listed.rules[k].chain), n->name);
+}
+
 void stage_chain_renamed(struct stage *st, int family, int table, const char *from, const char *to)
 {
 	struct stage_chain *c = model_or_new(st, family, table, from);
+	struct stage_chain *n = c ? model_or_new(st, family, table, to) : NULL;
+	char kname[NFSH_CHAIN_MAX + 1];
 
-	if (c)
-		make_gone(c);
-	if ((c = model_or_new(st, family, table, to))) {
-		make_empty(c);
-		c->gone = false;
-		c->renamed = true;
-		c->created = false;
+	if (!n) {
+		/* Without memory: the new name takes no rules in this transaction. */
+		if (c)
+			make_gone(c);
+		if ((c = stg_find(st, family, table, to))) {
+			make_empty(c);
+			c->gone = false;
+			c->renamed = true;
+			c->created = false;
+			c->kname[0] = '\0';
+		}
+		return;
 	}
+	str_copy(kname, sizeof(kname), stg_bname(c));
+	if (n->listed.nrules)
+		chain_free_listed(n);
+	take_model(n, c);
+	make_gone(c);
+	n->gone = false;
+	n->renamed = true;
+	n->created = false;
+	str_copy(n->kname, sizeof(n->kname), kname);
+	st->naliases++;
+	for (size_t k = 0; k < st->cap; k++) {
+		struct stage_chain *m = st->chains[k];
+
+		if (m && m->family == family && m->table == table)
+			stg_rename_jumps(m, from, to);
+	}
+	/* Without memory a spec keeps the old name: a -D by spec then finds no
+	 * rule (refused), never another one. */
+	(void)stg_rename_specs(n, from);
 }
 
 int stage_chain_known(struct stage *st, int family, int table, const char *name)
@@ -518,7 +602,7 @@ int stage_refs(struct stage *st, const struct table_info *ti, const char *to, in
 	for (size_t k = 0; k < st->cap; k++) {
 		const struct stage_chain *c = st->chains[k];
 
-		if (!c || c->family != ti->family || c->table != ti->table || c->renamed)
+		if (!c || c->family != ti->family || c->table != ti->table)
 			continue;
 		/* A loaded chain's listed rules are in v, or were deleted. */
 		for (int i = 0; i < c->listed.nrules; i++) {

@@ -77,7 +77,12 @@ void stage_chain_created(struct stage *st, int family, int table, const char *na
 void stage_chain_flushed(struct stage *st, int family, int table, const char *name);
 /* name NULL: every user chain of the table. */
 void stage_chain_deleted(struct stage *st, int family, int table, const char *name);
+/* -E of a kernel chain (the caller emitted the rename): its model, staged
+ * rules and all, is the new name's, which the batch calls by the old one. */
 void stage_chain_renamed(struct stage *st, int family, int table, const char *from, const char *to);
+/* The name the batch gives chain `name` of the table: the kernel's name of a
+ * chain renamed to `name` earlier in this transaction, else name. */
+const char *stage_batch_name(struct stage *st, int family, int table, const char *name);
 /* -E from to of a chain this transaction created (the kernel cannot rename
  * a chain added in the same batch: it looks the chain up by handle among
  * the committed ones). The stage makes the batch create `to` instead: its

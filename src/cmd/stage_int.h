@@ -34,6 +34,11 @@ struct stage_chain {
 	bool gone;    /* deleted (or renamed away) in this transaction */
 	bool renamed; /* renamed to this name in this transaction */
 	bool created; /* created by this transaction (not in the kernel before it) */
+	/* Renamed to name earlier in this transaction: the kernel's name of the
+	 * chain until the commit ("" for name). The kernel renames a chain only
+	 * at the commit (nft_chain_commit_update), so a later item of the batch
+	 * finds it by this name only (checked on 6.18). */
+	char kname[NFSH_CHAIN_MAX + 1];
 	/* The kernel's rules are read only when a position or spec must be
 	 * resolved: until then v holds the rules inserted at the top (nhead of
 	 * them) and those appended, and the kernel's go between them. */
@@ -71,6 +76,7 @@ struct stage {
 	struct stage_chain **chains; /* open addressing by family, table and name */
 	size_t cap, n;
 	unsigned decl_sets; /* sets rules declared so far (ext_decls.nsets) */
+	int naliases;       /* chains with a kname */
 };
 
 /* The model of a chain, or NULL. */
@@ -96,6 +102,14 @@ int stg_load_rules(struct stage *st, struct stage_chain *c, struct nfsh_err *e);
 struct stage_table *stg_table_state(struct stage *st, int family, int table);
 /* x's spec, printed from its words or its listed rule the first time. */
 const char *stg_entry_spec(struct stage_chain *c, struct stage_rule *x);
+/* The name batch items must give chain c (its kname, or its name). */
+const char *stg_bname(const struct stage_chain *c);
+/* The specs of c's rules start "-A name" instead of "-A from". 0 or -1. */
+int stg_rename_specs(struct stage_chain *c, const char *from);
+/* The rules of c (listed and staged) that jump or go to from name `to`:
+ * a kernel chain renamed in this transaction (their batch items are left:
+ * the kernel knows the chain by from until the commit). */
+void stg_rename_jumps(struct stage_chain *c, const char *from, const char *to);
 /* The model of a chain, made empty when there is none, or NULL. */
 struct stage_chain *stg_model(struct stage *st, int family, int table, const char *name);
 /* Forget c's rules: it is gone (deleted or renamed away). */

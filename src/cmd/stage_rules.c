@@ -14,6 +14,27 @@
 
 /* ---- emitting ---- */
 
+static void retarget_body(json_t *body, const char *from, const char *to);
+
+/* A rule object for chain c names it as the batch must (stg_bname). */
+static void aim(const struct stage_chain *c, json_t *body)
+{
+	if (c->kname[0] && json_object_get(body, "chain"))
+		json_object_set_new(body, "chain", json_string(c->kname));
+}
+
+/* A jump of rule object o (r's) to a chain renamed in this transaction
+ * names it as the kernel does until the commit. */
+static void aim_jump(struct stage *st, const struct rule *r, json_t *o)
+{
+	if (o && (r->target_kind == TGT_JUMP || r->target_kind == TGT_GOTO)) {
+		const char *k = stage_batch_name(st, r->family, r->table, r->jump);
+
+		if (strcmp(k, r->jump))
+			retarget_body(o, r->jump, k);
+	}
+}
+
 /* The rule object of r. The sets its matches declare (connlimit) go to the
  * sink first, as items of their own. */
 static json_t *rule_obj(struct stage *st, struct rule *r, struct nfsh_err *e)
@@ -22,8 +43,10 @@ static json_t *rule_obj(struct stage *st, struct rule *r, struct nfsh_err *e)
 	json_t *o, *cmd;
 	size_t i;
 
-	if (st->sink.make_rule)
-		return st->sink.make_rule(st->sink.ctx, r, e);
+	if (st->sink.make_rule) {
+		o = st->sink.make_rule(st->sink.ctx, r, e);
+		goto aimed;
+	}
 	d.cmds = nftj_array();
 	o = xlate_rule_decls(r, &d, e);
 	st->decl_sets = d.nsets;
@@ -36,6 +59,8 @@ static json_t *rule_obj(struct stage *st, struct rule *r, struct nfsh_err *e)
 		}
 	}
 	json_decref(d.cmds);
+aimed:
+	aim_jump(st, r, o);
 	return o;
 }
 
@@ -63,7 +88,7 @@ static int put(struct stage *st, const char *verb, json_t *rule, uint64_t handle
 
 static json_t *handle_obj(const struct stage_chain *c, uint64_t handle)
 {
-	json_t *o = nftb_rule(c->family, table_by_id(c->table)->nftname, c->name, NULL, NULL);
+	json_t *o = nftb_rule(c->family, table_by_id(c->table)->nftname, stg_bname(c), NULL, NULL);
 
 	nftb_set_handle(o, handle);
 	return o;
@@ -108,6 +133,7 @@ static int place(struct stage *st, struct stage_chain *c, int at, json_t *body, 
 	json_t **bodies;
 	int *lines, *items;
 
+	aim(c, body);
 	/* In a chain of this transaction's own rules, by index. */
 	if (c->by_index) {
 		nftb_unset_handle(body);
@@ -276,7 +302,7 @@ static int rebuild_own(struct stage *st, struct stage_chain *c, int at, json_t *
 	}
 	cmd = nftb_command(
 	    "flush", "chain",
-	    nftb_chain(c->family, table_by_id(c->table)->nftname, c->name, NULL, NULL));
+	    nftb_chain(c->family, table_by_id(c->table)->nftname, stg_bname(c), NULL, NULL));
 	if (rc == 0 && (!cmd || st->sink.emit(st->sink.ctx, cmd, st->line) < 0))
 		rc = -1;
 	for (int i = 0; i < c->n; i++) {
@@ -366,6 +392,8 @@ static int reseat_at(struct stage *st, struct stage_chain *c, int at, struct rul
 		return drop_new_rule(body, spec, stg_oom(e));
 	if (r && release_listed(st, c, x->listed, e) < 0)
 		return drop_new_rule(body, spec, -1);
+	if (!r)
+		stg_entry_spec(c, x); /* as in replace_at */
 	json_decref(x->body);
 	x->body = NULL;
 	x->handle = 0;
@@ -384,6 +412,7 @@ static int replace_at(struct stage *st, struct stage_chain *c, int at, struct ru
 	struct stage_rule *x = &c->v[at];
 	char *spec = r ? stg_spec_of(r) : NULL;
 
+	aim(c, body);
 	if (r && !spec)
 		return drop_new_rule(body, NULL, stg_oom(e));
 	if (!x->handle) {
@@ -407,6 +436,10 @@ static int replace_at(struct stage *st, struct stage_chain *c, int at, struct ru
 	/* -R puts another rule there (-Z, r NULL, the same one). */
 	if (r && release_listed(st, c, x->listed, e) < 0)
 		return drop_new_rule(body, spec, -1);
+	/* -Z keeps the rule: its spec is printed from the listing while it has
+	 * one, for a later -D by spec. */
+	if (!r)
+		stg_entry_spec(c, x);
 	json_decref(x->body);
 	x->body = body;
 	x->listed = -1;
@@ -530,6 +563,7 @@ static int zero_at(struct stage *st, struct stage_chain *c, int at, struct nfsh_
 		r->packets = r->bytes = 0;
 		if (!(body = xlate_rule(r, e)))
 			return -1;
+		aim_jump(st, r, body);
 	} else if (x->handle && x->body) {
 		body = nftb_rule_copy(x->body);
 		if (!body)
@@ -574,7 +608,7 @@ static int zero_table(struct stage *st, const struct cmd *c0, struct nfsh_err *e
 	for (int i = 0; rc == 0 && i < ti.nchains; i++) {
 		struct stage_chain *c = stg_find(st, c0->family, c0->table, ti.chains[i].name);
 
-		if (c && (c->gone || c->renamed))
+		if (c && (c->gone || (c->renamed && !c->kname[0])))
 			continue;
 		if (!c && !(t->user_gone && !ti.chains[i].builtin)) {
 			if (stage_load(st, c0->family, c0->table, &ti.chains[i]) < 0) {
@@ -588,7 +622,7 @@ static int zero_table(struct stage *st, const struct cmd *c0, struct nfsh_err *e
 		struct stage_chain *c = st->chains[k];
 
 		if (c && c->family == c0->family && c->table == c0->table && !c->gone &&
-		    !c->renamed) {
+		    (!c->renamed || c->kname[0])) {
 			rc = stg_load_rules(st, c, e);
 			if (rc == 0)
 				rc = zero_chain(st, c, 0, e);
@@ -811,4 +845,28 @@ int stage_chain_move(struct stage *st, int family, int table, const char *from, 
 		return -1;
 	stg_make_gone(c);
 	return 1;
+}
+
+int stg_rename_specs(struct stage_chain *c, const char *from)
+{
+	int rc = 0;
+
+	for (int i = 0; i < c->n; i++)
+		rc |= rename_entry(c, &c->v[i], from, c->name, true);
+	return rc ? -1 : 0;
+}
+
+void stg_rename_jumps(struct stage_chain *c, const char *from, const char *to)
+{
+	for (int k = 0; k < c->listed.nrules; k++) {
+		struct rule *r = &c->listed.rules[k];
+
+		if ((r->target_kind == TGT_JUMP || r->target_kind == TGT_GOTO) &&
+		    !strcmp(r->jump, from))
+			str_copy(r->jump, sizeof(r->jump), to);
+	}
+	/* Without memory a spec keeps the old name: a -D by spec finds no rule. */
+	for (int i = 0; i < c->n; i++)
+		if (c->v[i].jump && !strcmp(c->v[i].jump, from))
+			(void)rename_entry(c, &c->v[i], from, to, false);
 }

@@ -163,6 +163,15 @@ static json_t *json_body(struct io_ctx *r, const struct rule *ru, struct nfsh_er
 	return o;
 }
 
+static bool renamed_chain(struct io_ctx *r, const struct rule *ru)
+{
+	bool jumps = ru->target_kind == TGT_JUMP || ru->target_kind == TGT_GOTO;
+
+	return strcmp(stage_batch_name(r->stage, r->family, r->table, ru->chain), ru->chain) ||
+	       (jumps &&
+	        strcmp(stage_batch_name(r->stage, r->family, r->table, ru->jump), ru->jump));
+}
+
 /* A rule of the current line: its jump checked and recorded, the line's
  * counters, port lists as shared sets. */
 static json_t *sink_make_rule(void *ctx, struct rule *ru, struct nfsh_err *e)
@@ -178,7 +187,10 @@ static json_t *sink_make_rule(void *ctx, struct rule *ru, struct nfsh_err *e)
 		ru->packets = r->line_p;
 		ru->bytes = r->line_b;
 	}
-	o = fast_body(r, ru, &failed, e);
+	/* A rule in or to a chain renamed earlier in the file names it by the
+	 * kernel's name (stage_batch_name), which only its JSON can be given. */
+	failed = false;
+	o = renamed_chain(r, ru) ? NULL : fast_body(r, ru, &failed, e);
 	if (!o && (failed || !(o = json_body(r, ru, e))))
 		return NULL;
 	set_word(r, ru->chain);
@@ -512,6 +524,10 @@ static int chain_cmd(struct io_ctx *r, struct cmd *c, struct nfsh_err *e)
 			return -1;
 		}
 		io_jumps_drop(&r->jumps, r->family, r->table, c->chain);
+		json_decref(ch);
+		ch = nftb_chain(r->family, nftname(r->table),
+		                stage_batch_name(r->stage, r->family, r->table, c->chain), NULL,
+		                NULL);
 		stage_chain_flushed(r->stage, r->family, r->table, c->chain);
 		return add(r, wrap("flush", "chain", ch), e);
 	default:

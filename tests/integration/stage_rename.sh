@@ -120,6 +120,45 @@ check "shell: ... counting the moved jump" grep -q 'chain "y" is still reference
 	"$TMP/out"
 expect_eq "shell: refused candidates changed nothing" "$(nft list ruleset)" "$before"
 
+# ---- a kernel chain renamed, then rules on its new name in the same file ----
+# (the kernel renames at the commit: until then the batch must call the chain
+# by its old name, which is what the stage does)
+nft flush ruleset
+printf '%s\n' '*filter' ':old - [0:0]' '-A old -s 1.0.0.1/32 -j ACCEPT' \
+	'-A old -s 1.0.0.2/32 -j ACCEPT' '-A INPUT -j old' COMMIT >"$TMP/kbase.v4"
+printf '%s\n' '*filter' '-A old -s 1.0.0.3/32 -j ACCEPT' '-E old new' \
+	'-A new -s 1.0.0.4/32 -j DROP' '-I new 1 -s 1.0.0.5/32 -j ACCEPT' '-D new 2' \
+	'-R new 2 -s 1.0.0.6/32 -j ACCEPT' '-D new -s 1.0.0.3/32 -j ACCEPT' '-A OUTPUT -j new' \
+	'-I INPUT 1 -s 1.0.0.7/32 -g new' COMMIT >"$TMP/kren.v4"
+want=$(unshare -n bash -c 'iptables-legacy-restore <"$1" && iptables-legacy-restore --noflush <"$2" &&
+	iptables-legacy-save -t filter' _ "$TMP/kbase.v4" "$TMP/kren.v4" | grep -v '^#')
+"$NFSH" restore "$TMP/kbase.v4"
+expect_status "noflush: rules on the new name of a kernel chain renamed in the file" 0 \
+	"$NFSH" restore --noflush "$TMP/kren.v4"
+expect_eq "noflush: ... same rules as iptables-legacy-restore" "$(save)" "$want"
+printf '%s\n' '*filter' '-E old new' '-Z new' '-Z' '-D new -s 1.0.0.1/32 -j ACCEPT' \
+	'-D INPUT -j new' COMMIT >"$TMP/kzero.v4"
+want=$(unshare -n bash -c 'iptables-legacy-restore <"$1" && iptables-legacy-restore --noflush <"$2" &&
+	iptables-legacy-save -t filter' _ "$TMP/kbase.v4" "$TMP/kzero.v4" | grep -v '^#')
+nft flush ruleset
+"$NFSH" restore "$TMP/kbase.v4"
+expect_status "noflush: -Z, then -D by spec of kernel rules (in and to the renamed chain)" 0 \
+	"$NFSH" restore --noflush "$TMP/kzero.v4"
+expect_eq "noflush: ... same rules as iptables-legacy-restore" "$(save)" "$want"
+nft flush ruleset
+"$NFSH" -A INPUT -s 1.0.0.9/32 -j ACCEPT
+printf '%s\n' '*filter' '-Z INPUT' '-D INPUT -s 1.0.0.9/32 -j ACCEPT' COMMIT >"$TMP/zdel.v4"
+expect_status "noflush: -Z then -D by spec of the same kernel rule" 0 \
+	"$NFSH" restore --noflush "$TMP/zdel.v4"
+expect_eq "noflush: ... the rule is gone" "$(rules | grep -c -- '^-A')" "0"
+nft flush ruleset
+"$NFSH" restore "$TMP/kbase.v4"
+sh_run begin '-E old new' '-A new -s 1.0.0.4/32 -j DROP' '-D new 1' '-A OUTPUT -j new' \
+	'-F new' '-A new -j RETURN' commit
+expect_eq "shell: rules on the new name of a renamed kernel chain commit" "$?" 0
+expect_eq "shell: ... the chain holds them" "$(rules | grep -v '^-P')" \
+	"$(printf '%s\n' '-N new' '-A INPUT -j new' '-A OUTPUT -j new' '-A new -j RETURN')"
+
 # ---- -R over a kernel rule holding a meter (guards: pass before and after) ----
 nft flush ruleset
 HL='-p tcp --dport 80 -m hashlimit --hashlimit-above 10/s --hashlimit-mode srcip --hashlimit-name web -j DROP'
