@@ -104,6 +104,13 @@ struct stage_table *stg_table_state(struct stage *st, int family, int table);
 const char *stg_entry_spec(struct stage_chain *c, struct stage_rule *x);
 /* The name batch items must give chain c (its kname, or its name). */
 const char *stg_bname(const struct stage_chain *c);
+/* stage_rules.c: {verb: {"rule": rule}} to the sink, placed relative to
+ * handle (0: none); the item's index or -1. */
+int stg_put(struct stage *st, const char *verb, json_t *rule, uint64_t handle, int line);
+/* Rule at of c becomes body (r its model, or NULL to keep the entry's). */
+int stg_replace_at(struct stage *st, struct stage_chain *c, int at, struct rule *r, json_t *body,
+                   struct nfsh_err *e);
+/* stage_rename.c: */
 /* The specs of c's rules start "-A name" instead of "-A from". 0 or -1. */
 int stg_rename_specs(struct stage_chain *c, const char *from);
 /* The rules of c (listed and staged) that jump or go to from name `to`:

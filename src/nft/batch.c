@@ -235,3 +235,27 @@ json_t *nftb_map_handles(json_t *cmds, json_t *from, json_t *to)
 	json_decref(map);
 	return copy;
 }
+
+void nftb_retarget_jumps(json_t *rule, const char *from, const char *to)
+{
+	static const char *const verdicts[] = {"jump", "goto"};
+	json_t *stmt;
+	size_t i;
+
+	json_array_foreach(json_object_get(rule, "expr"), i, stmt)
+	{
+		for (size_t k = 0; k < 2; k++) {
+			json_t *v = json_object_get(stmt, verdicts[k]);
+			const char *t = json_string_value(json_object_get(v, "target"));
+
+			if (t && !strcmp(t, from))
+				json_object_set_new(v, "target", json_string(to));
+		}
+	}
+}
+
+void nftb_rename_rule_chain(json_t *rule, const char *chain)
+{
+	if (json_object_get(rule, "chain"))
+		json_object_set_new(rule, "chain", json_string(chain));
+}

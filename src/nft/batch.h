@@ -64,4 +64,9 @@ void nftb_ensure_table(json_t *cmds, int family, int table);
 json_t *nftb_own_rule_handles(json_t *listing);
 json_t *nftb_map_handles(json_t *cmds, json_t *from, json_t *to);
 
+/* The jumps and gotos of a rule object to chain from go to `to` instead. */
+void nftb_retarget_jumps(json_t *rule, const char *from, const char *to);
+/* A rule object (or a handle object) that names a chain names chain instead. */
+void nftb_rename_rule_chain(json_t *rule, const char *chain);
+
 #endif
