@@ -4,67 +4,11 @@
 #include "cmd/table_int.h"
 #include "nft/json.h"
 #include "nft/nl_read.h"
+#include "nft/shared_sets.h"
 #include "xlate/xlate.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* Named sets nfsh shares between rules (io/sets.c: "nfsh-p-<hash>") are read
- * back as the anonymous set they stand for, so the rule reads as written. */
-#define SHARED_SET_PREFIX "@nfsh-p-"
-
-static void collect_set(json_t *o, json_t *sets)
-{
-	json_t *b;
-	const char *name;
-
-	if (!(b = json_object_get(o, "set")) ||
-	    !(name = json_string_value(json_object_get(b, "name"))) ||
-	    strncmp(name, &SHARED_SET_PREFIX[1], strlen(SHARED_SET_PREFIX) - 1))
-		return;
-	if (json_is_array(json_object_get(b, "elem")))
-		json_object_set(sets, name, json_object_get(b, "elem"));
-}
-
-static void collect_sets(json_t *objs, json_t *sets)
-{
-	size_t i;
-	json_t *o;
-
-	json_array_foreach(objs, i, o) collect_set(o, sets);
-}
-
-static bool uses_shared_set(json_t *rule)
-{
-	size_t i;
-	json_t *st;
-
-	json_array_foreach(json_object_get(rule, "expr"), i, st)
-	{
-		const char *r =
-		    json_string_value(json_object_get(json_object_get(st, "match"), "right"));
-
-		if (r && !strncmp(r, SHARED_SET_PREFIX, strlen(SHARED_SET_PREFIX)))
-			return true;
-	}
-	return false;
-}
-
-static void resolve_sets(json_t *rule, json_t *sets)
-{
-	size_t i;
-	json_t *st, *m, *elem;
-
-	json_array_foreach(json_object_get(rule, "expr"), i, st)
-	{
-		const char *r =
-		    json_string_value(json_object_get(m = json_object_get(st, "match"), "right"));
-
-		if (r && !strncmp(r, SHARED_SET_PREFIX, strlen(SHARED_SET_PREFIX)) &&
-		    (elem = json_object_get(sets, r + 1)))
-			json_object_set_new(m, "right", json_pack("{s:O}", "set", elem));
-	}
-}
 
 /* Where listed objects go, one at a time. */
 struct filler {
@@ -102,10 +46,10 @@ static int fill_one(json_t *o, void *ctx)
 			return 0;
 		if (!(ch = tm_get_chain(&f->ix, f->ti, name)))
 			return -1;
-		resolve_sets(b, f->sets);
+		nfsh_rule_resolve_shared_sets(b, f->sets);
 		return tm_add_rule(ch, b, f->ti->table);
 	} else {
-		collect_set(o, f->sets);
+		nfsh_shared_set_collect(o, f->sets);
 	}
 	return 0;
 }
@@ -117,7 +61,7 @@ static int fill(struct table_info *ti, json_t *objs, const char *only_chain, jso
 	json_t *o;
 	int rc = 0;
 
-	collect_sets(objs, sets);
+	nfsh_shared_sets_collect(objs, sets);
 	json_array_foreach(objs, i, o)
 	{
 		if ((rc = fill_one(o, &f)) < 0)
@@ -404,7 +348,7 @@ static int read_libnftables(struct nfsh_session *s, struct table_info *ti, const
 		json_array_foreach(objs, i, o)
 		{
 			if (!more && json_object_get(o, "rule") &&
-			    uses_shared_set(json_object_get(o, "rule"))) {
+			    nfsh_rule_uses_shared_set(json_object_get(o, "rule"))) {
 				snprintf(what, sizeof(what), "list sets table %s %s",
 				         family_nft_name(family), t->nftname);
 				more = sess_list(s, what, NULL, e);
@@ -413,7 +357,7 @@ static int read_libnftables(struct nfsh_session *s, struct table_info *ti, const
 					json_decref(sets);
 					return -1;
 				}
-				collect_sets(more, sets);
+				nfsh_shared_sets_collect(more, sets);
 				json_decref(more);
 			}
 		}
@@ -574,7 +518,7 @@ static int stream_one(json_t *o, void *ctx)
 		st->lost = true;
 		return -1;
 	}
-	resolve_sets(b, st->f.sets);
+	nfsh_rule_resolve_shared_sets(b, st->f.sets);
 	rc = xlate_read_rule(b, st->f.ti->table, &r, why, sizeof(why));
 	if (st->have_fast && st->fast_handle == r.handle)
 		check_fast(st, &r, rc != 0 ? why : NULL);

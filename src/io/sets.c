@@ -8,6 +8,8 @@
 #include "io/io.h"
 #include "nft/batch.h"
 #include "nft/json.h"
+#include "nft/shared_sets.h"
+#include "util/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,15 +45,6 @@ static bool plain_ints(json_t *elems)
 	return true;
 }
 
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 int io_share_sets(struct io_ctx *r, json_t *rule, struct nfsh_err *e)
 {
 	json_t *exprs = json_object_get(rule, "expr"), *st;
@@ -71,7 +64,7 @@ int io_share_sets(struct io_ctx *r, json_t *rule, struct nfsh_err *e)
 			continue;
 		if (!(txt = json_dumps(elems, JSON_COMPACT)))
 			return err_set(e, NFSH_EKERNEL, NULL, "out of memory");
-		snprintf(name, sizeof(name), "nfsh-p-%016llx", (unsigned long long)fnv(txt));
+		snprintf(name, sizeof(name), NFSH_SHARED_SET_PREFIX "%016llx", str_hash(txt));
 		free(txt);
 		snprintf(key, sizeof(key), "%d %s %s", r->family, table, name);
 		if (!json_object_get(r->sets, key)) {

@@ -9,11 +9,12 @@
 #include <libnftnl/rule.h>
 #include <stdbool.h>
 
+#include "nft/shared_sets.h"
+
 /* The kernel fills up to ~32 KiB per recv (FACTS.md); room for that. */
 #define NLR_RECV_SIZE 65536
 /* A request: a header and a table, chain or set name. */
-#define NLR_REQ_SIZE      1024
-#define SHARED_SET_PREFIX "nfsh-p-"
+#define NLR_REQ_SIZE 1024
 
 /* Left sides and verdicts are the same few objects in thousands of rules,
  * and nothing that reads a listing changes them: one shared instance each

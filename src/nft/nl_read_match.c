@@ -617,7 +617,8 @@ void cv_lookup(struct conv *c, const struct nftnl_expr *e)
 	/* Shared named sets, and anonymous ones ("__set%d", read before the
 	 * rules), which libnftables lists inline. */
 	anon = set && c->anon ? json_object_get(c->anon, set) : NULL;
-	if (!r || !set || (!anon && strncmp(set, SHARED_SET_PREFIX, strlen(SHARED_SET_PREFIX))) ||
+	if (!r || !set ||
+	    (!anon && strncmp(set, NFSH_SHARED_SET_PREFIX, strlen(NFSH_SHARED_SET_PREFIX))) ||
 	    nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG) || (flags & ~NFT_LOOKUP_F_INV) ||
 	    r->kind != R_PAYLOAD) {
 		cv_unsupported(c);

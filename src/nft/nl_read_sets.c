@@ -51,7 +51,7 @@ static int parse_set(const struct nlmsghdr *nlh, struct dump *d)
 	    !strncmp(name, "__set", 5)) {
 		anon_set(d, s, name);
 	} else if (table && !strcmp(table, d->table) && name &&
-	           !strncmp(name, SHARED_SET_PREFIX, strlen(SHARED_SET_PREFIX))) {
+	           !strncmp(name, NFSH_SHARED_SET_PREFIX, strlen(NFSH_SHARED_SET_PREFIX))) {
 		/* nfsh shares port lists only (io/sets.c): inet_service (13), 2 bytes,
 		 * no intervals, no data. */
 		uint32_t flags = nftnl_set_is_set(s, NFTNL_SET_FLAGS)

@@ -4,6 +4,7 @@
  * sets nfsh declared for rules (connlimit's, restore's shared port lists)
  * would otherwise stay behind, empty and unreferenced, one per -F cycle. */
 #include "nft/sets_nl.h"
+#include "nft/shared_sets.h"
 #include "nft/batch.h"
 #include "nft/json.h"
 #include "nft/nl_write.h"
@@ -29,7 +30,8 @@ struct own_sets {
 
 int nl_is_own_set(const char *name)
 {
-	return !strncmp(name, "connlimit", 9) || !strncmp(name, "nfsh-p-", 7);
+	return !strncmp(name, "connlimit", 9) ||
+	       !strncmp(name, NFSH_SHARED_SET_PREFIX, strlen(NFSH_SHARED_SET_PREFIX));
 }
 
 /* found() of nl_drop_own_sets. */
