@@ -204,7 +204,7 @@ static int connlimit_emit(struct emit_ctx *x, const void *priv)
 	count = nftj_object();
 	nftj_put_int(count, "val", p->limit);
 	if (p->above)
-		nftj_put(count, "inv", json_true());
+		nftj_put(count, "inv", nftj_bool(true));
 	st = nftj_object();
 	nftj_put_str(st, "op", "add");
 	nftj_put(st, "elem", count_key(p, x->family));

@@ -1,4 +1,5 @@
 #include "ext/ext.h"
+#include "nft/json.h"
 #include "util/strbuf.h"
 
 #include <errno.h>
@@ -127,7 +128,7 @@ int ext_emit(struct emit_ctx *x, json_t *stmt)
 			err_set(x->err, NFSH_EOTHER, NULL, "out of memory building the rule");
 		return -1;
 	}
-	json_array_append_new(x->exprs, stmt);
+	nftj_push(x->exprs, stmt);
 	return 0;
 }
 

@@ -632,7 +632,7 @@ static json_t *limit_body(const struct hashlimit_priv *p)
 		nftj_put_int(b, "burst", (long long)p->burst);
 	}
 	if (p->above)
-		nftj_put(b, "inv", json_true());
+		nftj_put(b, "inv", nftj_bool(true));
 	return b;
 }
 

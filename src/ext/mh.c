@@ -116,7 +116,7 @@ static json_t *numeric(json_t *v)
 	if (s) {
 		for (size_t i = 0; i < NTYPES; i++)
 			if (!strcmp(s, mh_types[i].nft))
-				return json_integer((json_int_t)i);
+				return nftj_int((long long)i);
 		return NULL;
 	}
 	if (nftj_get_range(v, &a, &b)) {

@@ -59,6 +59,6 @@ void nfsh_rule_resolve_shared_sets(json_t *rule, json_t *sets)
 		    json_string_value(json_object_get(m = json_object_get(st, "match"), "right"));
 
 		if (r && is_shared_ref(r) && (elem = json_object_get(sets, r + 1)))
-			json_object_set_new(m, "right", nftj_stmt("set", json_incref(elem)));
+			nftj_put(m, "right", nftj_set(json_incref(elem)));
 	}
 }

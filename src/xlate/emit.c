@@ -241,8 +241,7 @@ static void keep_port_neqs_apart(json_t *exprs)
 		if (!strcmp(seen, proto)) {
 			json_t *m = json_object_get(stmt, "match");
 
-			json_object_set_new(m, "right",
-			                    nftj_range(json_incref(right), json_incref(right)));
+			nftj_put(m, "right", nftj_range(json_incref(right), json_incref(right)));
 		}
 	}
 }
