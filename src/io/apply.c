@@ -481,57 +481,50 @@ static int delete_all_user_chains(struct io_ctx *r, struct nfsh_err *e)
 	return 0;
 }
 
+/* The {"chain"} object of name in the current table, for delete and flush. */
+static json_t *chain_obj(const struct io_ctx *r, const char *name)
+{
+	return nftb_chain(r->family, nftname(r->table), name, NULL, NULL);
+}
+
 static int chain_cmd(struct io_ctx *r, struct cmd *c, struct nfsh_err *e)
 {
-	json_t *ch = nftb_chain(r->family, nftname(r->table), c->chain, NULL, NULL);
+	json_t *ch;
 
 	switch (c->op) {
 	case OP_NEWCHAIN:
-		if (io_cs_has(&r->cs, r->family, r->table, c->chain)) {
-			json_decref(ch);
+		if (io_cs_has(&r->cs, r->family, r->table, c->chain))
 			return err_set(e, NFSH_EOTHER, c->chain, "chain \"%s\" already exists",
 			               c->chain);
-		}
-		if (io_cs_add(&r->cs, r->family, r->table, c->chain) < 0) {
-			json_decref(ch);
+		if (io_cs_add(&r->cs, r->family, r->table, c->chain) < 0)
 			return oom(e);
-		}
 		stage_chain_created(r->stage, r->family, r->table, c->chain);
-		return add(r, wrap("add", "chain", ch), e);
+		return add(r, chain_json(r, c->chain, NULL, NULL), e);
 	case OP_DELCHAIN:
 		if (!c->chain[0]) {
-			json_decref(ch);
 			stage_chain_deleted(r->stage, r->family, r->table, NULL);
 			return delete_all_user_chains(r, e);
 		}
-		if (need_chain(r, c->chain, e) < 0) {
-			json_decref(ch);
+		if (need_chain(r, c->chain, e) < 0)
 			return -1;
-		}
 		io_cs_del(&r->cs, r->family, r->table, c->chain);
 		io_jumps_drop(&r->jumps, r->family, r->table, c->chain);
 		stage_chain_deleted(r->stage, r->family, r->table, c->chain);
-		return add(r, wrap("delete", "chain", ch), e);
+		return add(r, wrap("delete", "chain", chain_obj(r, c->chain)), e);
 	case OP_FLUSH:
 		if (!c->chain[0]) {
-			json_decref(ch);
 			stage_chain_flushed(r->stage, r->family, r->table, NULL);
 			return add(
 			    r, wrap("flush", "table", nftb_table(r->family, nftname(r->table))), e);
 		}
-		if (need_chain(r, c->chain, e) < 0) {
-			json_decref(ch);
+		if (need_chain(r, c->chain, e) < 0)
 			return -1;
-		}
 		io_jumps_drop(&r->jumps, r->family, r->table, c->chain);
-		json_decref(ch);
-		ch = nftb_chain(r->family, nftname(r->table),
-		                stage_batch_name(r->stage, r->family, r->table, c->chain), NULL,
-		                NULL);
+		/* A chain renamed earlier in the file is flushed by the kernel's name. */
+		ch = chain_obj(r, stage_batch_name(r->stage, r->family, r->table, c->chain));
 		stage_chain_flushed(r->stage, r->family, r->table, c->chain);
 		return add(r, wrap("flush", "chain", ch), e);
 	default:
-		json_decref(ch);
 		return 0;
 	}
 }
